@@ -1,0 +1,74 @@
+# Brightcart customer-service assistant. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON310 ?= /root/.pyenv/versions/3.10.13/bin/python
+PYTHON311 ?= python3
+RASA_VENV ?= .venv-rasa
+APP_VENV ?= .venv
+MODEL ?= models/brightcart.tar.gz
+PIP_QUIET := --quiet --disable-pip-version-check
+
+RASA := $(RASA_VENV)/bin/rasa
+PY := $(APP_VENV)/bin/python
+BOT_FILES := $(shell find bot/domain bot/data -name '*.yml' 2>/dev/null)
+RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
+
+.PHONY: help setup run test test-unit test-bot test-integration bench seed clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed web/node_modules/.installed $(MODEL) ## Create both environments, install the web packages, train the model if needed
+
+$(RASA_VENV)/.installed: bot/requirements.txt
+	@test -x "$(PYTHON310)" || { echo "Python 3.10 not found at $(PYTHON310); set PYTHON310=/path/to/python3.10"; exit 1; }
+	$(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r bot/requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+	$(RASA_VENV)/bin/python -c "import rasa, socketio" 
+	touch $@
+
+$(APP_VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON311) -m venv $(APP_VENV)
+	# torch first, from the CPU wheel: anything that depends on torch then finds it.
+	$(APP_VENV)/bin/pip install $(PIP_QUIET) torch==2.13.0 2>&1 | grep -v "^WARNING: Location" || true
+	$(APP_VENV)/bin/pip install $(PIP_QUIET) -r requirements.txt -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
+	$(PY) -c "import torch, rasa_sdk, redis, starlette, pytest"
+	touch $@
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Retrained only when the domain, the training data or config.yml changed.
+$(MODEL): config.yml $(BOT_FILES) | $(RASA_VENV)/.installed
+	mkdir -p models
+	$(RASA_ENV) $(RASA) train --config config.yml --domain bot/domain --data bot/data \
+		--out models --fixed-model-name brightcart --quiet
+	# rasa leaves an unchanged model untouched; the stamp tells make it is current.
+	touch $@
+
+seed: $(APP_VENV)/.installed ## Generate the demo store and load it into Redis (REDIS_URL)
+	$(PY) -m seed demo
+
+run: setup ## Run the whole assistant with the demo store (Ctrl-C stops everything)
+	$(PY) -m stack run
+
+test: setup ## Run every test suite
+	$(MAKE) --no-print-directory test-unit test-bot test-integration
+
+test-unit: $(APP_VENV)/.installed web/node_modules/.installed ## Unit tests (Python 3.11)
+	$(PY) -m pytest tests/unit -q
+
+test-bot: $(MODEL) ## Rasa data validation and test stories (Python 3.10)
+	$(RASA_ENV) $(RASA) data validate --config config.yml --domain bot/domain --data bot/data --fail-on-warnings
+	$(RASA_ENV) $(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out .data/rasa-test-results
+
+test-integration: setup ## End-to-end tests against real Redis, action server and Rasa server
+	$(PY) -m pytest tests/integration -q
+
+bench: setup ## Benchmark: 20 concurrent customers over REST (see benchmarks/README.md)
+	$(PY) -m benchmarks.conversations
+
+clean: ## Remove environments, models and local data
+	rm -rf $(RASA_VENV) $(APP_VENV) web/node_modules models/*.tar.gz .data build

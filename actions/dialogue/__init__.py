@@ -1,0 +1,1 @@
+"""Rasa actions and form validators. They only coordinate: services do the work."""

@@ -1,0 +1,32 @@
+"""Turns store data into the values that domain responses interpolate."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from actions.store.models import OrderItem, Product
+
+
+def format_date(value: date | datetime | None) -> str:
+    """'November 23, 2026' (or 'not known yet')."""
+    if value is None:
+        return "not known yet"
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def format_items(items: tuple[OrderItem, ...] | list[OrderItem]) -> str:
+    """'2 x Trail Running Shoe, 1 x Dog Bed'."""
+    return ", ".join(f"{item.quantity} x {item.name}" for item in items)
+
+
+def format_status(status: str) -> str:
+    """Order status as a customer reads it ('in_transit' -> 'in transit')."""
+    return status.replace("_", " ")
+
+
+def format_product(product: Product, currency: str) -> str:
+    """One catalogue line: name, price and availability."""
+    symbol = "$" if currency == "USD" else f"{currency} "
+    stock = "in stock" if product.in_stock else "out of stock right now"
+    final_sale = ", final sale" if product.final_sale else ""
+    return f"- {product.name} ({product.category}): {symbol}{product.price:,.2f}, {stock}{final_sale}"

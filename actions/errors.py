@@ -1,0 +1,37 @@
+"""Errors raised by the action server's services.
+
+Hierarchy::
+
+    AssistantError                 base: caught at the action edge, logged, answered
+    ├── StoreUnavailable           Redis could not be reached or timed out
+    └── StoreDataError             data in Redis or in a store export is malformed
+        └── StoreExportError       a row of a store export file failed validation
+
+Actions catch ``AssistantError``, log the traceback and answer with a fixed
+``utter_*`` response; exception text never reaches a customer.
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class of every error our own code raises."""
+
+
+class StoreUnavailable(AssistantError):
+    """The store's data could not be read because Redis is down or slow."""
+
+
+class StoreDataError(AssistantError):
+    """Data read from Redis or from an export file does not match its model."""
+
+
+class StoreExportError(StoreDataError):
+    """A store export file is malformed; the message names file, row and field."""
+
+    def __init__(self, file: str, row: int | str, field: str, reason: str) -> None:
+        self.file = file
+        self.row = row
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{file}, row {row}, field '{field}': {reason}")

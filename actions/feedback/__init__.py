@@ -1,0 +1,1 @@
+"""Customer satisfaction (CSAT) scores."""

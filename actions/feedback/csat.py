@@ -1,0 +1,38 @@
+"""Records CSAT scores in a Redis stream that dashboards read."""
+
+from __future__ import annotations
+
+import time
+
+from pydantic import BaseModel, Field
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from actions.errors import StoreUnavailable
+from actions.keys import CSAT_STREAM_MAXLEN, Keys
+
+
+class CsatScore(BaseModel):
+    """One customer's rating of a conversation."""
+
+    conversation_id: str = Field(min_length=1)
+    score: int = Field(ge=1, le=5)
+    at: float = Field(default_factory=time.time)
+
+
+class CsatRecorder:
+    """Appends scores to the ``csat`` stream."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    async def record(self, score: CsatScore) -> None:
+        """Append one score; the stream is trimmed to the newest entries."""
+        fields = {"conversation_id": score.conversation_id, "score": score.score, "at": score.at}
+        try:
+            await self._redis.xadd(
+                self._keys.csat, fields, maxlen=CSAT_STREAM_MAXLEN, approximate=True
+            )
+        except RedisError as error:
+            raise StoreUnavailable("could not record the CSAT score") from error

@@ -1,0 +1,57 @@
+"""The handoff queue in Redis."""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from actions.errors import StoreUnavailable
+from actions.keys import HANDOFF_TTL_S, Keys
+
+Priority = Literal["low", "normal", "high", "urgent"]
+
+
+class HandoffRequest(BaseModel):
+    """Why a conversation needs a person, in words an agent understands."""
+
+    conversation_id: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    priority: Priority = "normal"
+    requested_at: float = Field(default_factory=time.time)
+
+
+class HandoffQueue:
+    """Puts conversations in the queue that the agent console reads."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    async def enqueue(self, request: HandoffRequest) -> None:
+        """Add or refresh a conversation's place in the queue (idempotent per conversation)."""
+        details = self._keys.handoff(request.conversation_id)
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                # NX keeps the original waiting time when a customer asks twice.
+                pipe.zadd(
+                    self._keys.handoff_queue,
+                    {request.conversation_id: request.requested_at},
+                    nx=True,
+                )
+                pipe.hset(details, mapping={"request": request.model_dump_json()})
+                pipe.expire(details, HANDOFF_TTL_S)
+                await pipe.execute()
+        except RedisError as error:
+            raise StoreUnavailable("could not queue the handoff") from error
+
+    async def waiting(self) -> list[str]:
+        """Conversation ids in the queue, longest waiting first."""
+        try:
+            members = await self._redis.zrange(self._keys.handoff_queue, 0, -1)
+        except RedisError as error:
+            raise StoreUnavailable("could not read the handoff queue") from error
+        return [m.decode() if isinstance(m, bytes) else m for m in members]

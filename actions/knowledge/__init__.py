@@ -1,0 +1,1 @@
+"""Finding the help-centre article or product that answers a customer's question."""

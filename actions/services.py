@@ -1,0 +1,71 @@
+"""Builds the services actions use, lazily, once per process.
+
+rasa-sdk instantiates actions without arguments, so actions reach their
+dependencies through ``get_services()``; tests pass their own ``Services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from redis.asyncio import Redis
+
+from actions.feedback.csat import CsatRecorder
+from actions.handoff.queue import HandoffQueue
+from actions.keys import Keys
+from actions.knowledge.answers import KnowledgeSearch
+from actions.settings import Settings
+from actions.store.repository import StoreRepository
+
+
+@dataclass
+class Services:
+    """The action server's dependencies, built from one Settings object."""
+
+    settings: Settings
+
+    @cached_property
+    def redis(self) -> Redis:
+        """One connection pool per process, from REDIS_URL."""
+        return Redis.from_url(
+            self.settings.redis_url,
+            socket_timeout=self.settings.redis_timeout_s,
+            socket_connect_timeout=self.settings.redis_timeout_s,
+        )
+
+    @cached_property
+    def keys(self) -> Keys:
+        """Key names under the configured prefix."""
+        return Keys(self.settings.cs_key_prefix)
+
+    @cached_property
+    def store(self) -> StoreRepository:
+        """Orders, catalogue, help centre and policy."""
+        return StoreRepository(self.redis, self.keys)
+
+    @cached_property
+    def knowledge(self) -> KnowledgeSearch:
+        """Article and product search."""
+        return KnowledgeSearch(self.store)
+
+    @cached_property
+    def handoff(self) -> HandoffQueue:
+        """The queue of conversations waiting for a person."""
+        return HandoffQueue(self.redis, self.keys)
+
+    @cached_property
+    def csat(self) -> CsatRecorder:
+        """CSAT score recording."""
+        return CsatRecorder(self.redis, self.keys)
+
+
+_services: Services | None = None
+
+
+def get_services() -> Services:
+    """The process-wide services, built on first use from the environment."""
+    global _services
+    if _services is None:
+        _services = Services(Settings())
+    return _services

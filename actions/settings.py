@@ -1,0 +1,28 @@
+"""Typed settings for the action server, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class Settings(BaseSettings):
+    """Action-server settings.
+
+    Every field can be set from an environment variable of the same name in upper
+    case (``REDIS_URL``, ``CS_KEY_PREFIX``...). Tests build ``Settings(...)`` directly.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    redis_url: str = Field(default=DEFAULT_REDIS_URL, description="Redis holding all state.")
+    cs_key_prefix: str = Field(default="cs", description="Prefix of every key we write.")
+    redis_timeout_s: float = Field(default=2.0, gt=0, description="Per-command timeout.")
+    max_order_lookup_failures: int = Field(
+        default=3, ge=1, description="Failed order/e-mail pairs before a person is offered."
+    )
+    order_id_pattern: str = Field(
+        default=r"\d{6}", description="Regex an order number must match in full (demo: 6 digits)."
+    )

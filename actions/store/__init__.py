@@ -1,0 +1,1 @@
+"""The store's own data (catalogue, help centre, customers, orders, policy) in Redis."""

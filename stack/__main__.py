@@ -1,0 +1,58 @@
+"""`python -m stack run`: the whole assistant with the demo store, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from stack.assistant import Assistant
+from stack.config import DEMO_RASA_TOKEN, StackSettings
+from stack.processes import ProcessFailed
+from stack.redis_server import RedisNotAvailable
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start everything, print the URLs, stop everything on Ctrl-C or SIGTERM."""
+    parser = argparse.ArgumentParser(prog="python -m stack")
+    parser.add_argument("command", choices=["run"])
+    parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    settings = StackSettings()
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    assistant = Assistant(settings)
+    try:
+        assistant.start()
+    except (ProcessFailed, RedisNotAvailable, FileNotFoundError) as error:
+        assistant.stop()
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if settings.rasa_token.get_secret_value() == DEMO_RASA_TOKEN:
+        print("note: using the DEMO Rasa API token; set RASA_TOKEN for anything but a demo")
+    print(
+        "\nBrightcart assistant is running:\n"
+        f"  chat page      {assistant.web_url}/\n"
+        f"  Rasa server    {assistant.rasa_url}  (REST: POST /webhooks/rest/webhook)\n"
+        f"  action server  {assistant.action_url}\n"
+        f"  logs           {settings.log_dir}\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    try:
+        while not stop.wait(1.0):
+            dead = [p.name for p in assistant.processes if not p.running]
+            if dead:
+                print(f"error: {', '.join(dead)} stopped; see {settings.log_dir}", file=sys.stderr)
+                return 1
+    finally:
+        print("stopping...", flush=True)
+        assistant.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The whole assistant as one object: start everything in order, stop everything."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+
+from redis import Redis
+
+from actions.keys import Keys
+from seed.export_files import read_export
+from seed.generate import generate, write_export
+from seed.redis_loader import LoadReport, load_store
+from stack.config import ROOT, StackSettings
+from stack.processes import ManagedProcess
+from stack.redis_server import RedisEndpoint, resolve
+
+logger = logging.getLogger(__name__)
+
+DEMO_SEED = 7
+
+
+class Assistant:
+    """Redis (found or started), the action server, the Rasa server and the web app.
+
+    Use as a context manager; leaving it stops every process it started, in
+    reverse order.
+    """
+
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.processes: list[ManagedProcess] = []
+        self.redis: RedisEndpoint | None = None
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server's HTTP API and channels."""
+        return f"http://{self.settings.host}:{self.settings.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        """Base URL of the action server."""
+        return f"http://{self.settings.host}:{self.settings.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        """URL of the web app as a browser on this machine opens it."""
+        return f"http://{self.settings.public_host}:{self.settings.web_port}"
+
+    def __enter__(self) -> Assistant:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self, seed_demo: bool = True) -> None:
+        """Start every part and wait until each one answers."""
+        s = self.settings
+        self.redis, redis_process = resolve(s.redis_url, s.data_dir, s.log_dir)
+        if redis_process is not None:
+            self.processes.append(redis_process)
+        if seed_demo:
+            report = self.seed_demo_store()
+            logger.info("demo store loaded: %d products, %d orders", report.products, report.orders)
+        self.start_action_server()
+        self.start_rasa()
+        self.start_web()
+
+    def seed_demo_store(self) -> LoadReport:
+        """Generate the demo store (seeded, dated today) and load it into Redis."""
+        assert self.redis is not None
+        directory = self.settings.data_dir / "demo_store"
+        write_export(generate(DEMO_SEED, date.today()), directory)
+        return load_store(Redis.from_url(self.redis.url), Keys(), read_export(directory), source="demo")
+
+    def _environment(self) -> dict[str, str]:
+        assert self.redis is not None
+        return {
+            **os.environ,
+            **self.redis.rasa_environment(),
+            "ACTION_SERVER_URL": f"{self.action_url}/webhook",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def _launch(self, name: str, command: list[str], ready_url: str, env: dict[str, str]) -> ManagedProcess:
+        process = ManagedProcess(name, command, self.settings.log_dir / f"{name}.log", env=env, cwd=ROOT)
+        process.start()
+        self.processes.append(process)
+        process.wait_until_ready(ready_url, self.settings.start_timeout_s)
+        logger.info("%s is up", name)
+        return process
+
+    def start_action_server(self) -> ManagedProcess:
+        """rasa-sdk action server with our actions package."""
+        s = self.settings
+        command = [str(s.app_python), "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)]
+        if s.action_workers > 1:
+            command += ["--workers", str(s.action_workers)]
+        return self._launch("action-server", command, f"{self.action_url}/health", self._environment())
+
+    def start_rasa(self) -> ManagedProcess:
+        """Rasa server: REST and socket.io channels, HTTP API behind the token."""
+        s = self.settings
+        if not s.model_path.is_file():
+            raise FileNotFoundError(f"no trained model at {s.model_path}: run `make setup`")
+        token = s.rasa_token.get_secret_value()
+        command = [
+            str(s.rasa_venv / "bin" / "rasa"), "run",
+            "--model", str(s.model_path),
+            "--endpoints", str(ROOT / "bot" / "endpoints.yml"),
+            "--credentials", str(ROOT / "bot" / "credentials.yml"),
+            "--enable-api", "--auth-token", token,
+            "--interface", s.host, "--port", str(s.rasa_port),
+        ]  # fmt: skip
+        env = {**self._environment(), "SANIC_WORKERS": str(s.sanic_workers)}
+        return self._launch("rasa", command, f"{self.rasa_url}/status?token={token}", env)
+
+    def start_web(self) -> ManagedProcess:
+        """The web app with the chat page."""
+        s = self.settings
+        env = {
+            **self._environment(),
+            "WEB_HOST": s.host,
+            "WEB_PORT": str(s.web_port),
+            "RASA_PUBLIC_URL": f"http://{s.public_host}:{s.rasa_port}",
+        }
+        return self._launch("web", [str(s.app_python), "-m", "web"], f"http://{s.host}:{s.web_port}/healthz", env)
+
+    def restart_rasa(self) -> None:
+        """Stop and start the Rasa server (conversations must survive this)."""
+        for process in [p for p in self.processes if p.name == "rasa"]:
+            process.stop()
+            self.processes.remove(process)
+        self.start_rasa()
+
+    def stop(self) -> None:
+        """Stop every process we started, newest first."""
+        for process in reversed(self.processes):
+            process.stop()
+        self.processes.clear()
+
+
+def pids(assistant: Assistant) -> dict[str, int]:
+    """Process ids by part, for benchmarks that read memory."""
+    return {p.name: p.pid for p in assistant.processes if p.pid is not None}
+

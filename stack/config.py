@@ -1,0 +1,42 @@
+"""Settings of a running stack: ports, paths and secrets, from the environment."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+# DEMO DEFAULT, not a secret: set RASA_TOKEN in any real deployment.
+DEMO_RASA_TOKEN = "demo-rasa-token-change-me"
+
+
+class StackSettings(BaseSettings):
+    """Where each process listens and what it runs.
+
+    Every field reads the environment variable of the same name in upper case.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    redis_url: str | None = Field(default=None, description="Redis to use; unset: find or start one.")
+    host: str = Field(default="127.0.0.1", description="Interface every server binds to.")
+    public_host: str = Field(default="localhost", description="Host name browsers use.")
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8080
+    rasa_token: SecretStr = SecretStr(DEMO_RASA_TOKEN)
+    sanic_workers: int = Field(default=1, ge=1, description="Rasa server processes.")
+    action_workers: int = Field(default=1, ge=1, description="Action server processes.")
+    model_path: Path = ROOT / "models" / "brightcart.tar.gz"
+    rasa_venv: Path = ROOT / ".venv-rasa"
+    app_python: Path = Path(sys.executable)
+    data_dir: Path = Field(default=ROOT / ".data", description="Local Redis data and logs.")
+    start_timeout_s: float = Field(default=240.0, gt=0)
+
+    @property
+    def log_dir(self) -> Path:
+        """One log file per process."""
+        return self.data_dir / "logs"

@@ -1,0 +1,96 @@
+"""Child processes with their own log file, started and stopped as a group."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+STOP_GRACE_S = 10.0
+
+
+class ProcessFailed(RuntimeError):
+    """A process exited or did not become ready; the message points at its log."""
+
+
+class ManagedProcess:
+    """One server process in its own process group, its output in a log file."""
+
+    def __init__(
+        self,
+        name: str,
+        command: Sequence[str],
+        log_path: Path,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        self.name = name
+        self.command = list(command)
+        self.log_path = log_path
+        self.env = dict(env) if env is not None else None
+        self.cwd = cwd
+        self._popen: subprocess.Popen[bytes] | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the process was started and has not exited."""
+        return self._popen is not None and self._popen.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """The process id once started."""
+        return self._popen.pid if self._popen else None
+
+    def start(self) -> None:
+        """Start the process; its stdout and stderr go to the log file."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        logger.debug("starting %s: %s", self.name, " ".join(self.command))
+        # A new session lets us stop the process with all its children (Sanic
+        # workers) and keeps Ctrl-C in the terminal from reaching them directly.
+        self._popen = subprocess.Popen(
+            self.command, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd, start_new_session=True
+        )
+        log.close()
+
+    def stop(self) -> None:
+        """SIGTERM the process group, then SIGKILL after a grace period."""
+        if self._popen is None or self._popen.poll() is not None:
+            return
+        try:
+            os.killpg(self._popen.pid, signal.SIGTERM)
+            self._popen.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._popen.pid, signal.SIGKILL)
+            self._popen.wait()
+        except ProcessLookupError:
+            pass
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The last lines of the log, for error messages."""
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def wait_until_ready(self, url: str, timeout_s: float) -> None:
+        """Poll ``url`` until it answers 200, or fail with the log's tail."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise ProcessFailed(f"{self.name} exited; see {self.log_path}:\n{self.log_tail()}")
+            try:
+                if httpx.get(url, timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise ProcessFailed(f"{self.name} not ready after {timeout_s:.0f} s; see {self.log_path}:\n{self.log_tail()}")

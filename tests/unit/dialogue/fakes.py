@@ -1,0 +1,66 @@
+"""Fakes for testing one action module at a time (no Redis)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.errors import StoreUnavailable
+from actions.services import Services
+from actions.settings import Settings
+from actions.store.models import Order, OrderItem, StorePolicy
+
+POLICY = StorePolicy(
+    store_name="Test", return_window_days=30, help_centre_url="https://help.test/", refund_days="5-10 business days"
+)
+
+
+def make_order(order_id: str = "104233", email: str = "sam@example.com", status: str = "in_transit",
+               **extra: Any) -> Order:  # fmt: skip
+    data: dict[str, Any] = {
+        "id": order_id, "customer_id": "C1", "email": email, "status": status,
+        "placed_at": datetime(2026, 11, 20, 9), "shipped_at": datetime(2026, 11, 21, 9),
+        "estimated_delivery": "2026-11-25", "shipping_method": "standard", "carrier": "UPS",
+        "tracking_number": "1ZABC1230312345678",
+        "items": [OrderItem(product_id="P1", name="Trail Shoe", category="Shoes", quantity=2, unit_price=90)],
+        "shipping_cost": 0, "total": 180,
+    }  # fmt: skip
+    data.update(extra)
+    return Order.model_validate(data)
+
+
+class FakeStore:
+    def __init__(self, orders: list[Order] | None = None, down: bool = False) -> None:
+        self.orders = {o.id: o for o in orders or []}
+        self.down = down
+
+    async def find_order(self, order_id: str, email: str) -> Order | None:
+        if self.down:
+            raise StoreUnavailable("Redis did not answer")
+        order = self.orders.get(order_id)
+        return order if order and order.email == email.strip().lower() else None
+
+    async def policy(self) -> StorePolicy:
+        return POLICY
+
+
+def services_with(**fakes: Any) -> Services:
+    services = Services(Settings())
+    services.__dict__.update(fakes)  # cached_property reads the instance dict first
+    return services
+
+
+def tracker(slots: dict[str, Any] | None = None, text: str = "", intent: str = "inform",
+            events: list[dict[str, Any]] | None = None) -> Tracker:  # fmt: skip
+    return Tracker(
+        sender_id="conv-1",
+        slots=slots or {},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )

@@ -1,0 +1,5 @@
+"""Brightcart chat web app: a minimal page that talks to Rasa over socket.io."""
+
+from web.errors import WebSetupError
+
+__all__ = ["WebSetupError"]

@@ -1,0 +1,43 @@
+"""Entry point: ``python -m web`` serves the chat page with uvicorn."""
+
+import logging
+import sys
+
+import uvicorn
+
+from web.app import create_app
+from web.errors import WebSetupError
+from web.settings import WebSettings
+
+logger = logging.getLogger(__name__)
+
+
+def main() -> int:
+    """Read settings from the environment and serve the app until stopped.
+
+    Returns:
+        The process exit code.
+    """
+    # Logging is configured only here so importing the package stays silent.
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = WebSettings()
+    try:
+        app = create_app(settings)
+    except WebSetupError as exc:
+        logger.error("%s", exc)
+        return 1
+    logger.info(
+        "Brightcart chat on http://%s:%d/ (Rasa socket.io at %s)",
+        settings.web_host,
+        settings.web_port,
+        settings.rasa_public_url,
+    )
+    uvicorn.run(app, host=settings.web_host, port=settings.web_port, log_config=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
