@@ -21,10 +21,10 @@ help: ## List the targets
 
 setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed web/node_modules/.installed $(MODEL) ## Create both environments, install the web packages, train the model if needed
 
-$(RASA_VENV)/.installed: bot/requirements.txt
+$(RASA_VENV)/.installed: bot/requirements.txt bot/requirements-dev.txt
 	@test -x "$(PYTHON310)" || { echo "Python 3.10 not found at $(PYTHON310); set PYTHON310=/path/to/python3.10"; exit 1; }
 	$(PYTHON310) -m venv $(RASA_VENV)
-	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r bot/requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r bot/requirements.txt -r bot/requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
 	$(RASA_VENV)/bin/python -c "import rasa, socketio" 
 	touch $@
 
@@ -60,7 +60,8 @@ test: setup ## Run every test suite
 test-unit: $(APP_VENV)/.installed web/node_modules/.installed ## Unit tests (Python 3.11)
 	$(PY) -m pytest tests/unit -q
 
-test-bot: $(MODEL) ## Rasa data validation and test stories (Python 3.10)
+test-bot: $(MODEL) ## Rasa-side unit tests, data validation and test stories (Python 3.10)
+	$(RASA_VENV)/bin/python -m pytest -c tests/rasa_addons/pytest.ini tests/rasa_addons -q -p no:cacheprovider
 	$(RASA_ENV) $(RASA) data validate --config config.yml --domain bot/domain --data bot/data --fail-on-warnings
 	$(RASA_ENV) $(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out .data/rasa-test-results
 

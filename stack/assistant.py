@@ -113,7 +113,8 @@ class Assistant:
             raise FileNotFoundError(f"no trained model at {s.model_path}: run `make setup`")
         token = s.rasa_token.get_secret_value()
         command = [
-            str(s.rasa_venv / "bin" / "rasa"), "run",
+            # The rasa CLI with rasa_addons applied (see rasa_addons/__main__.py).
+            str(s.rasa_venv / "bin" / "python"), "-m", "rasa_addons", "run",
             "--model", str(s.model_path),
             "--endpoints", str(ROOT / "bot" / "endpoints.yml"),
             "--credentials", str(ROOT / "bot" / "credentials.yml"),

@@ -28,7 +28,9 @@ class StackSettings(BaseSettings):
     action_port: int = 5055
     web_port: int = 8080
     rasa_token: SecretStr = SecretStr(DEMO_RASA_TOKEN)
-    sanic_workers: int = Field(default=1, ge=1, description="Rasa server processes.")
+    # Two Rasa server processes use both cores (benchmarks/README.md has the figures);
+    # the Redis lock store keeps each conversation's turns in order across them.
+    sanic_workers: int = Field(default=2, ge=1, description="Rasa server processes.")
     action_workers: int = Field(default=1, ge=1, description="Action server processes.")
     model_path: Path = ROOT / "models" / "brightcart.tar.gz"
     rasa_venv: Path = ROOT / ".venv-rasa"
