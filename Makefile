@@ -9,7 +9,8 @@ APP_VENV ?= .venv
 MODEL ?= models/brightcart.tar.gz
 PIP_QUIET := --quiet --disable-pip-version-check
 
-RASA := $(RASA_VENV)/bin/rasa
+# The rasa CLI with the project's Rasa-side code importable (rasa_addons/).
+RASA := $(RASA_VENV)/bin/python -m rasa_addons
 PY := $(APP_VENV)/bin/python
 BOT_FILES := $(shell find bot/domain bot/data -name '*.yml' 2>/dev/null)
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
@@ -41,7 +42,7 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	touch $@
 
 # Retrained only when the domain, the training data or config.yml changed.
-$(MODEL): config.yml $(BOT_FILES) | $(RASA_VENV)/.installed
+$(MODEL): config.yml $(BOT_FILES) $(wildcard rasa_addons/*.py) | $(RASA_VENV)/.installed
 	mkdir -p models
 	$(RASA_ENV) $(RASA) train --config config.yml --domain bot/domain --data bot/data \
 		--out models --fixed-model-name brightcart --quiet

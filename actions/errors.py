@@ -4,8 +4,10 @@ Hierarchy::
 
     AssistantError                 base: caught at the action edge, logged, answered
     ├── StoreUnavailable           Redis could not be reached or timed out
-    └── StoreDataError             data in Redis or in a store export is malformed
-        └── StoreExportError       a row of a store export file failed validation
+    ├── StoreDataError             data in Redis or in a store export is malformed
+    │   └── StoreExportError       a row of a store export file failed validation
+    ├── ModelUnavailable           a model artefact is missing or cannot be loaded
+    └── ConfigError                a configuration file is malformed (names the field)
 
 Actions catch ``AssistantError``, log the traceback and answer with a fixed
 ``utter_*`` response; exception text never reaches a customer.
@@ -35,3 +37,11 @@ class StoreExportError(StoreDataError):
         self.field = field
         self.reason = reason
         super().__init__(f"{file}, row {row}, field '{field}': {reason}")
+
+
+class ModelUnavailable(AssistantError):
+    """A model artefact is missing or unreadable; the message says how to get it."""
+
+
+class ConfigError(AssistantError):
+    """A configuration file is malformed; the message names the file and the field."""

@@ -11,6 +11,10 @@ STORE_DATA_TTL_S: int | None = None
 HANDOFF_TTL_S = 7 * 24 * 3600
 # Bounded streams are trimmed instead of expiring: the newest entries are kept.
 CSAT_STREAM_MAXLEN = 100_000
+# An emotion timeline lives as long as the conversation's tracker (30 days) and
+# keeps its newest entries.
+EMOTION_TIMELINE_TTL_S = 30 * 24 * 3600
+EMOTION_TIMELINE_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -74,3 +78,7 @@ class Keys:
     def csat(self) -> str:
         """Stream: customer satisfaction scores, one entry per rating."""
         return f"{self.prefix}:csat"
+
+    def emotion_timeline(self, conversation_id: str) -> str:
+        """List: one JSON entry per customer message (TimelineEntry)."""
+        return f"{self.prefix}:emotion:{conversation_id}"

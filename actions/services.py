@@ -11,6 +11,9 @@ from functools import cached_property
 
 from redis.asyncio import Redis
 
+from actions.emotion.detector import EmotionDetector
+from actions.emotion.escalation import EscalationPolicy
+from actions.emotion.timeline import EmotionTimeline
 from actions.feedback.csat import CsatRecorder
 from actions.handoff.queue import HandoffQueue
 from actions.keys import Keys
@@ -53,6 +56,27 @@ class Services:
     def handoff(self) -> HandoffQueue:
         """The queue of conversations waiting for a person."""
         return HandoffQueue(self.redis, self.keys)
+
+    @cached_property
+    def emotion(self) -> EmotionDetector:
+        """VADER + the trained classifier, loaded once per process (seconds, not per message)."""
+        # Imported here so that processes that never score emotion skip loading torch.
+        import torch
+
+        from actions.emotion.classifier import EmotionClassifier
+
+        torch.set_num_threads(self.settings.torch_threads)
+        return EmotionDetector(EmotionClassifier(self.settings.emotion_model_dir))
+
+    @cached_property
+    def emotion_timeline(self) -> EmotionTimeline:
+        """Per-conversation emotion timelines."""
+        return EmotionTimeline(self.redis, self.keys)
+
+    @cached_property
+    def escalation(self) -> EscalationPolicy:
+        """The escalation policy file, validated."""
+        return EscalationPolicy.from_file(self.settings.escalation_policy)
 
     @cached_property
     def csat(self) -> CsatRecorder:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
@@ -26,3 +29,10 @@ class Settings(BaseSettings):
     order_id_pattern: str = Field(
         default=r"\d{6}", description="Regex an order number must match in full (demo: 6 digits)."
     )
+    emotion_model_dir: Path = Field(
+        default=PROJECT_ROOT / "models" / "emotion", description="Trained emotion classifier (committed)."
+    )
+    escalation_policy: Path = Field(
+        default=PROJECT_ROOT / "escalation.yml", description="When conversations go to a person."
+    )
+    torch_threads: int = Field(default=1, ge=1, description="CPU threads per inference call.")

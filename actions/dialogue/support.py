@@ -6,10 +6,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dialogue.base import ServiceAction
+from actions.errors import StoreUnavailable
 from actions.handoff.queue import HandoffRequest
 
 logger = logging.getLogger(__name__)
@@ -30,7 +32,13 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
 
 
 class ActionRequestHandoff(ServiceAction):
-    """Puts the conversation in the queue that support agents work from."""
+    """Hands the conversation to a person: queues it with its reason and pauses the bot.
+
+    The reason and priority come from the escalation policy (slots
+    ``handoff_reason`` and ``handoff_priority``) or, when the customer accepted
+    an offered person, say so. While paused the bot stays silent; an agent's
+    ``ConversationResumed`` lets it carry on with its slots.
+    """
 
     def name(self) -> str:
         """Action name."""
@@ -39,14 +47,33 @@ class ActionRequestHandoff(ServiceAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Queue the conversation with the reason, then tell the customer."""
+        """Queue, tell the customer, pause."""
+        reason = tracker.get_slot("handoff_reason") or "customer accepted the offer of a person"
         request = HandoffRequest(
-            conversation_id=tracker.sender_id, reason="customer asked for a person"
+            conversation_id=tracker.sender_id,
+            reason=reason,
+            priority=tracker.get_slot("handoff_priority") or "normal",
         )
-        await self.services.handoff.enqueue(request)
-        logger.info("handoff queued for sender_id=%s", tracker.sender_id)
-        dispatcher.utter_message(response="utter_handoff_queued")
-        return []
+        try:
+            await self.services.handoff.enqueue(request)
+        except StoreUnavailable:
+            logger.exception("handoff could not be queued for sender_id=%s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_handoff_unavailable")
+            return [SlotSet("handoff_due", False)]
+        logger.info("handoff queued for sender_id=%s: %s", tracker.sender_id, reason)
+        upset = tracker.get_slot("tone_hint") in ("apologise_first", "be_brief", "reassure")
+        dispatcher.utter_message(response="utter_handoff_queued_apology" if upset else "utter_handoff_queued")
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("handoff_due", False),
+            SlotSet("handoff_reason", reason),
+            # Listen before pausing: messages that arrive while paused then follow
+            # an action_listen, as after any bot turn, so that once resumed the
+            # rules recognise the conversation's state and the bot carries on.
+            ActionExecuted("action_listen"),
+            ConversationPaused(),
+        ]
 
 
 class ActionHandleFallback(ServiceAction):

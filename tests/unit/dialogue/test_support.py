@@ -1,6 +1,6 @@
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.dialogue.support import ActionHandleFallback, consecutive_fallbacks
+from actions.dialogue.support import ActionHandleFallback, ActionRequestHandoff, consecutive_fallbacks
 from tests.unit.dialogue.fakes import services_with, tracker
 
 
@@ -19,3 +19,36 @@ async def test_first_fallback_asks_to_rephrase_second_offers_a_person() -> None:
     await action.run(dispatcher, tracker(events=[_user("nlu_fallback")]), {})
     await action.run(dispatcher, tracker(events=[_user("nlu_fallback"), _user("nlu_fallback")]), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase", "utter_offer_human"]
+
+
+class RecordingQueue:
+    def __init__(self, down: bool = False) -> None:
+        self.requests: list = []
+        self.down = down
+
+    async def enqueue(self, request) -> None:  # type: ignore[no-untyped-def]
+        if self.down:
+            from actions.errors import StoreUnavailable
+
+            raise StoreUnavailable("down")
+        self.requests.append(request)
+
+
+async def test_handoff_queues_with_the_policy_reason_and_pauses() -> None:
+    queue = RecordingQueue()
+    action = ActionRequestHandoff(services_with(handoff=queue))
+    dispatcher = CollectingDispatcher()
+    slots = {"handoff_reason": "anger rising over 3 turns", "handoff_priority": "urgent", "tone_hint": "apologise_first"}
+    events = await action.run(dispatcher, tracker(slots), {})
+    assert (queue.requests[0].reason, queue.requests[0].priority) == ("anger rising over 3 turns", "urgent")
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_queued_apology"]
+    assert {"event": "pause", "timestamp": None} in events
+    assert any(e["event"] == "active_loop" and e["name"] is None for e in events)
+
+
+async def test_handoff_when_redis_is_down_tells_the_customer_how_to_reach_a_person() -> None:
+    action = ActionRequestHandoff(services_with(handoff=RecordingQueue(down=True)))
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker({}), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_unavailable"]
+    assert all(e["event"] != "pause" for e in events)

@@ -1,0 +1,81 @@
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.dialogue.turn_analysis import ActionValidateSlotMappings
+from actions.emotion.detector import EmotionDetector
+from actions.emotion.escalation import EscalationPolicy
+from actions.emotion.timeline import TimelineEntry
+from actions.errors import StoreUnavailable
+from tests.unit.dialogue.fakes import services_with
+from tests.unit.emotion.fakes import FixedScores
+
+MESSAGES = {"where is my order": {"annoyance": 0.2}, "still nothing??": {"annoyance": 0.45},
+            "this is useless": {"annoyance": 0.6, "anger": 0.6}, "I am furious": {"anger": 0.9}}  # fmt: skip
+
+
+class ListTimeline:
+    def __init__(self, down: bool = False) -> None:
+        self.entries: dict[str, list[TimelineEntry]] = {}
+        self.down = down
+
+    async def append(self, conversation_id: str, entry: TimelineEntry) -> list[TimelineEntry]:
+        if self.down:
+            raise StoreUnavailable("Redis did not answer")
+        self.entries.setdefault(conversation_id, []).append(entry)
+        return self.entries[conversation_id]
+
+
+def _tracker(text: str, intent: str = "check_order_status", paused: bool = False, **slots: Any) -> Tracker:
+    return Tracker("conv-9", slots, {"text": text, "intent": {"name": intent}, "message_id": f"m-{text}"},
+                   [], paused, None, {}, "action_listen")  # fmt: skip
+
+
+def _slots(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def _action(timeline: ListTimeline) -> ActionValidateSlotMappings:
+    services = services_with(emotion=EmotionDetector(FixedScores(MESSAGES)), emotion_timeline=timeline,
+                             escalation=EscalationPolicy())  # fmt: skip
+    return ActionValidateSlotMappings(services)
+
+
+async def test_growing_anger_sets_the_handoff_slots_with_a_reason() -> None:
+    timeline = ListTimeline()
+    action = _action(timeline)
+    for text in ("where is my order", "still nothing??"):
+        slots = _slots(await action.run(CollectingDispatcher(), _tracker(text), {}))
+        assert "handoff_due" not in slots
+    slots = _slots(await action.run(CollectingDispatcher(), _tracker("I am furious"), {}))
+    assert slots["handoff_due"] is True
+    assert slots["handoff_reason"].startswith("anger rising over 3 turns")
+    assert slots["handoff_priority"] == "urgent"
+    assert slots["tone_hint"] == "apologise_first"
+    assert slots["upsell_allowed"] is False
+    assert [e.message_id for e in timeline.entries["conv-9"]] == ["m-where is my order", "m-still nothing??",
+                                                                  "m-I am furious"]  # fmt: skip
+
+
+async def test_paused_conversation_is_recorded_but_not_handed_off_again() -> None:
+    timeline = ListTimeline()
+    action = _action(timeline)
+    slots = _slots(await action.run(CollectingDispatcher(), _tracker("I am furious", paused=True), {}))
+    assert "handoff_due" not in slots
+    assert slots["emotion"] == "neutral" or slots["emotion"]
+    assert len(timeline.entries["conv-9"]) == 1
+
+
+async def test_asking_for_a_person_is_a_reason() -> None:
+    slots = _slots(await _action(ListTimeline()).run(CollectingDispatcher(),
+                                                     _tracker("where is my order", intent="request_human"), {}))
+    assert slots["handoff_reason"] == "customer asked for a person"
+    assert slots["handoff_priority"] == "normal"
+
+
+async def test_redis_down_leaves_the_turn_without_emotion() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await _action(ListTimeline(down=True)).run(dispatcher, _tracker("I am furious"), {})
+    assert _slots(events) == {}
+    assert dispatcher.messages == []
