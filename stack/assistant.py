@@ -102,9 +102,8 @@ class Assistant:
         """rasa-sdk action server with our actions package."""
         s = self.settings
         command = [str(s.app_python), "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)]
-        if s.action_workers > 1:
-            command += ["--workers", str(s.action_workers)]
-        return self._launch("action-server", command, f"{self.action_url}/health", self._environment())
+        env = {**self._environment(), "ACTION_SERVER_SANIC_WORKERS": str(s.action_workers)}
+        return self._launch("action-server", command, f"{self.action_url}/health", env)
 
     def start_rasa(self) -> ManagedProcess:
         """Rasa server: REST and socket.io channels, HTTP API behind the token."""

@@ -31,7 +31,8 @@ class StackSettings(BaseSettings):
     # Two Rasa server processes use both cores (benchmarks/README.md has the figures);
     # the Redis lock store keeps each conversation's turns in order across them.
     sanic_workers: int = Field(default=2, ge=1, description="Rasa server processes.")
-    action_workers: int = Field(default=1, ge=1, description="Action server processes.")
+    # Two action-server processes: each customer message runs the emotion model there.
+    action_workers: int = Field(default=2, ge=1, description="Action server processes.")
     model_path: Path = ROOT / "models" / "brightcart.tar.gz"
     rasa_venv: Path = ROOT / ".venv-rasa"
     app_python: Path = Path(sys.executable)
