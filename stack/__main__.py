@@ -21,16 +21,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     settings = StackSettings()
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     assistant = Assistant(settings)
     try:
-        assistant.start()
+        assistant.start()  # Ctrl-C here raises KeyboardInterrupt and stops what started
     except (ProcessFailed, RedisNotAvailable, FileNotFoundError) as error:
         assistant.stop()
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except BaseException:
+        assistant.stop()
+        raise
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if settings.rasa_token.get_secret_value() == DEMO_RASA_TOKEN:
         print("note: using the DEMO Rasa API token; set RASA_TOKEN for anything but a demo")
     print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import date
+from urllib.parse import urlparse
 
 from redis import Redis
 
@@ -13,7 +14,7 @@ from seed.export_files import read_export
 from seed.generate import generate, write_export
 from seed.redis_loader import LoadReport, load_store
 from stack.config import ROOT, StackSettings
-from stack.processes import ManagedProcess
+from stack.processes import ManagedProcess, ProcessFailed, port_in_use
 from stack.redis_server import RedisEndpoint, resolve
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ class Assistant:
         assert self.redis is not None
         directory = self.settings.data_dir / "demo_store"
         write_export(generate(DEMO_SEED, date.today()), directory)
-        return load_store(Redis.from_url(self.redis.url), Keys(), read_export(directory), source="demo")
+        prefix = os.environ.get("CS_KEY_PREFIX", "cs")  # the action server's key prefix
+        return load_store(Redis.from_url(self.redis.url), Keys(prefix), read_export(directory), source="demo")
 
     def _environment(self) -> dict[str, str]:
         assert self.redis is not None
@@ -91,6 +93,10 @@ class Assistant:
         }
 
     def _launch(self, name: str, command: list[str], ready_url: str, env: dict[str, str]) -> ManagedProcess:
+        port = urlparse(ready_url).port
+        if port is not None and port_in_use(self.settings.host, port):
+            # Otherwise another server on the port would answer the readiness check.
+            raise ProcessFailed(f"{name}: port {port} is already in use; stop what runs there or set another port")
         process = ManagedProcess(name, command, self.settings.log_dir / f"{name}.log", env=env, cwd=ROOT)
         process.start()
         self.processes.append(process)
@@ -134,11 +140,15 @@ class Assistant:
         }
         return self._launch("web", [str(s.app_python), "-m", "web"], f"http://{s.host}:{s.web_port}/healthz", env)
 
-    def restart_rasa(self) -> None:
-        """Stop and start the Rasa server (conversations must survive this)."""
-        for process in [p for p in self.processes if p.name == "rasa"]:
+    def stop_part(self, name: str) -> None:
+        """Stop one part ("rasa", "action-server", "web"), e.g. to test a dead dependency."""
+        for process in [p for p in self.processes if p.name == name]:
             process.stop()
             self.processes.remove(process)
+
+    def restart_rasa(self) -> None:
+        """Stop and start the Rasa server (conversations must survive this)."""
+        self.stop_part("rasa")
         self.start_rasa()
 
     def stop(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,21 @@ import httpx
 logger = logging.getLogger(__name__)
 
 STOP_GRACE_S = 10.0
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already accepts connections on host:port."""
+    with socket.socket() as probe:
+        probe.settimeout(1.0)
+        return probe.connect_ex((host, port)) == 0
 
 
 class ProcessFailed(RuntimeError):
@@ -62,17 +78,27 @@ class ManagedProcess:
         log.close()
 
     def stop(self) -> None:
-        """SIGTERM the process group, then SIGKILL after a grace period."""
-        if self._popen is None or self._popen.poll() is not None:
+        """SIGTERM the whole process group, then SIGKILL whatever is left.
+
+        The group is signalled even when the main process already exited: its
+        worker processes may still hold the ports.
+        """
+        if self._popen is None:
             return
-        try:
-            os.killpg(self._popen.pid, signal.SIGTERM)
-            self._popen.wait(timeout=STOP_GRACE_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(self._popen.pid, signal.SIGKILL)
-            self._popen.wait()
-        except ProcessLookupError:
-            pass
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self._popen.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self._popen.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                continue
+            deadline = time.monotonic() + STOP_GRACE_S
+            while time.monotonic() < deadline and _group_alive(self._popen.pid):
+                time.sleep(0.1)
+            if not _group_alive(self._popen.pid):
+                break
 
     def log_tail(self, lines: int = 20) -> str:
         """The last lines of the log, for error messages."""

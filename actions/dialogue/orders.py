@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -42,6 +42,13 @@ class OrderLookupAction(ServiceAction):
         """Find the order, then let the subclass answer about it."""
         order_id = tracker.get_slot("order_id") or ""
         email = tracker.get_slot("email") or ""
+        failures = int(tracker.get_slot("order_lookup_failures") or 0)
+        if failures >= self.services.settings.max_order_lookup_failures:
+            # Past the limit no pair is looked up at all: guessing order numbers
+            # for a known e-mail must not eventually succeed.
+            logger.info("order lookup refused for sender_id=%s after %d failures", tracker.sender_id, failures)
+            dispatcher.utter_message(response="utter_order_lookup_give_up")
+            return [SlotSet("order_id", None), SlotSet("email", None), FollowupAction("utter_offer_human")]
         order = await self.services.store.find_order(order_id, email)
         if order is None:
             return self._not_found(dispatcher, tracker)
@@ -56,16 +63,18 @@ class OrderLookupAction(ServiceAction):
     def _not_found(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         failures = int(tracker.get_slot("order_lookup_failures") or 0) + 1
         logger.info("order lookup failed for sender_id=%s (failure %d)", tracker.sender_id, failures)
-        if failures >= self.services.settings.max_order_lookup_failures:
-            dispatcher.utter_message(response="utter_order_lookup_give_up")
-            dispatcher.utter_message(response="utter_offer_human")
-        else:
-            dispatcher.utter_message(response="utter_order_not_found")
-        return [
+        events: list[dict[str, Any]] = [
             SlotSet("order_id", None),
             SlotSet("email", None),
             SlotSet("order_lookup_failures", failures),
         ]
+        if failures >= self.services.settings.max_order_lookup_failures:
+            dispatcher.utter_message(response="utter_order_lookup_give_up")
+            # As an action (not just a message), so the rules for "yes"/"no" apply.
+            events.append(FollowupAction("utter_offer_human"))
+        else:
+            dispatcher.utter_message(response="utter_order_not_found")
+        return events
 
 
 class ActionShowOrderStatus(OrderLookupAction):

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -23,6 +23,8 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     """How many of the customer's latest messages in a row were not understood."""
     count = 0
     for event in reversed(tracker.events):
+        if event.get("event") in ("resume", "session_started") or event.get("name") == "action_request_handoff":
+            break  # a handoff or a new session starts the count afresh
         if event.get("event") != "user":
             continue
         if (event.get("parse_data") or {}).get("intent", {}).get("name") != FALLBACK_INTENT:
@@ -59,15 +61,17 @@ class ActionRequestHandoff(ServiceAction):
         except StoreUnavailable:
             logger.exception("handoff could not be queued for sender_id=%s", tracker.sender_id)
             dispatcher.utter_message(response="utter_handoff_unavailable")
-            return [SlotSet("handoff_due", False)]
+            return [SlotSet("handoff_due", False), SlotSet("handoff_reason", None), SlotSet("handoff_priority", None)]
         logger.info("handoff queued for sender_id=%s: %s", tracker.sender_id, reason)
         upset = tracker.get_slot("tone_hint") in ("apologise_first", "be_brief", "reassure")
         dispatcher.utter_message(response="utter_handoff_queued_apology" if upset else "utter_handoff_queued")
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),
+            # The queue holds the reason now; a later handoff must not inherit it.
             SlotSet("handoff_due", False),
-            SlotSet("handoff_reason", reason),
+            SlotSet("handoff_reason", None),
+            SlotSet("handoff_priority", None),
             # Listen before pausing: messages that arrive while paused then follow
             # an action_listen, as after any bot turn, so that once resumed the
             # rules recognise the conversation's state and the bot carries on.
@@ -89,7 +93,7 @@ class ActionHandleFallback(ServiceAction):
         """Choose between a rephrase request and the offer of a person."""
         if consecutive_fallbacks(tracker) >= 2:
             logger.info("repeated fallback for sender_id=%s", tracker.sender_id)
-            dispatcher.utter_message(response="utter_offer_human")
-        else:
-            dispatcher.utter_message(response="utter_ask_rephrase")
+            # As an action (not just a message), so the rules for "yes"/"no" apply.
+            return [FollowupAction("utter_offer_human")]
+        dispatcher.utter_message(response="utter_ask_rephrase")
         return []

@@ -32,11 +32,14 @@ class EmotionClassifier:
             raise ModelUnavailable(
                 f"no emotion model at {model_dir}: train one with `python -m training.emotion train`"
             )
-        self.config = ArtefactConfig.model_validate_json(config_path.read_text())
-        self._tokenizer, base = load_base()
-        encoder = PeftModel.from_pretrained(base, model_dir / ADAPTER_DIR).merge_and_unload()
-        self._network = EmotionNetwork(encoder)
-        self._network.head.load_state_dict(load_file(model_dir / HEAD_FILE))
+        try:
+            self.config = ArtefactConfig.model_validate_json(config_path.read_text())
+            self._tokenizer, base = load_base()
+            encoder = PeftModel.from_pretrained(base, model_dir / ADAPTER_DIR).merge_and_unload()
+            self._network = EmotionNetwork(encoder)
+            self._network.head.load_state_dict(load_file(model_dir / HEAD_FILE))
+        except (OSError, ValueError, RuntimeError, ImportError) as error:
+            raise ModelUnavailable(f"emotion model at {model_dir} cannot be loaded: {error}") from error
         self._network.eval()
         self.label_thresholds = np.asarray(self.config.label_thresholds)
         self.ekman_thresholds = np.asarray(self.config.ekman_thresholds)

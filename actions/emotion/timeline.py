@@ -30,8 +30,16 @@ class EmotionTimeline:
         self._keys = keys
 
     async def append(self, conversation_id: str, entry: TimelineEntry) -> list[TimelineEntry]:
-        """Add an entry; returns the conversation's timeline, oldest first, including it."""
+        """Add an entry; returns the conversation's timeline, oldest first, including it.
+
+        Rasa may analyse one message twice (a form's activation extracts slots
+        again); an entry whose message id is already the newest is not added twice.
+        """
         key = self._keys.emotion_timeline(conversation_id)
+        if entry.message_id is not None:
+            history = await self.read(conversation_id)
+            if history and history[-1].message_id == entry.message_id:
+                return history
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.rpush(key, entry.model_dump_json())

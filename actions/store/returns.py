@@ -44,11 +44,11 @@ def assess_return(order: Order, policy: StorePolicy, today: date) -> ReturnAsses
         return ReturnAssessment("cancelled", None, (), ())
     if order.status == "returned":
         return ReturnAssessment("already_returned", None, (), ())
+    if not returnable:
+        return ReturnAssessment("nothing_returnable", None, (), excluded)
     if order.status != "delivered" or order.delivered_at is None:
         return ReturnAssessment("not_delivered", None, returnable, excluded)
     deadline = order.delivered_at.date() + timedelta(days=policy.return_window_days)
     if today > deadline:
         return ReturnAssessment("window_closed", deadline, (), excluded)
-    if not returnable:
-        return ReturnAssessment("nothing_returnable", deadline, (), excluded)
     return ReturnAssessment("eligible", deadline, returnable, excluded)

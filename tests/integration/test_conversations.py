@@ -123,3 +123,5 @@ def test_repeated_fallback_asks_to_rephrase_then_offers_a_person(say: Say) -> No
     assert "rephrase" in first or "another way" in first
     second = say("/nlu_fallback")
     assert any(b["payload"] == "/request_human" for m in second for b in m.get("buttons", []))
+    # A typed "yes" to the offer hands off, as the button would.
+    assert "a person will follow up" in texts(say("yes please"))

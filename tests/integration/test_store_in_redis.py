@@ -69,3 +69,17 @@ async def test_csat_scores_go_to_the_stream(redis_client: Redis, redis_url: str)
         await CsatRecorder(client, Keys()).record(CsatScore(conversation_id="c1", score=5))
     [(_, fields)] = redis_client.xrange(Keys().csat)
     assert fields[b"conversation_id"] == b"c1" and fields[b"score"] == b"5"
+
+
+async def test_emotion_timeline_records_a_message_once(redis_client: Redis, redis_url: str) -> None:
+    from actions.emotion.detector import EmotionReading
+    from actions.emotion.timeline import EmotionTimeline, TimelineEntry
+
+    entry = TimelineEntry(message_id="m1", reading=EmotionReading.neutral())
+    async with AsyncRedis.from_url(redis_url) as client:
+        timeline = EmotionTimeline(client, Keys())
+        await timeline.append("c1", entry)
+        history = await timeline.append("c1", entry)  # Rasa analysing the same message again
+        history = await timeline.append("c1", entry.model_copy(update={"message_id": "m2"}))
+    assert [e.message_id for e in history] == ["m1", "m2"]
+    assert 0 < redis_client.ttl(Keys().emotion_timeline("c1"))

@@ -48,6 +48,8 @@ class FakeStore:
 
 def services_with(**fakes: Any) -> Services:
     services = Services(Settings())
+    if "emotion" in fakes:  # a property over the cached `_emotion`
+        fakes["_emotion"] = fakes.pop("emotion")
     services.__dict__.update(fakes)  # cached_property reads the instance dict first
     return services
 

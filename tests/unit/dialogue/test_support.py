@@ -16,9 +16,16 @@ def test_consecutive_fallbacks_counts_only_the_latest_run() -> None:
 async def test_first_fallback_asks_to_rephrase_second_offers_a_person() -> None:
     action = ActionHandleFallback(services_with())
     dispatcher = CollectingDispatcher()
-    await action.run(dispatcher, tracker(events=[_user("nlu_fallback")]), {})
-    await action.run(dispatcher, tracker(events=[_user("nlu_fallback"), _user("nlu_fallback")]), {})
-    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase", "utter_offer_human"]
+    assert await action.run(dispatcher, tracker(events=[_user("nlu_fallback")]), {}) == []
+    second = await action.run(dispatcher, tracker(events=[_user("nlu_fallback"), _user("nlu_fallback")]), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase"]
+    assert second == [{"event": "followup", "timestamp": None, "name": "utter_offer_human"}]
+
+
+def test_fallback_count_starts_afresh_after_a_handoff_and_resume() -> None:
+    events = [_user("nlu_fallback"), _user("nlu_fallback"), {"event": "action", "name": "action_request_handoff"},
+              {"event": "resume"}, _user("nlu_fallback")]  # fmt: skip
+    assert consecutive_fallbacks(tracker(events=events)) == 1
 
 
 class RecordingQueue:

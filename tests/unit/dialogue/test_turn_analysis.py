@@ -61,10 +61,13 @@ async def test_growing_anger_sets_the_handoff_slots_with_a_reason() -> None:
 async def test_paused_conversation_is_recorded_but_not_handed_off_again() -> None:
     timeline = ListTimeline()
     action = _action(timeline)
+    for text in ("where is my order", "still nothing??"):
+        await action.run(CollectingDispatcher(), _tracker(text), {})
+    # The same rising anger that hands off an active conversation (test above):
     slots = _slots(await action.run(CollectingDispatcher(), _tracker("I am furious", paused=True), {}))
     assert "handoff_due" not in slots
-    assert slots["emotion"] == "neutral" or slots["emotion"]
-    assert len(timeline.entries["conv-9"]) == 1
+    assert slots["tone_hint"] == "apologise_first"
+    assert len(timeline.entries["conv-9"]) == 3
 
 
 async def test_asking_for_a_person_is_a_reason() -> None:

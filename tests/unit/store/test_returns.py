@@ -62,3 +62,7 @@ def test_cancelled_and_returned_orders() -> None:
 def test_excluded_category_from_policy() -> None:
     policy = POLICY.model_copy(update={"non_returnable_categories": ["Books"]})
     assert assess_return(_order("delivered", 5), policy, TODAY).verdict == "nothing_returnable"
+
+
+def test_undelivered_order_of_only_final_sale_items_is_not_promised_a_return() -> None:
+    assert assess_return(_order("in_transit", final_sale=(True,)), POLICY, TODAY).verdict == "nothing_returnable"

@@ -1,0 +1,52 @@
+"""A dead action server still leaves the customer with a reply (Rasa environment)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
+
+from rasa_addons import action_failures
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+actions: [action_show_order_status, action_request_handoff, action_validate_slot_mappings]
+responses:
+  utter_technical_problem: [{text: "Sorry, technical problem."}]
+  utter_handoff_unavailable: [{text: "Please e-mail us."}]
+""")
+
+
+def _dead_endpoint() -> EndpointConfig:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+
+
+async def _run(name: str) -> list:
+    action = RemoteAction(name, _dead_endpoint())
+    tracker = DialogueStateTracker("c1", DOMAIN.slots)
+    return await action_failures.run_or_apologise(
+        action, CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(DOMAIN.responses), tracker, DOMAIN
+    )
+
+
+@pytest.mark.parametrize(("name", "text"), [("action_show_order_status", "Sorry, technical problem."),
+                                            ("action_request_handoff", "Please e-mail us.")])  # fmt: skip
+async def test_failed_action_answers_with_the_domain_response(name: str, text: str) -> None:
+    events = await _run(name)
+    assert len(events) == 1 and isinstance(events[0], BotUttered) and events[0].text == text
+
+
+async def test_slot_mapping_validation_fails_silently_as_rasa_expects() -> None:
+    with pytest.raises(RasaException):
+        await _run("action_validate_slot_mappings")
