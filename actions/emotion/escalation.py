@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from actions.emotion.labels import NEGATIVE_STATES
 from actions.emotion.timeline import TimelineEntry
@@ -34,6 +34,12 @@ class EscalationPolicy(BaseModel):
     urgent_negative: float = Field(default=0.85, gt=0, le=1)
     urgent_sentiment: float = Field(default=-0.9, ge=-1, le=0)
 
+    @model_validator(mode="after")
+    def _persist_fits_the_window(self) -> EscalationPolicy:
+        if self.persist_turns > self.window_turns:
+            raise ValueError("persist_turns cannot exceed window_turns (the trigger could never fire)")
+        return self
+
     @classmethod
     def from_file(cls, path: Path) -> EscalationPolicy:
         """Load and validate the policy file; a bad field is named in the error."""
@@ -45,7 +51,7 @@ class EscalationPolicy(BaseModel):
             return cls.model_validate(data)
         except ValidationError as error:
             first = error.errors()[0]
-            field = ".".join(str(part) for part in first["loc"])
+            field = ".".join(str(part) for part in first["loc"]) or "persist_turns"
             raise ConfigError(f"{path}: field '{field}': {first['msg']}") from error
 
 

@@ -70,3 +70,10 @@ def test_malformed_policy_names_the_field(tmp_path: Path) -> None:
     path.write_text("window_turn: 3\n")
     with pytest.raises(ConfigError, match="field 'window_turn'"):
         EscalationPolicy.from_file(path)
+
+
+def test_persist_turns_beyond_the_window_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "escalation.yml"
+    path.write_text("window_turns: 3\npersist_turns: 4\n")
+    with pytest.raises(ConfigError, match="field 'persist_turns'.*cannot exceed window_turns"):
+        EscalationPolicy.from_file(path)
