@@ -29,26 +29,26 @@ class EmotionTimeline:
         self._redis = redis
         self._keys = keys
 
-    async def append(self, conversation_id: str, entry: TimelineEntry) -> list[TimelineEntry]:
-        """Add an entry; returns the conversation's timeline, oldest first, including it.
-
-        Rasa may analyse one message twice (a form's activation extracts slots
-        again); an entry whose message id is already the newest is not added twice.
-        """
+    async def append(self, conversation_id: str, entry: TimelineEntry, recent: int) -> list[TimelineEntry]:
+        """Add an entry; returns the newest ``recent`` entries, oldest first, including it."""
         key = self._keys.emotion_timeline(conversation_id)
-        if entry.message_id is not None:
-            history = await self.read(conversation_id)
-            if history and history[-1].message_id == entry.message_id:
-                return history
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.rpush(key, entry.model_dump_json())
                 pipe.ltrim(key, -EMOTION_TIMELINE_MAX, -1)
                 pipe.expire(key, EMOTION_TIMELINE_TTL_S)
-                pipe.lrange(key, 0, -1)
+                pipe.lrange(key, -recent, -1)
                 *_, raw = await pipe.execute()
         except RedisError as error:
             raise StoreUnavailable("could not append to the emotion timeline") from error
+        return [TimelineEntry.model_validate_json(item) for item in raw]
+
+    async def recent(self, conversation_id: str, count: int) -> list[TimelineEntry]:
+        """The newest ``count`` entries, oldest first."""
+        try:
+            raw = await self._redis.lrange(self._keys.emotion_timeline(conversation_id), -count, -1)
+        except RedisError as error:
+            raise StoreUnavailable("could not read the emotion timeline") from error
         return [TimelineEntry.model_validate_json(item) for item in raw]
 
     async def read(self, conversation_id: str) -> list[TimelineEntry]:

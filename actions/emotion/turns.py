@@ -41,10 +41,18 @@ async def analyse_turn(
     fallbacks_in_a_row: int,
     may_hand_off: bool,
 ) -> TurnAnalysis:
-    """Read the message, record it on the timeline, and apply the escalation policy."""
-    reading = detector.analyse(message.text)
-    entry = TimelineEntry(message_id=message.message_id, intent=message.intent, reading=reading)
-    history = await timeline.append(conversation_id, entry)
+    """Read the message, record it on the timeline, and apply the escalation policy.
+
+    Rasa may analyse one message twice (a form's activation extracts slots again):
+    a message that is already the newest entry is neither scored nor recorded again.
+    """
+    history = await timeline.recent(conversation_id, policy.window_turns)
+    if message.message_id is not None and history and history[-1].message_id == message.message_id:
+        reading = history[-1].reading
+    else:
+        reading = detector.analyse(message.text)
+        entry = TimelineEntry(message_id=message.message_id, intent=message.intent, reading=reading)
+        history = await timeline.append(conversation_id, entry, recent=policy.window_turns)
     handoff = None
     if may_hand_off:
         handoff = decide(policy, history, fallbacks_in_a_row, asked_for_person=message.intent == "request_human")

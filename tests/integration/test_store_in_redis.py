@@ -71,15 +71,16 @@ async def test_csat_scores_go_to_the_stream(redis_client: Redis, redis_url: str)
     assert fields[b"conversation_id"] == b"c1" and fields[b"score"] == b"5"
 
 
-async def test_emotion_timeline_records_a_message_once(redis_client: Redis, redis_url: str) -> None:
+async def test_emotion_timeline_returns_the_newest_entries(redis_client: Redis, redis_url: str) -> None:
     from actions.emotion.detector import EmotionReading
     from actions.emotion.timeline import EmotionTimeline, TimelineEntry
 
     entry = TimelineEntry(message_id="m1", reading=EmotionReading.neutral())
     async with AsyncRedis.from_url(redis_url) as client:
         timeline = EmotionTimeline(client, Keys())
-        await timeline.append("c1", entry)
-        history = await timeline.append("c1", entry)  # Rasa analysing the same message again
-        history = await timeline.append("c1", entry.model_copy(update={"message_id": "m2"}))
-    assert [e.message_id for e in history] == ["m1", "m2"]
+        for number in range(1, 5):
+            window = await timeline.append("c1", entry.model_copy(update={"message_id": f"m{number}"}), recent=3)
+        assert [e.message_id for e in window] == ["m2", "m3", "m4"]
+        assert [e.message_id for e in await timeline.recent("c1", 2)] == ["m3", "m4"]
+        assert len(await timeline.read("c1")) == 4
     assert 0 < redis_client.ttl(Keys().emotion_timeline("c1"))

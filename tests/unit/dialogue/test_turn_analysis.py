@@ -20,11 +20,14 @@ class ListTimeline:
         self.entries: dict[str, list[TimelineEntry]] = {}
         self.down = down
 
-    async def append(self, conversation_id: str, entry: TimelineEntry) -> list[TimelineEntry]:
+    async def recent(self, conversation_id: str, count: int) -> list[TimelineEntry]:
         if self.down:
             raise StoreUnavailable("Redis did not answer")
+        return self.entries.get(conversation_id, [])[-count:]
+
+    async def append(self, conversation_id: str, entry: TimelineEntry, recent: int) -> list[TimelineEntry]:
         self.entries.setdefault(conversation_id, []).append(entry)
-        return self.entries[conversation_id]
+        return self.entries[conversation_id][-recent:]
 
 
 def _tracker(text: str, intent: str = "check_order_status", paused: bool = False, **slots: Any) -> Tracker:
@@ -82,3 +85,15 @@ async def test_redis_down_leaves_the_turn_without_emotion() -> None:
     events = await _action(ListTimeline(down=True)).run(dispatcher, _tracker("I am furious"), {})
     assert _slots(events) == {}
     assert dispatcher.messages == []
+
+
+async def test_a_message_analysed_twice_is_scored_and_recorded_once() -> None:
+    timeline = ListTimeline()
+    model = FixedScores(MESSAGES)
+    services = services_with(emotion=EmotionDetector(model), emotion_timeline=timeline, escalation=EscalationPolicy())
+    action = ActionValidateSlotMappings(services)
+    first = _slots(await action.run(CollectingDispatcher(), _tracker("still nothing??"), {}))
+    again = _slots(await action.run(CollectingDispatcher(), _tracker("still nothing??"), {}))
+    assert len(timeline.entries["conv-9"]) == 1
+    assert model.calls == 1
+    assert again == first
