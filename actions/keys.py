@@ -66,6 +66,26 @@ class Keys:
         return f"{self.prefix}:store:customer_orders:{customer_id}"
 
     @property
+    def knowledge_passages(self) -> str:
+        """Hash: passage id -> Passage JSON (help-centre chunks and products)."""
+        return f"{self.prefix}:kb:passages"
+
+    @property
+    def knowledge_vectors(self) -> str:
+        """Hash: passage id -> float32 embedding bytes."""
+        return f"{self.prefix}:kb:vectors"
+
+    @property
+    def knowledge_hashes(self) -> str:
+        """Hash: passage id -> content hash of the text its vector was made from."""
+        return f"{self.prefix}:kb:hashes"
+
+    @property
+    def knowledge_meta(self) -> str:
+        """Hash: index version, encoder name and passage count."""
+        return f"{self.prefix}:kb:meta"
+
+    @property
     def handoff_queue(self) -> str:
         """Sorted set: conversation ids waiting for a person, scored by request time."""
         return f"{self.prefix}:handoff:queue"

@@ -8,19 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
+from actions.answering.answerer import Answerer, AnswerSettings
+from actions.answering.coverage import CoverageCheck
+from actions.answering.extractive import ExtractiveAnswerer
 from actions.emotion.detector import EmotionDetector
-from actions.errors import ModelUnavailable
 from actions.emotion.escalation import EscalationPolicy
 from actions.emotion.timeline import EmotionTimeline
+from actions.errors import ModelUnavailable
 from actions.feedback.csat import CsatRecorder
+from actions.generation.base import Generator
+from actions.generation.config import GeneratorSettings
 from actions.handoff.queue import HandoffQueue
 from actions.keys import Keys
-from actions.knowledge.answers import KnowledgeSearch
+from actions.knowledge.retrieval import Retriever
 from actions.settings import Settings
 from actions.store.repository import StoreRepository
+
+if TYPE_CHECKING:
+    from actions.knowledge.embedding import SentenceEncoder
 
 
 @dataclass
@@ -49,9 +58,53 @@ class Services:
         return StoreRepository(self.redis, self.keys)
 
     @cached_property
-    def knowledge(self) -> KnowledgeSearch:
-        """Article and product search."""
-        return KnowledgeSearch(self.store)
+    def sentence_encoder(self) -> SentenceEncoder:
+        """all-MiniLM-L6-v2 for retrieval queries, loaded once per process."""
+        from actions.knowledge.embedding import SentenceEncoder
+
+        return SentenceEncoder(threads=self.settings.torch_threads)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        """Passages of the help centre and catalogue, from the index in Redis."""
+        return Retriever(self.redis, self.keys, self.sentence_encoder, self.settings.retrieval_min_score)
+
+    @cached_property
+    def generator_settings(self) -> GeneratorSettings:
+        """Which generator backend to use, from CS_GENERATOR_* variables."""
+        return GeneratorSettings()
+
+    @cached_property
+    def _generator(self) -> Generator | ModelUnavailable:
+        from actions.generation.factory import build_generator
+
+        try:
+            return build_generator(self.generator_settings)
+        except ModelUnavailable as error:
+            return error  # remembered: answers fall back to quoting passages
+
+    def generator(self) -> Generator:
+        """The configured generator, built on first use; raises ModelUnavailable if it cannot load."""
+        generator = self._generator
+        if isinstance(generator, ModelUnavailable):
+            raise generator
+        return generator
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        """Grounded answers to open questions."""
+        settings = AnswerSettings(
+            deadline_s=self.generator_settings.deadline_s,
+            max_new_tokens=self.generator_settings.max_new_tokens,
+            passages=self.settings.answer_passages,
+        )
+        return Answerer(
+            self.retriever,
+            self.generator,
+            coverage=CoverageCheck(self.sentence_encoder),
+            extractive=ExtractiveAnswerer(self.sentence_encoder),
+            settings=settings,
+        )
 
     @cached_property
     def handoff(self) -> HandoffQueue:

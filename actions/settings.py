@@ -36,3 +36,7 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "escalation.yml", description="When conversations go to a person."
     )
     torch_threads: int = Field(default=1, ge=1, description="CPU threads per inference call.")
+    retrieval_min_score: float = Field(
+        default=0.5, description="Best passage score below which the assistant says it does not know."
+    )
+    answer_passages: int = Field(default=3, ge=1, le=8, description="Passages shown to the generator.")

@@ -20,6 +20,7 @@ from actions.keys import Keys
 from actions.settings import Settings
 from seed.export_files import read_export
 from seed.generate import generate, write_export
+from seed.knowledge import index_knowledge
 from seed.redis_loader import load_store
 
 DEFAULT_SEED = 7
@@ -57,12 +58,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         redis = Redis.from_url(settings.redis_url)
-        report = load_store(redis, Keys(settings.cs_key_prefix), store, source=str(directory))
+        keys = Keys(settings.cs_key_prefix)
+        report = load_store(redis, keys, store, source=str(directory))
         print(
             f"loaded {report.products} products, {report.articles} articles, "
             f"{report.customers} customers, {report.orders} orders "
             f"(removed {report.removed_orders} stale orders) in {report.seconds:.1f} s; "
             f"version {report.version}"
+        )
+        index = index_knowledge(redis, keys, store)
+        print(
+            f"knowledge index: {index.passages} passages, {index.embedded} embedded, {index.reused} unchanged, "
+            f"{index.removed} removed in {index.seconds:.1f} s; version {index.version}"
         )
     return 0
 

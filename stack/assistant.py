@@ -12,6 +12,7 @@ from redis import Redis
 from actions.keys import Keys
 from seed.export_files import read_export
 from seed.generate import generate, write_export
+from seed.knowledge import index_knowledge
 from seed.redis_loader import LoadReport, load_store
 from stack.config import ROOT, StackSettings
 from stack.processes import ManagedProcess, ProcessFailed, port_in_use
@@ -79,7 +80,11 @@ class Assistant:
         directory = self.settings.data_dir / "demo_store"
         write_export(generate(DEMO_SEED, date.today()), directory)
         prefix = os.environ.get("CS_KEY_PREFIX", "cs")  # the action server's key prefix
-        return load_store(Redis.from_url(self.redis.url), Keys(prefix), read_export(directory), source="demo")
+        redis, keys, store = Redis.from_url(self.redis.url), Keys(prefix), read_export(directory)
+        report = load_store(redis, keys, store, source="demo")
+        index = index_knowledge(redis, keys, store)
+        logger.info("knowledge index: %d passages (%d embedded)", index.passages, index.embedded)
+        return report
 
     def _environment(self) -> dict[str, str]:
         assert self.redis is not None

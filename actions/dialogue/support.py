@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, FollowupAction, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -78,22 +78,3 @@ class ActionRequestHandoff(ServiceAction):
             ActionExecuted("action_listen"),
             ConversationPaused(),
         ]
-
-
-class ActionHandleFallback(ServiceAction):
-    """Asks to rephrase once; when the bot still doesn't understand, offers a person."""
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_handle_fallback"
-
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        """Choose between a rephrase request and the offer of a person."""
-        if consecutive_fallbacks(tracker) >= 2:
-            logger.info("repeated fallback for sender_id=%s", tracker.sender_id)
-            # As an action (not just a message), so the rules for "yes"/"no" apply.
-            return [FollowupAction("utter_offer_human")]
-        dispatcher.utter_message(response="utter_ask_rephrase")
-        return []

@@ -41,29 +41,38 @@ class LexicalIndex:
     """BM25 (k1=1.2, b=0.75) over short documents, built once and queried often."""
 
     def __init__(self, documents: dict[str, str]) -> None:
-        self._terms = {doc_id: Counter(tokenize(text)) for doc_id, text in documents.items()}
-        self._lengths = {doc_id: sum(terms.values()) for doc_id, terms in self._terms.items()}
-        count = max(len(self._terms), 1)
+        terms_by_doc = {doc_id: Counter(tokenize(text)) for doc_id, text in documents.items()}
+        self._lengths = {doc_id: sum(terms.values()) for doc_id, terms in terms_by_doc.items()}
+        count = max(len(terms_by_doc), 1)
         self._avg_length = sum(self._lengths.values()) / count or 1.0
-        frequency: Counter[str] = Counter()
-        for terms in self._terms.values():
-            frequency.update(terms.keys())
+        # Postings: a query touches only the documents that share a term with it.
+        self._postings: dict[str, list[tuple[str, int]]] = {}
+        for doc_id, terms in terms_by_doc.items():
+            for term, frequency in terms.items():
+                self._postings.setdefault(term, []).append((doc_id, frequency))
         self._idf = {
-            term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()
+            term: math.log(1 + (count - len(postings) + 0.5) / (len(postings) + 0.5))
+            for term, postings in self._postings.items()
         }
+
+    def scores(self, query: str) -> dict[str, float]:
+        """BM25 score of every document sharing at least one term with the query."""
+        scores: dict[str, float] = {}
+        for term in set(tokenize(query)):
+            idf = self._idf.get(term)
+            if idf is None:
+                continue
+            for doc_id, frequency in self._postings[term]:
+                norm = 1.2 * (0.25 + 0.75 * self._lengths[doc_id] / self._avg_length)
+                scores[doc_id] = scores.get(doc_id, 0.0) + idf * frequency * 2.2 / (frequency + norm)
+        return scores
 
     def search(self, query: str, limit: int = 3, among: set[str] | None = None) -> list[Hit]:
         """The best-scoring documents for the query, optionally only among some ids."""
-        query_terms = set(tokenize(query))
-        hits = []
-        for doc_id, terms in self._terms.items():
-            if among is not None and doc_id not in among:
-                continue
-            norm = 1.2 * (0.25 + 0.75 * self._lengths[doc_id] / self._avg_length)
-            score = sum(
-                self._idf[t] * terms[t] * 2.2 / (terms[t] + norm) for t in query_terms if t in terms
-            )
-            if score > 0:
-                hits.append(Hit(doc_id, score))
+        hits = [
+            Hit(doc_id, score)
+            for doc_id, score in self.scores(query).items()
+            if among is None or doc_id in among
+        ]
         hits.sort(key=lambda hit: (-hit.score, hit.doc_id))
         return hits[:limit]

@@ -1,6 +1,6 @@
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.dialogue.support import ActionHandleFallback, ActionRequestHandoff, consecutive_fallbacks
+from actions.dialogue.support import ActionRequestHandoff, consecutive_fallbacks
 from tests.unit.dialogue.fakes import services_with, tracker
 
 
@@ -11,15 +11,6 @@ def _user(intent: str) -> dict:
 def test_consecutive_fallbacks_counts_only_the_latest_run() -> None:
     events = [_user("nlu_fallback"), _user("greet"), {"event": "bot"}, _user("nlu_fallback"), _user("nlu_fallback")]
     assert consecutive_fallbacks(tracker(events=events)) == 2
-
-
-async def test_first_fallback_asks_to_rephrase_second_offers_a_person() -> None:
-    action = ActionHandleFallback(services_with())
-    dispatcher = CollectingDispatcher()
-    assert await action.run(dispatcher, tracker(events=[_user("nlu_fallback")]), {}) == []
-    second = await action.run(dispatcher, tracker(events=[_user("nlu_fallback"), _user("nlu_fallback")]), {})
-    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase"]
-    assert second == [{"event": "followup", "timestamp": None, "name": "utter_offer_human"}]
 
 
 def test_fallback_count_starts_afresh_after_a_handoff_and_resume() -> None:

@@ -1,0 +1,1 @@
+"""Grounded answers to open questions: prompt, generation, grounding guard and fallbacks."""

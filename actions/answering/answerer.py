@@ -1,0 +1,256 @@
+"""Answers an open question from the store's knowledge, or says honestly that it cannot.
+
+    question ──▶ injection check ──▶ retrieval ──(not confident)──▶ "not sure" + offer a person
+                                        │
+                                        ├──(question words the passages lack)──▶ "closest I have" + passage + offer a person
+                                        ▼
+                       generate ──▶ guard ──ok──▶ reply (+ source, + offer verbatim)
+                                        │ violation
+                                        ▼
+                       stricter retry ──▶ guard ──ok──▶ reply
+                                        │ violation, timeout or model down
+                                        ▼
+                        extractive answer from the best passage, with its link
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Callable, Literal, Sequence
+
+from actions.answering.coverage import CoverageCheck
+from actions.answering.extractive import ExtractiveAnswerer, Quote, quote_with_pointer
+from actions.answering.facts import extract_facts
+from actions.answering.guard import Catalogue, GroundingGuard, GuardVerdict, Violation
+from actions.answering.injection import injection_reason
+from actions.answering.prompt import Turn, build_messages, instructions
+from actions.errors import ModelUnavailable
+from actions.generation.base import GenerationFailed, GenerationRequest, Generator
+from actions.knowledge.passages import Passage
+from actions.knowledge.retrieval import Retrieval, Retriever
+
+logger = logging.getLogger(__name__)
+
+AnswerKind = Literal["generated", "extractive", "partial", "unknown", "refused"]
+Attempt = Literal["first", "strict"]
+# Passages within this distance of the best one are shown to the model.
+PASSAGE_SCORE_SPREAD = 0.12
+# The question's words are looked for in this many of the best passages.
+COVERAGE_PASSAGES = 2
+PARTIAL_LEAD = "I couldn't find exactly that in our help centre or catalogue. This is the closest I have:"
+# A retry that cannot finish in this long is not started.
+MIN_ATTEMPT_S = 0.5
+_SPECIFIC_KINDS = frozenset({"money", "percent", "number", "date", "email", "url", "phone", "identifier"})
+_NEGATION = re.compile(r"\b(?:not|no|never|cannot|unable)\b|n't\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+APOLOGY = "I'm sorry for the trouble."
+# The NLU's intent for messages that try to steer the assistant (bot/data/nlu/steering.yml).
+STEERING_INTENT = "steer_assistant"
+
+
+@dataclass(frozen=True)
+class GuardDecision:
+    """What happened to one generation attempt."""
+
+    attempt: Attempt
+    outcome: Literal["delivered", "blocked", "failed", "skipped"]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to deliver, or the response to send when there is no grounded reply."""
+
+    kind: AnswerKind
+    text: str
+    response: str | None
+    sources: tuple[Passage, ...]
+    decisions: tuple[GuardDecision, ...]
+    retrieval: Retrieval | None
+    seconds: float
+    reason: str = ""
+
+    @property
+    def offers_person(self) -> bool:
+        """Whether the customer should be offered a person next."""
+        return self.kind in ("unknown", "partial")
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """Budgets of one answer."""
+
+    deadline_s: float = 4.0
+    max_new_tokens: int = 60
+    passages: int = 3
+
+
+class Answerer:
+    """Retrieval, generation and the grounding guard, with every fallback in one place."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        generator: Callable[[], Generator],
+        *,
+        coverage: CoverageCheck | None = None,
+        extractive: ExtractiveAnswerer | None = None,
+        settings: AnswerSettings = AnswerSettings(),
+    ) -> None:
+        self._retriever = retriever
+        self._generator = generator
+        self._coverage = coverage
+        self._extractive = extractive or ExtractiveAnswerer(None)
+        self._settings = settings
+
+    async def answer(
+        self,
+        question: str,
+        *,
+        store_name: str,
+        intent: str | None = None,
+        history: Sequence[Turn] = (),
+        tone: str | None = None,
+        segment: str | None = None,
+        offer: str | None = None,
+    ) -> Answer:
+        """The best honest reply to ``question``."""
+        started = time.monotonic()
+        reason = injection_reason(question) or ("classified by the NLU" if intent == STEERING_INTENT else None)
+        if reason is not None:
+            logger.info("answer refused: injection pattern %s", reason)
+            return Answer("refused", "", "utter_cannot_do_that", (), (), None, time.monotonic() - started, reason)
+
+        customer_turns = [t.text for t in history if t.speaker == "customer"]
+        retrieval = await self._retriever.retrieve(question, intent, customer_turns)
+        best = retrieval.best
+        if best is None or not retrieval.confident:
+            score = f"{best.score:.3f}" if best else "none"
+            logger.info("answer unknown: best retrieval score %s below threshold", score)
+            return Answer("unknown", "", "utter_answer_unknown", (), (), retrieval, time.monotonic() - started, f"score {score}")
+
+        passages = tuple(
+            s.passage for s in retrieval.passages[: self._settings.passages] if s.score >= best.score - PASSAGE_SCORE_SPREAD
+        )
+        uncovered = await self._coverage.uncovered(question, passages[:COVERAGE_PASSAGES]) if self._coverage else []
+        if uncovered:
+            quote = await self._extractive.quote(question, passages, await self._articles(passages))
+            logger.info("answer partial: %s not covered by %s", uncovered, quote.passage.id)
+            text = f"{PARTIAL_LEAD}\n\n{quote_with_pointer(quote)}"
+            return Answer(
+                "partial", _with_extras(text, None, offer), None, (quote.passage,), (), retrieval,
+                time.monotonic() - started, f"not covered: {', '.join(uncovered)}",
+            )  # fmt: skip
+        catalogue = await self._retriever.catalogue()
+        quote = await self._extractive.quote(question, passages, await self._articles(passages))
+        decisions: list[GuardDecision] = []
+        reply = await self._generate_grounded(
+            question, quote, catalogue, history, store_name, tone, segment, started, decisions
+        )
+        if reply is not None:
+            text = _with_extras(reply, quote.passage, offer)
+            return Answer("generated", text, None, passages, tuple(decisions), retrieval, time.monotonic() - started)
+
+        text = quote_with_pointer(quote)
+        if tone == "apologise_first":
+            text = f"{APOLOGY} {text}"
+        logger.info("answer extractive from %s", quote.passage.id)
+        return Answer(
+            "extractive", _with_extras(text, None, offer), None, (quote.passage,), tuple(decisions), retrieval,
+            time.monotonic() - started,
+        )  # fmt: skip
+
+    async def _articles(self, passages: Sequence[Passage]) -> dict[str, list[Passage]]:
+        """Every chunk of the retrieved articles, for the extractive quote."""
+        return {
+            p.source_id: await self._retriever.source_passages(p.source_id) for p in passages if p.kind == "article"
+        }
+
+    async def _generate_grounded(
+        self,
+        question: str,
+        quote: Quote,
+        catalogue: Catalogue,
+        history: Sequence[Turn],
+        store_name: str,
+        tone: str | None,
+        segment: str | None,
+        started: float,
+        decisions: list[GuardDecision],
+    ) -> str | None:
+        # The model sees the quote, not whole passages: a short prompt is most of the
+        # latency on a CPU, and a small model rephrases one short text far better.
+        evidence = quote.passage.model_copy(update={"text": quote.text.replace(" … ", " ")})
+        context = [f"{evidence.title}: {evidence.text} {evidence.url or ''}"]
+        try:
+            generator = self._generator()
+        except ModelUnavailable as error:
+            logger.warning("answer generator unavailable: %s", error)
+            decisions.append(GuardDecision("first", "failed", f"generator unavailable: {error}"))
+            return None
+        # The instructions without the facts: repeating the facts is fine, repeating the rules is a leak.
+        guard = GroundingGuard(catalogue, [instructions(store_name, (), tone, segment, strict) for strict in (False, True)])
+        deadline = started + self._settings.deadline_s
+        for attempt, strict in (("first", False), ("strict", True)):
+            remaining = deadline - time.monotonic()
+            if remaining < MIN_ATTEMPT_S:
+                decisions.append(GuardDecision(attempt, "skipped", f"{remaining:.2f} s left"))
+                logger.info("answer guard: attempt=%s skipped, deadline reached", attempt)
+                return None
+            messages = build_messages(
+                question, [evidence], history, store_name=store_name, tone=tone, segment=segment, strict=strict
+            )
+            request = GenerationRequest(messages, self._settings.max_new_tokens, 0.0, remaining)
+            try:
+                generation = await generator.generate(request)
+            except GenerationFailed as error:
+                decisions.append(GuardDecision(attempt, "failed", f"{type(error).__name__}: {error}"))
+                logger.warning("answer guard: attempt=%s generation failed: %s", attempt, error)
+                return None
+            reply = complete_sentences(generation.text)
+            verdict = guard.check(reply, context)
+            if verdict.ok:
+                verdict = faithfulness(reply, quote.best_sentence)
+            if verdict.ok:
+                decisions.append(GuardDecision(attempt, "delivered", "ok"))
+                logger.info("answer guard: attempt=%s delivered (%d tokens, %.2f s)", attempt, generation.new_tokens or 0, generation.seconds)
+                return reply
+            decisions.append(GuardDecision(attempt, "blocked", verdict.reason))
+            logger.info("answer guard: attempt=%s blocked: %s", attempt, verdict.reason)
+        return None
+
+
+def complete_sentences(text: str) -> str:
+    """The first paragraph up to its last full sentence: a reply cut by the token budget must not trail off."""
+    text = " ".join(text.strip().split("\n\n", 1)[0].split())
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return text[: ends[-1]] if ends else ""
+
+
+def faithfulness(reply: str, evidence: str) -> GuardVerdict:
+    """The reply must carry every specific fact of the sentence that best answers the question, and agree with it.
+
+    A small model grounded in the right passage still answers "2 players" for
+    "2-6 players" or "yes" where the passage says "no"; the guard cannot see
+    that, so the reply must keep the evidence's facts and its polarity.
+    """
+    needed = {f.key for f in extract_facts(evidence) if f.kind in _SPECIFIC_KINDS}
+    given = {f.key for f in extract_facts(reply) if f.kind in _SPECIFIC_KINDS}
+    violations = []
+    if needed - given:
+        violations.append(Violation("missing_specifics", ", ".join(sorted(needed - given))))
+    if bool(_NEGATION.search(evidence)) != bool(_NEGATION.search(reply)):
+        violations.append(Violation("missing_specifics", "negation differs from the evidence"))
+    return GuardVerdict(tuple(violations))
+
+
+def _with_extras(text: str, source: Passage | None, offer: str | None) -> str:
+    """The source link of an article answer, and the offer word for word."""
+    if source is not None and source.url:
+        text += f"\n\nMore in our help centre: \"{source.title}\" {source.url}"
+    if offer:
+        text += f"\n\n{offer}"
+    return text

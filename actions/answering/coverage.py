@@ -1,0 +1,73 @@
+"""Does the retrieved knowledge cover what the customer asked about?
+
+Retrieval scores say a passage is *about* the question's subject; they cannot
+tell "how much is the Voltra Webcam?" (answered) from "how much was the Voltra
+Webcam last month?" (not answered by the same passage). This check looks for
+the question's own content words in the passages: a word the passages do not
+contain, in any form or near-synonym, marks the question as only partly
+covered, and the assistant then says so instead of answering as if it knew.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Sequence
+
+import numpy as np
+
+from actions.knowledge.encoder import TextEncoder
+from actions.knowledge.lexical import tokenize
+from actions.knowledge.passages import Passage
+
+# A question word this close to some passage word (cosine of the encoder's
+# word embeddings) counts as covered: "e-mail"/"email", "parcel"/"package".
+WORD_SIMILARITY = 0.6
+PREFIX = 4
+# Words that shape a question without naming what it is about.
+FUNCTION_WORDS = frozenset(
+    """much many long big price prices cost costs colour color colours size sizes available availability
+    stock order orders ordered buy bought get still right now also actually like just really one thing
+    stuff item items something anything anyone someone guy guys u ok okay please ago min mins minute
+    minutes week weeks day days time times happen happens mean means go going way able allowed possible
+    make made use used new old put take took come came say said tell know want need help there doe did
+    does don didn isn aren wasn won t s m ve ll re d kind sort type lot bit whole same different other
+    another back they them these those few all out off because should try keep let never nothing
+    everything around after before""".split()
+)
+
+
+def _stem(token: str) -> str:
+    return token[:PREFIX] if len(token) > PREFIX else token
+
+
+class CoverageCheck:
+    """Finds the question's content words that no retrieved passage covers."""
+
+    def __init__(self, encoder: TextEncoder, cache_size: int = 20_000) -> None:
+        self._encoder = encoder
+        self._vectors: dict[str, np.ndarray] = {}
+        self._cache_size = cache_size
+
+    async def uncovered(self, question: str, passages: Sequence[Passage]) -> list[str]:
+        """Content words of the question that the passages lack, in order of appearance."""
+        passage_words = sorted({t for p in passages for t in tokenize(f"{p.title} {p.text}")})
+        stems = {_stem(t) for t in passage_words}
+        candidates = list(
+            dict.fromkeys(
+                t for t in tokenize(question) if t not in FUNCTION_WORDS and not t.isdigit() and _stem(t) not in stems
+            )
+        )
+        if not candidates or not passage_words:
+            return candidates
+        vectors = await asyncio.to_thread(self._embed, candidates + passage_words)
+        similarity = vectors[: len(candidates)] @ vectors[len(candidates) :].T
+        return [word for word, best in zip(candidates, similarity.max(axis=1)) if best < WORD_SIMILARITY]
+
+    def _embed(self, words: list[str]) -> np.ndarray:
+        missing = [w for w in dict.fromkeys(words) if w not in self._vectors]
+        if missing:
+            if len(self._vectors) + len(missing) > self._cache_size:
+                self._vectors.clear()  # the store's vocabulary is small; this only guards against abuse
+            for word, vector in zip(missing, self._encoder.encode(missing)):
+                self._vectors[word] = vector
+        return np.array([self._vectors[w] for w in words], dtype=np.float32)

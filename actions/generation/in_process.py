@@ -1,0 +1,117 @@
+"""What the in-process backends share: one model thread per process, a deadline it obeys, reply clean-up.
+
+A model in this process is CPU-bound and not safe to call twice at once, so every
+call runs on one dedicated thread, one at a time, in arrival order; the event loop
+only awaits. Waiting in that queue counts toward the caller's deadline. At the
+deadline the caller gets ``GenerationTimedOut`` at once, and the running
+generation sees the expired ``Deadline`` at its next token and stops, so no
+abandoned work keeps burning CPU.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from actions.generation.base import GenerationTimedOut
+
+T = TypeVar("T")
+
+# Chat-template tokens a small model sometimes writes into its reply (ChatML, Llama 3, Gemma, Mistral).
+_SPECIAL_TOKEN = re.compile(
+    r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|end|user|assistant|system)\|>"
+    r"|<(?:start_of_turn|end_of_turn)>|</?s>|\[/?INST\]"
+)
+# A role header the model repeats at the start of its reply ("assistant\n", "Assistant:").
+_LEADING_ROLE = re.compile(r"^\s*(?:assistant|Assistant|ASSISTANT)\s*(?::|\n)\s*")
+
+
+def clean_reply(text: str) -> str:
+    """Strip chat-template artefacts: cut at the first special token, drop a leading role header.
+
+    Args:
+        text: raw decoded model output.
+
+    Returns:
+        The reply text, stripped of surrounding whitespace.
+
+    """
+    match = _SPECIAL_TOKEN.search(text)
+    if match is not None:
+        head = text[: match.start()]
+        # A reply that *starts* with a header token ("<|im_start|>assistant\n...") keeps what follows it.
+        text = head if head.strip() else _SPECIAL_TOKEN.split(text[match.end() :], maxsplit=1)[0]
+    return _LEADING_ROLE.sub("", text, count=1).strip()
+
+
+class Deadline:
+    """An absolute end time shared by the awaiting caller and the model thread."""
+
+    def __init__(self, seconds: float) -> None:
+        self.started = time.monotonic()
+        self.at = self.started + seconds
+        self._cancelled = threading.Event()
+
+    def remaining(self) -> float:
+        """Seconds left, never negative."""
+        return max(0.0, self.at - time.monotonic())
+
+    def expired(self) -> bool:
+        """Tell whether the deadline passed or the caller gave up."""
+        return self._cancelled.is_set() or time.monotonic() >= self.at
+
+    def cancel(self) -> None:
+        """Tell the model thread to stop at its next check."""
+        self._cancelled.set()
+
+    def elapsed(self) -> float:
+        """Seconds since the call started."""
+        return time.monotonic() - self.started
+
+
+class ModelThread:
+    """Runs model calls one at a time, in arrival order, on one dedicated thread."""
+
+    def __init__(self, name: str) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    async def run(self, work: Callable[[Deadline], T], deadline: Deadline) -> T:
+        """Run ``work(deadline)`` on the model thread and await it, at most until the deadline.
+
+        Args:
+            work: the blocking model call; it must stop soon after ``deadline.expired()``.
+            deadline: the caller's deadline; queueing time counts toward it.
+
+        Returns:
+            What ``work`` returned.
+
+        Raises:
+            GenerationTimedOut: the deadline passed while queued or while generating.
+
+        """
+
+        def job() -> T:
+            if deadline.expired():
+                raise GenerationTimedOut(
+                    f"deadline passed after {deadline.elapsed():.2f} s waiting for the model"
+                )
+            return work(deadline)
+
+        future = asyncio.wrap_future(self._executor.submit(job))
+        try:
+            return await asyncio.wait_for(future, timeout=deadline.remaining())
+        except TimeoutError as error:
+            deadline.cancel()
+            raise GenerationTimedOut(f"no reply within {deadline.elapsed():.2f} s") from error
+        except asyncio.CancelledError:
+            deadline.cancel()  # the caller went away: stop generating for nobody
+            raise
+
+    def close(self) -> None:
+        """Drop queued calls and wait for the running one (which stops at its deadline)."""
+        self._executor.shutdown(wait=True, cancel_futures=True)

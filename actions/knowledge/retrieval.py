@@ -1,0 +1,227 @@
+"""Finds the passages that answer a question: dense similarity plus a lexical boost.
+
+The vectors live in Redis (written at seed time by ``indexing.py``); each
+process keeps one in-memory matrix of them and reloads it only when the index
+version in Redis changes, so a question costs one small Redis read, one
+encoder call and one matrix product.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from actions.answering.guard import Catalogue
+from actions.errors import StoreDataError, StoreUnavailable
+from actions.keys import Keys
+from actions.knowledge.encoder import TextEncoder
+from actions.knowledge.lexical import LexicalIndex
+from actions.knowledge.passages import Passage
+
+logger = logging.getLogger(__name__)
+
+# A saturating lexical bonus: names and rare words the encoder blurs (product
+# names, "Klarna", "PO box") lift a passage, without swamping the cosine.
+LEXICAL_WEIGHT = 0.25
+LEXICAL_HALF_SCORE = 6.0
+# A product named in full in the question is almost surely the one asked about;
+# only the longest names found count ("Shears Plus" over "Shears").
+EXACT_NAME_BONUS = 0.3
+# Words that ask about a policy even when a product type is named ("warranty on
+# a yoga mat", "return a lip balm I opened"): articles answer those, not products.
+POLICY_CUES = re.compile(
+    r"\b(warrant\w*|guarantee\w*|covered|return\w*|refund\w*|exchange\w*|swap\w*|price[- ]match\w*|match the price|"
+    r"faulty|broken|damaged|defective|stopped working|died|cancel\w*|deliver\w*|ship\w*|customs|duties)\b",
+    re.IGNORECASE,
+)
+POLICY_BONUS = 0.08
+# Preferred topics of the intent get this much; a hint, not a filter.
+INTENT_BONUS = 0.04
+# Messages this short, or opening with a pronoun, lean on the customer's previous turn.
+FOLLOW_UP_MAX_WORDS = 5
+_FOLLOW_UP = re.compile(r"^(and |what about |how about )?(it|its|it's|that|this|they|them|those|these|one)\b", re.I)
+
+PRODUCT_INTENTS = frozenset({"product_question"})
+# Help-centre topics (the articles' front matter) each intent usually asks about.
+TOPICS_BY_INTENT: dict[str, frozenset[str]] = {
+    "shipping_question": frozenset({"shipping", "delivery"}),
+    "ask_refund": frozenset({"refunds", "returns"}),
+    "request_return": frozenset({"returns", "refunds"}),
+    "payment_problem": frozenset({"payments", "failed_payments", "vouchers"}),
+    "account_help": frozenset({"account", "privacy"}),
+    "cancel_order": frozenset({"orders"}),
+}
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    """A passage with its combined score and the parts it was made of."""
+
+    passage: Passage
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The best passages for one question."""
+
+    query: str
+    passages: tuple[ScoredPassage, ...]
+    confident: bool
+    seconds: float
+
+    @property
+    def best(self) -> ScoredPassage | None:
+        """The top passage, if any."""
+        return self.passages[0] if self.passages else None
+
+
+class IndexSnapshot:
+    """One version of the index in memory: passages, their vectors and a lexical index."""
+
+    def __init__(self, version: str, passages: list[Passage], vectors: np.ndarray) -> None:
+        self.version = version
+        self.passages = passages
+        self.vectors = vectors
+        self.position = {p.id: i for i, p in enumerate(passages)}
+        self.lexical = LexicalIndex(
+            {p.id: f"{p.title} {p.title} {p.text}" if p.kind == "article" else f"{p.title} {p.title} {p.topic}" for p in passages}
+        )
+        self.topics = np.array([p.topic for p in passages], dtype=object)
+        self.product_names = [(" ".join(p.title.lower().split()), i) for i, p in enumerate(passages) if p.kind == "product"]
+        self.is_product = np.array([p.kind == "product" for p in passages], dtype=bool)
+        self.by_source: dict[str, list[Passage]] = {}
+        for passage in passages:
+            self.by_source.setdefault(passage.source_id, []).append(passage)
+        products = [p for p in passages if p.kind == "product"]
+        self.catalogue = Catalogue.of((p.title for p in products), (p.topic for p in products))
+
+
+def build_query(question: str, history: Sequence[str] = ()) -> str:
+    """The question, preceded by the customer's previous message when it reads as a follow-up."""
+    question = " ".join(question.split())
+    previous = next((h for h in reversed(history) if h.strip() and h.strip() != question), None)
+    if previous and (len(question.split()) <= FOLLOW_UP_MAX_WORDS or _FOLLOW_UP.match(question)):
+        return f"{' '.join(previous.split())} {question}"
+    return question
+
+
+class Retriever:
+    """Top-k passages for a question, with scores that tell a confident hit from a miss."""
+
+    def __init__(self, redis: Redis, keys: Keys, encoder: TextEncoder, min_score: float) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._encoder = encoder
+        self._min_score = min_score
+        self._snapshot: IndexSnapshot | None = None
+        self._reload = asyncio.Lock()
+
+    async def retrieve(
+        self, question: str, intent: str | None = None, history: Sequence[str] = (), k: int = 4
+    ) -> Retrieval:
+        """The k best passages; ``confident`` when the best clears the configured score."""
+        started = time.perf_counter()
+        snapshot = await self._current_snapshot()
+        query = build_query(question, history)
+        if not snapshot.passages or not query:
+            return Retrieval(query, (), False, time.perf_counter() - started)
+        vector = (await asyncio.to_thread(self._encoder.encode, [query]))[0]
+        dense = snapshot.vectors @ vector
+        lexical = np.zeros_like(dense)
+        for passage_id, score in snapshot.lexical.scores(query).items():
+            lexical[snapshot.position[passage_id]] = score / (score + LEXICAL_HALF_SCORE)
+        combined = dense + LEXICAL_WEIGHT * lexical + INTENT_BONUS * _intent_mask(snapshot, intent)
+        named = _named_products(snapshot, query)
+        for position in named:
+            combined[position] += EXACT_NAME_BONUS
+        if not named and POLICY_CUES.search(query):
+            combined += POLICY_BONUS * ~snapshot.is_product
+        top = np.argsort(-combined)[:k]
+        scored = tuple(
+            ScoredPassage(snapshot.passages[i], float(combined[i]), float(dense[i]), float(lexical[i])) for i in top
+        )
+        confident = bool(scored) and scored[0].score >= self._min_score
+        return Retrieval(query, scored, confident, time.perf_counter() - started)
+
+    async def source_passages(self, source_id: str) -> list[Passage]:
+        """Every passage of one article (in order) or the one of a product."""
+        snapshot = await self._current_snapshot()
+        return sorted(snapshot.by_source.get(source_id, []), key=lambda p: _chunk_number(p.id))
+
+    async def catalogue(self) -> Catalogue:
+        """Product names and categories of the current index (what the guard checks names against)."""
+        return (await self._current_snapshot()).catalogue
+
+    async def _current_snapshot(self) -> IndexSnapshot:
+        try:
+            version = await self._redis.hget(self._keys.knowledge_meta, "version")
+        except (RedisError, OSError) as error:
+            if self._snapshot is not None:
+                # Knowledge changes rarely: answering from the last snapshot beats not answering.
+                logger.warning("knowledge index version unreadable (%s); using version %s", error, self._snapshot.version)
+                return self._snapshot
+            raise StoreUnavailable(f"knowledge index unreadable: {error}") from error
+        if version is None:
+            raise StoreDataError("the knowledge index is empty: run `python -m seed demo` (or `seed load`)")
+        version_text = version.decode()
+        if self._snapshot is None or self._snapshot.version != version_text:
+            async with self._reload:
+                if self._snapshot is None or self._snapshot.version != version_text:
+                    self._snapshot = await self._load(version_text)
+        return self._snapshot
+
+    async def _load(self, version: str) -> IndexSnapshot:
+        started = time.perf_counter()
+        try:
+            async with self._redis.pipeline(transaction=True) as tx:
+                tx.hgetall(self._keys.knowledge_passages)
+                tx.hgetall(self._keys.knowledge_vectors)
+                tx.hget(self._keys.knowledge_meta, "version")
+                raw_passages, raw_vectors, loaded_version = await tx.execute()
+        except (RedisError, OSError) as error:
+            raise StoreUnavailable(f"knowledge index unreadable: {error}") from error
+        passages = []
+        rows = []
+        for key, raw in raw_passages.items():
+            vector = raw_vectors.get(key)
+            if vector is None:
+                raise StoreDataError(f"passage {key.decode()} has no vector: re-run the seed")
+            passages.append(Passage.model_validate_json(raw))
+            rows.append(np.frombuffer(vector, dtype=np.float32))
+        order = sorted(range(len(passages)), key=lambda i: passages[i].id)
+        matrix = np.vstack([rows[i] for i in order]) if rows else np.zeros((0, 384), dtype=np.float32)
+        snapshot = IndexSnapshot((loaded_version or version.encode()).decode(), [passages[i] for i in order], matrix)
+        logger.info("knowledge index %s loaded: %d passages in %.0f ms", snapshot.version, len(passages), (time.perf_counter() - started) * 1000)
+        return snapshot
+
+
+def _named_products(snapshot: IndexSnapshot, query: str) -> list[int]:
+    """Positions of the products whose full name the query contains, longest names only."""
+    text = " ".join(re.sub(r"[^\w&'-]+", " ", query.lower()).split())
+    found = [(name, i) for name, i in snapshot.product_names if name in text]
+    return [i for name, i in found if not any(name != other and name in other for other, _ in found)]
+
+
+def _chunk_number(passage_id: str) -> int:
+    tail = passage_id.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _intent_mask(snapshot: IndexSnapshot, intent: str | None) -> np.ndarray:
+    if intent in PRODUCT_INTENTS:
+        return snapshot.is_product.astype(np.float32)
+    topics = TOPICS_BY_INTENT.get(intent or "")
+    if not topics:
+        return np.zeros(len(snapshot.passages), dtype=np.float32)
+    return np.array([t in topics for t in snapshot.topics], dtype=np.float32)
