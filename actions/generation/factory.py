@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from actions.errors import ModelUnavailable
 from actions.generation.base import Generator
@@ -26,6 +27,7 @@ def packaged_model_file() -> Path:
 
     Raises:
         ModelUnavailable: the package is not installed, with how to install it.
+
     """
     spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
     for folder in (spec.submodule_search_locations or []) if spec is not None else []:
@@ -43,6 +45,7 @@ def embedded_model_file(settings: GeneratorSettings) -> Path:
 
     Raises:
         ModelUnavailable: the configured file is missing, or no model is installed (with how to get it).
+
     """
     if settings.embedded_model_file is not None:
         if not settings.embedded_model_file.is_file():
@@ -72,7 +75,9 @@ def build_generator(settings: GeneratorSettings) -> Generator:
         from actions.generation.openai_compatible import OpenAICompatibleGenerator
 
         assert settings.base_url is not None and settings.model is not None  # checked by GeneratorSettings
-        logger.info("generator: OpenAI-compatible server %s, model %s", settings.base_url, settings.model)
+        parts = urlsplit(settings.base_url)
+        server = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()  # no user:password in logs
+        logger.info("generator: OpenAI-compatible server %s, model %s", server, settings.model)
         return OpenAICompatibleGenerator(settings.base_url, settings.model, settings.api_key)
 
     if settings.backend == "transformers":

@@ -34,6 +34,7 @@ def requantize_q4_1_to_q8_0(source: Path, target: Path) -> Path:
 
     Raises:
         ModelUnavailable: ``source`` is missing or not a GGUF file.
+
     """
     import gguf
     from gguf import GGMLQuantizationType, GGUFReader, GGUFValueType, GGUFWriter

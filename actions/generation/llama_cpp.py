@@ -75,6 +75,13 @@ class LlamaCppGenerator:
             self._server: Any = xllamacpp.Server(params)
         except (RuntimeError, ValueError) as error:
             raise ModelUnavailable(f"llama.cpp cannot load {model_file}: {error}") from error
+        # One token through the chat template: checks the template works, and makes sure the server's
+        # decode loop is running (destroying the server before it starts waiting can hang forever).
+        warm_up = self._server.handle_chat_completions(
+            {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
+        )
+        if "choices" not in warm_up:
+            raise ModelUnavailable(f"llama.cpp cannot chat with {model_file}: {str(warm_up)[:300]}")
         self._thread = ModelThread("llama-cpp")
         logger.info("embedded model loaded from %s (llama.cpp, %d threads)", model_file.name, threads)
 

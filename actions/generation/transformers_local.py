@@ -69,13 +69,13 @@ class TransformersGenerator:
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(model_dir, gguf_file=gguf_file)
             model = AutoModelForCausalLM.from_pretrained(model_dir, gguf_file=gguf_file, dtype=torch_dtype)
+            self._model = model.to(self.device).eval()  # RuntimeError when the GPU is missing or full
         except (OSError, ValueError, RuntimeError, ImportError, KeyError) as error:
             raise ModelUnavailable(f"transformers cannot load {marker}: {error}") from error
         if not getattr(self._tokenizer, "chat_template", None):
             raise ModelUnavailable(
                 f"the tokenizer at {model_dir} has no chat template; use an instruct model"
             )
-        self._model = model.to(self.device).eval()
         self._eos = _eos_ids(self._tokenizer, model)
         self._thread = ModelThread("transformers")
         logger.info("model loaded from %s on %s (%s)", marker, self.device, torch_dtype)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from actions.errors import ModelUnavailable
-from actions.generation.config import GeneratorSettings
 from actions.generation import factory
+from actions.generation.config import GeneratorSettings
 from actions.generation.factory import EMBEDDED_FILE, build_generator, embedded_model_file
 from actions.generation.openai_compatible import OpenAICompatibleGenerator
 

@@ -23,12 +23,23 @@ def q8_0_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return requantize_q4_1_to_q8_0(packaged_model_file(), tmp_path_factory.mktemp("q8") / "model.Q8_0.gguf")
 
 
-def test_every_q4_1_tensor_becomes_q8_0_and_the_rest_is_kept(q8_0_file: Path) -> None:
-    source, copy = GGUFReader(packaged_model_file()), GGUFReader(q8_0_file)
+@pytest.fixture(scope="module")
+def readers(q8_0_file: Path) -> tuple[GGUFReader, GGUFReader]:
+    return GGUFReader(packaged_model_file()), GGUFReader(q8_0_file)  # seconds each: read once
+
+
+def test_every_q4_1_tensor_becomes_q8_0_and_the_rest_is_kept(
+    q8_0_file: Path, readers: tuple[GGUFReader, GGUFReader]
+) -> None:
+    source, copy = readers
     assert [t.name for t in copy.tensors] == [t.name for t in source.tensors]
     for before, after in zip(source.tensors, copy.tensors, strict=True):
         assert list(after.shape) == list(before.shape)
-        expected = GGMLQuantizationType.Q8_0 if before.tensor_type == GGMLQuantizationType.Q4_1 else before.tensor_type
+        expected = (
+            GGMLQuantizationType.Q8_0
+            if before.tensor_type == GGMLQuantizationType.Q4_1
+            else before.tensor_type
+        )
         assert after.tensor_type == expected
     assert copy.fields["general.file_type"].contents() == FILE_TYPE_Q8_0
     for key in ("tokenizer.chat_template", "tokenizer.ggml.eos_token_id", "llama.block_count"):
@@ -36,8 +47,8 @@ def test_every_q4_1_tensor_becomes_q8_0_and_the_rest_is_kept(q8_0_file: Path) ->
     assert not list(q8_0_file.parent.glob("*.partial"))
 
 
-def test_the_weights_survive_the_re_encoding(q8_0_file: Path) -> None:
-    source, copy = GGUFReader(packaged_model_file()), GGUFReader(q8_0_file)
+def test_the_weights_survive_the_re_encoding(readers: tuple[GGUFReader, GGUFReader]) -> None:
+    source, copy = readers
     for before, after in zip(source.tensors[:12], copy.tensors[:12], strict=True):
         if before.tensor_type != GGMLQuantizationType.Q4_1:
             continue
