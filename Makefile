@@ -58,7 +58,8 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	touch $@
 
 # Retrained only when the domain, the training data or config.yml changed.
-$(MODEL): config.yml $(BOT_FILES) $(wildcard rasa_addons/*.py) $(RASA_VENV)/.installed
+# config.yml's MiniLMFeaturizer reads the ONNX export.
+$(MODEL): config.yml $(BOT_FILES) $(wildcard rasa_addons/*.py) $(MINILM_ONNX) $(RASA_VENV)/.installed
 	mkdir -p models
 	$(RASA_ENV) $(RASA) train --config config.yml --domain bot/domain --data bot/data \
 		--out models --fixed-model-name brightcart --quiet

@@ -48,6 +48,10 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
             "threads": 1,  # one thread was faster than two per message on 2 cores
             "batch_size": 64,
             "sequence_features": False,  # DIET needs them only for entity recognition
+            # Multiplies the features. The embedding has unit length (~0.05 a dimension),
+            # too small for classifiers with fixed regularisation or learning rate
+            # (config.yml: 5 for logistic regression; DIET did best at sqrt(384) ~ 19.6).
+            "scale": 1.0,
         }
 
     @staticmethod
@@ -118,6 +122,9 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _featurize(self, messages: list[Message], attribute: str) -> None:
         size = int(self._config["batch_size"])
+        scale = float(self._config["scale"])
+        # Batches of similar length waste little time on padding (CLINC150 training set: ~1.4x faster).
+        messages = sorted(messages, key=lambda m: len(m.get(attribute)))
         for first in range(0, len(messages), size):
             batch = messages[first : first + size]
             hidden, pooled, encodings = self.embed([m.get(attribute) for m in batch])
@@ -125,9 +132,10 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
                 tokens = message.get(TOKENS_NAMES[attribute]) or []
                 sequence = None
                 if self._config["sequence_features"] and tokens:
-                    sequence = self._token_rows(hidden[index], encodings[index], tokens)
+                    sequence = self._token_rows(hidden[index], encodings[index], tokens) * scale
                 self.add_features_to_message(
-                    sequence=sequence, sentence=pooled[index : index + 1], attribute=attribute, message=message
+                    sequence=sequence, sentence=pooled[index : index + 1] * scale, attribute=attribute,
+                    message=message,
                 )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -42,7 +42,7 @@ POLICY_CUES = re.compile(
     r"faulty|broken|damaged|defective|stopped working|died|cancel\w*|deliver\w*|ship\w*|customs|duties)\b",
     re.IGNORECASE,
 )
-POLICY_BONUS = 0.08
+POLICY_BONUS = 0.2
 # Preferred topics of the intent get this much; a hint, not a filter.
 INTENT_BONUS = 0.04
 # Messages this short, or opening with a pronoun, lean on the customer's previous turn.
@@ -98,13 +98,27 @@ class IndexSnapshot:
             {p.id: f"{p.title} {p.title} {p.text}" if p.kind == "article" else f"{p.title} {p.title} {p.topic}" for p in passages}
         )
         self.topics = np.array([p.topic for p in passages], dtype=object)
-        self.product_names = [(" ".join(p.title.lower().split()), i) for i, p in enumerate(passages) if p.kind == "product"]
+        # Full product names as word tuples, so a question is matched by its n-grams, not a scan.
+        self.product_names: dict[str, list[int]] = {}
+        for i, p in enumerate(passages):
+            if p.kind == "product":
+                self.product_names.setdefault(_normalise(p.title), []).append(i)
+        self.longest_name = max((len(name.split()) for name in self.product_names), default=0)
+        self._intent_masks: dict[str | None, np.ndarray] = {}
         self.is_product = np.array([p.kind == "product" for p in passages], dtype=bool)
         self.by_source: dict[str, list[Passage]] = {}
         for passage in passages:
             self.by_source.setdefault(passage.source_id, []).append(passage)
         products = [p for p in passages if p.kind == "product"]
         self.catalogue = Catalogue.of((p.title for p in products), (p.topic for p in products))
+
+    def intent_mask(self, intent: str | None) -> np.ndarray:
+        """1 for the passages the intent usually asks about, else 0 (computed once per intent)."""
+        mask = self._intent_masks.get(intent)
+        if mask is None:
+            mask = _intent_mask(self, intent)
+            self._intent_masks[intent] = mask
+        return mask
 
 
 def build_query(question: str, history: Sequence[str] = ()) -> str:
@@ -138,16 +152,16 @@ class Retriever:
             return Retrieval(query, (), False, time.perf_counter() - started)
         vector = (await asyncio.to_thread(self._encoder.encode, [query]))[0]
         dense = snapshot.vectors @ vector
-        lexical = np.zeros_like(dense)
-        for passage_id, score in snapshot.lexical.scores(query).items():
-            lexical[snapshot.position[passage_id]] = score / (score + LEXICAL_HALF_SCORE)
-        combined = dense + LEXICAL_WEIGHT * lexical + INTENT_BONUS * _intent_mask(snapshot, intent)
+        bm25 = snapshot.lexical.score_array(query)
+        lexical = bm25 / (bm25 + LEXICAL_HALF_SCORE)
+        combined = dense + LEXICAL_WEIGHT * lexical + INTENT_BONUS * snapshot.intent_mask(intent)
         named = _named_products(snapshot, query)
         for position in named:
             combined[position] += EXACT_NAME_BONUS
         if not named and POLICY_CUES.search(query):
             combined += POLICY_BONUS * ~snapshot.is_product
-        top = np.argsort(-combined)[:k]
+        candidates = np.argpartition(-combined, k)[:k] if len(combined) > k else np.arange(len(combined))
+        top = candidates[np.argsort(-combined[candidates], kind="stable")]
         scored = tuple(
             ScoredPassage(snapshot.passages[i], float(combined[i]), float(dense[i]), float(lexical[i])) for i in top
         )
@@ -206,11 +220,23 @@ class Retriever:
         return snapshot
 
 
+def _normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^\w&'-]+", " ", text.lower()).split())
+
+
 def _named_products(snapshot: IndexSnapshot, query: str) -> list[int]:
     """Positions of the products whose full name the query contains, longest names only."""
-    text = " ".join(re.sub(r"[^\w&'-]+", " ", query.lower()).split())
-    found = [(name, i) for name, i in snapshot.product_names if name in text]
-    return [i for name, i in found if not any(name != other and name in other for other, _ in found)]
+    words = _normalise(query).split()
+    found = set()
+    for start in range(len(words)):
+        for length in range(1, min(snapshot.longest_name, len(words) - start) + 1):
+            name = " ".join(words[start : start + length])
+            # "yoga mats" asks about the "Yoga Mat".
+            for candidate in (name, name[:-1] if name.endswith("s") else None):
+                if candidate in snapshot.product_names:
+                    found.add(candidate)
+    longest = [name for name in found if not any(name != other and name in other for other in found)]
+    return [i for name in longest for i in snapshot.product_names[name]]
 
 
 def _chunk_number(passage_id: str) -> int:

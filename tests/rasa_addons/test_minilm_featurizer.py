@@ -13,6 +13,7 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_addons.minilm_featurizer import MiniLMFeaturizer
 
@@ -70,3 +71,28 @@ def test_similar_questions_are_closer_than_unrelated_ones(tmp_path: Path) -> Non
 def test_missing_model_file_gives_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InvalidConfigException, match="model_path .*does not exist.*make models/minilm-onnx"):
         _featurizer(tmp_path, model_path=str(tmp_path / "nope.onnx"))
+
+
+def test_missing_tokenizer_file_gives_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InvalidConfigException, match="tokenizer_path .*does not exist.*make models/minilm-onnx"):
+        _featurizer(tmp_path, tokenizer_path=str(tmp_path / "nope.json"))
+
+
+def test_training_batches_give_each_message_its_own_features(tmp_path: Path) -> None:
+    # Training featurizes in length-sorted batches; every message must still get its own vector.
+    texts = ["refund please", "a", "where is the parcel I ordered last week for my sister", "cancel my order"]
+    data = TrainingData([Message.build(text=t, intent="x") for t in texts])
+    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process_training_data(data)
+    featurizer = _featurizer(tmp_path, batch_size=2)
+    featurizer.process_training_data(data)
+    for message in data.training_examples:
+        _, sentence = message.get_dense_features(TEXT)
+        assert np.allclose(sentence.features[0], featurizer.embed([message.get(TEXT)])[1][0], atol=1e-5)
+
+
+def test_scale_multiplies_sentence_and_token_features(tmp_path: Path) -> None:
+    plain, scaled = _message("track my order"), _message("track my order")
+    _featurizer(tmp_path, sequence_features=True).process([plain])
+    _featurizer(tmp_path, sequence_features=True, scale=19.6).process([scaled])
+    for before, after in zip(plain.get_dense_features(TEXT), scaled.get_dense_features(TEXT)):
+        assert np.allclose(after.features, before.features * 19.6, atol=1e-4)

@@ -35,3 +35,16 @@ async def test_a_product_is_quoted_whole_without_a_link() -> None:
                       text="Voltra Webcam (Electronics) costs $24.99. It is in stock.")  # fmt: skip
     quote = await ExtractiveAnswerer(None).quote("voltra webcam price", [product, CHUNKS[0]], {"cutoff": CHUNKS})
     assert quote_with_pointer(quote) == "Voltra Webcam (Electronics) costs $24.99. It is in stock."
+
+
+async def test_a_runner_up_sentence_close_to_the_best_is_quoted_too() -> None:
+    chunks = [
+        _chunk(1, "Order by 2 pm ET on a weekday and we dispatch the same day."),
+        _chunk(2, "Pay no attention to this filler line here. Saturday orders are dispatched on Monday."),
+        _chunk(3, "Sunday orders are dispatched on Monday as well. Another filler sentence follows right here."),
+    ]
+    quote = await ExtractiveAnswerer(None).quote("are saturday and sunday orders dispatched monday", [chunks[1]], {"cutoff": chunks})
+    assert quote.text == (
+        "Order by 2 pm ET on a weekday and we dispatch the same day. … Saturday orders are dispatched on Monday. "
+        "Sunday orders are dispatched on Monday as well."
+    )

@@ -1,3 +1,5 @@
+import math
+
 from actions.knowledge.lexical import LexicalIndex, tokenize
 
 
@@ -22,3 +24,15 @@ def test_search_can_be_restricted_and_misses_return_nothing() -> None:
     index = LexicalIndex({"a": "express shipping", "b": "express checkout"})
     assert [h.doc_id for h in index.search("express", among={"b"})] == ["b"]
     assert index.search("zebra") == []
+
+
+def test_score_array_follows_document_order_and_matches_bm25() -> None:
+    documents = {"a": "express shipping costs", "b": "gift cards", "c": "shipping shipping to canada"}
+    index = LexicalIndex(documents)
+    scores = index.score_array("shipping to canada")
+    assert scores.shape == (3,)
+    assert scores[1] == 0.0
+    assert scores[2] > scores[0] > 0.0
+    # idf of "shipping" (in 2 of 3 documents), document "a" of average length: plain BM25 arithmetic.
+    idf = math.log(1 + (3 - 2 + 0.5) / (2 + 0.5))
+    assert abs(index.score_array("shipping")[0] - idf * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 3 / (8 / 3)))) < 1e-5
