@@ -7,7 +7,10 @@ Hierarchy::
     ├── StoreDataError             data in Redis or in a store export is malformed
     │   └── StoreExportError       a row of a store export file failed validation
     ├── ModelUnavailable           a model artefact is missing or cannot be loaded
-    └── ConfigError                a configuration file is malformed (names the field)
+    ├── ConfigError                a configuration file is malformed (names the field)
+    │   └── OfferRulesInvalid      offer rules failed validation (names each field path)
+    ├── OfferRulesConflict         offer rules changed since the version an edit started from
+    └── OfferRuleNotFound          no offer rule, or no rule-set version, with that id
 
 Actions catch ``AssistantError``, log the traceback and answer with a fixed
 ``utter_*`` response; exception text never reaches a customer.
@@ -45,3 +48,29 @@ class ModelUnavailable(AssistantError):
 
 class ConfigError(AssistantError):
     """A configuration file is malformed; the message names the file and the field."""
+
+
+class OfferRulesInvalid(ConfigError):
+    """Offer rules failed validation; ``problems`` holds one "field.path: reason" per problem."""
+
+    def __init__(self, problems: list[str], source: str = "") -> None:
+        self.problems = problems
+        self.source = source
+        where = f" ({source})" if source else ""
+        super().__init__(f"invalid offer rules{where}:\n" + "\n".join(f"  {problem}" for problem in problems))
+
+
+class OfferRulesConflict(AssistantError):
+    """Someone saved the offer rules after the version this edit started from; nothing was saved."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"offer rules changed: the edit started from version {expected} but version {actual} "
+            "is now current; reload and apply the edit again"
+        )
+
+
+class OfferRuleNotFound(AssistantError):
+    """No offer rule with that id in the current rule set, or no saved version with that number."""

@@ -15,6 +15,23 @@ CSAT_STREAM_MAXLEN = 100_000
 # keeps its newest entries.
 EMOTION_TIMELINE_TTL_S = 30 * 24 * 3600
 EMOTION_TIMELINE_MAX = 500
+# Profiles, segments, the segment-assignment model and the recommendation tables
+# are derived from store data and rebuilt by every seed or segmentation run.
+# Recency and spend go stale as days pass, so a run that stops being refreshed
+# ages out after five weeks instead of describing customers wrongly for ever.
+CUSTOMER_INTELLIGENCE_TTL_S = 35 * 24 * 3600
+
+# Offer rule versions, their pointer and their audit log are the marketers' master
+# copy and the record of who changed what: they must not expire.
+OFFER_RULES_TTL_S: int | None = None
+OFFER_AUDIT_MAXLEN = 100_000
+# Exposure, click and acceptance events: trimmed, newest kept (~250 bytes each).
+OFFER_EVENTS_STREAM_MAXLEN = 250_000
+# A rule's counters (bandit, budget) are refreshed on every write; a rule unused
+# for half a year starts afresh.
+OFFER_STATS_TTL_S = 180 * 24 * 3600
+# An acceptance is counted once per rule and conversation; a conversation lives 30 days.
+OFFER_ACCEPT_DEDUPE_TTL_S = 30 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -102,3 +119,62 @@ class Keys:
     def emotion_timeline(self, conversation_id: str) -> str:
         """List: one JSON entry per customer message (TimelineEntry)."""
         return f"{self.prefix}:emotion:{conversation_id}"
+
+    def profile(self, customer_id: str) -> str:
+        """String: CustomerProfile JSON (segment, features, top categories)."""
+        return f"{self.prefix}:profile:{customer_id}"
+
+    def segment(self, segment_id: int) -> str:
+        """String: Segment JSON (label, size, centroid, top categories, best sellers)."""
+        return f"{self.prefix}:segment:{segment_id}"
+
+    @property
+    def segment_model(self) -> str:
+        """String: SegmentModel JSON, what assigns a new customer without re-clustering."""
+        return f"{self.prefix}:segments:model"
+
+    @property
+    def segments_meta(self) -> str:
+        """Hash: version, k and time of the latest segmentation run (readers reload on it)."""
+        return f"{self.prefix}:segments:meta"
+
+    @property
+    def bought_together(self) -> str:
+        """Hash: product id -> JSON list of [other product id, score], best first."""
+        return f"{self.prefix}:reco:bought_together"
+
+    @property
+    def recommendation_meta(self) -> str:
+        """Hash: version and build time of the recommendation tables, store-wide best sellers."""
+        return f"{self.prefix}:reco:meta"
+
+    @property
+    def offer_rules_current(self) -> str:
+        """String: the number of the offer rule set version in force (0 or missing: none)."""
+        return f"{self.prefix}:offers:rules:current"
+
+    def offer_rules_version(self, version: int) -> str:
+        """String: RuleSetVersion JSON of one saved offer rule set."""
+        return f"{self.prefix}:offers:rules:v{version}"
+
+    @property
+    def offer_rules_audit(self) -> str:
+        """Stream: who saved which offer rule set version, when, and what changed."""
+        return f"{self.prefix}:offers:rules:audit"
+
+    def offer_stats(self, rule_id: str) -> str:
+        """Hash: an offer rule's exposure, click and acceptance counters (bandit and budget)."""
+        return f"{self.prefix}:offers:stats:{rule_id}"
+
+    def offer_seen(self, rule_id: str, subject: str) -> str:
+        """Sorted set: one customer's (or conversation's) exposures to a rule, scored by time in ms."""
+        return f"{self.prefix}:offers:seen:{rule_id}:{subject}"
+
+    def offer_accepted(self, rule_id: str, conversation_id: str) -> str:
+        """String: set once when a conversation accepts a rule's offer, so it counts once."""
+        return f"{self.prefix}:offers:accepted:{rule_id}:{conversation_id}"
+
+    @property
+    def offer_events(self) -> str:
+        """Stream: offer exposures, control holds, clicks and acceptances."""
+        return f"{self.prefix}:offers:events"

@@ -25,6 +25,13 @@ from actions.generation.config import GeneratorSettings
 from actions.handoff.queue import HandoffQueue
 from actions.keys import Keys
 from actions.knowledge.retrieval import Retriever
+from actions.offers.engine import OfferEngine
+from actions.offers.stock import CatalogueStock
+from actions.offers.store import RuleStore
+from actions.recommendations.recommender import Recommender
+from actions.segments.models import CustomerProfile
+from actions.segments.assign import assign_customer
+from actions.segments.storage import load_profile
 from actions.settings import Settings
 from actions.store.repository import StoreRepository
 
@@ -105,6 +112,33 @@ class Services:
             extractive=ExtractiveAnswerer(self.sentence_encoder),
             settings=settings,
         )
+
+    @cached_property
+    def offers(self) -> OfferEngine:
+        """Offer decisions under the marketers' rules (rules cached until their version changes)."""
+        return OfferEngine(self.redis, self.keys, CatalogueStock(self.store))
+
+    @cached_property
+    def offer_rules(self) -> RuleStore:
+        """The versioned offer rules marketers edit."""
+        return RuleStore(self.redis, self.keys)
+
+    @cached_property
+    def recommender(self) -> Recommender:
+        """Products for a customer: content similarity, segment best sellers, bought together."""
+        return Recommender(self.redis, self.keys, self.sentence_encoder)
+
+    async def profile(self, customer_id: str) -> CustomerProfile | None:
+        """A verified customer's segment profile; a customer new since the last run is assigned now."""
+        profile = await load_profile(self.redis, self.keys, customer_id)
+        return profile or await assign_customer(self.redis, self.keys, customer_id)
+
+    async def provisional_segment(self, text: str) -> tuple[str, str] | None:
+        """The segment (id, label) nearest to what an anonymous visitor said; None without a cue."""
+        guess = await self.recommender.provisional(text)
+        if guess.segment_id is None or guess.label is None:
+            return None
+        return str(guess.segment_id), guess.label
 
     @cached_property
     def handoff(self) -> HandoffQueue:

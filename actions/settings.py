@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from actions.identity.tokens import DEMO_IDENTITY_SECRET
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,3 +42,9 @@ class Settings(BaseSettings):
         default=0.5, description="Best passage score below which the assistant says it does not know."
     )
     answer_passages: int = Field(default=3, ge=1, le=8, description="Passages shown to the generator.")
+    # DEMO DEFAULT (actions/identity/tokens.py): set CS_IDENTITY_SECRET, shared with the
+    # store's website, in any real deployment. SecretStr keeps it out of reprs and logs.
+    cs_identity_secret: SecretStr = Field(
+        default=SecretStr(DEMO_IDENTITY_SECRET),
+        description="HMAC secret the store's website signs customer tokens with.",
+    )

@@ -21,6 +21,7 @@ from actions.settings import Settings
 from seed.export_files import read_export
 from seed.generate import generate, write_export
 from seed.knowledge import index_knowledge
+from seed.personalisation import prepare_personalisation
 from seed.redis_loader import load_store
 
 DEFAULT_SEED = 7
@@ -71,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             f"knowledge index: {index.passages} passages, {index.embedded} embedded, {index.reused} unchanged, "
             f"{index.removed} removed in {index.seconds:.1f} s; version {index.version}"
         )
+        for line in prepare_personalisation(redis, settings.redis_url, keys, store).lines():
+            print(line)
     return 0
 
 

@@ -13,6 +13,7 @@ from actions.keys import Keys
 from seed.export_files import read_export
 from seed.generate import generate, write_export
 from seed.knowledge import index_knowledge
+from seed.personalisation import prepare_personalisation
 from seed.redis_loader import LoadReport, load_store
 from stack.config import ROOT, StackSettings
 from stack.processes import ManagedProcess, ProcessFailed, port_in_use
@@ -84,6 +85,8 @@ class Assistant:
         report = load_store(redis, keys, store, source="demo")
         index = index_knowledge(redis, keys, store)
         logger.info("knowledge index: %d passages (%d embedded)", index.passages, index.embedded)
+        for line in prepare_personalisation(redis, self.redis.url, keys, store).lines():
+            logger.info("%s", line)
         return report
 
     def _environment(self) -> dict[str, str]:

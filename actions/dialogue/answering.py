@@ -12,8 +12,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.answering.prompt import MAX_TURNS, Turn
 from actions.dialogue.base import ServiceAction
+from actions.dialogue.offers import offer_for_turn
 
 logger = logging.getLogger(__name__)
+
+OFFER_INTENTS = frozenset({"product_question"})
 
 
 def recent_turns(tracker: Tracker, limit: int = MAX_TURNS) -> list[Turn]:
@@ -52,6 +55,7 @@ class ActionAnswerQuestion(ServiceAction):
             intent=None if intent in ("nlu_fallback", "out_of_scope") else intent,
             history=recent_turns(tracker),
             tone=tracker.get_slot("tone_hint"),
+            segment=tracker.get_slot("segment_label"),
         )
         decisions = ", ".join(f"{d.attempt}={d.outcome} ({d.reason})" for d in answer.decisions) or "none"
         logger.info(
@@ -62,5 +66,13 @@ class ActionAnswerQuestion(ServiceAction):
             dispatcher.utter_message(response=answer.response)
         else:
             dispatcher.utter_message(text=answer.text)
+        # Offers ride along with answered product questions only (a policy question or an
+        # unanswered one is not a sales moment); decided after the answer, so that every
+        # logged exposure was really shown. The message is sent verbatim.
+        events: list[dict[str, Any]] = []
+        if intent in OFFER_INTENTS and answer.kind in ("generated", "extractive", "partial"):
+            offer, events = await offer_for_turn(self.services, tracker, intent)
+            if offer:
+                dispatcher.utter_message(text=offer)
         # As an action (not just buttons), so that a typed "yes" or "no" follows its rules.
-        return [FollowupAction("utter_offer_human")] if answer.offers_person else []
+        return events + ([FollowupAction("utter_offer_human")] if answer.offers_person else [])

@@ -1,14 +1,19 @@
-"""Session start: a conversation waiting for a person stays paused across sessions."""
+"""Session start: who the customer is, and a conversation waiting for a person stays paused."""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from actions.dialogue.base import ServiceAction
+from actions.errors import AssistantError
+from actions.identity.metadata import identity_from_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -23,25 +28,54 @@ def waiting_for_a_person(tracker: Tracker) -> bool:
     return False
 
 
-class ActionSessionStart(Action):
-    """Starts a session with empty slots; re-pauses a conversation handed to a person.
+class ActionSessionStart(ServiceAction):
+    """Starts a session with empty slots, then the customer's profile if the store vouches for them.
 
-    Rasa's ``SessionStarted`` un-pauses the tracker, so without this a customer
-    who waits longer than the session expiry for a person would get bot replies
-    while their conversation is still in the handoff queue.
+    The store's website signs the customer id (``actions/identity``) and the
+    widget sends the token as session metadata. A missing, expired or forged
+    token leaves the visitor anonymous: never an error, never anyone's data.
+    Rasa's ``SessionStarted`` un-pauses the tracker, so a conversation still in
+    the handoff queue is paused again, or the bot would talk over the person.
     """
 
     def name(self) -> str:
         """Rasa's fixed name for the session start action."""
         return "action_session_start"
 
-    async def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """SessionStarted, a pause if the conversation was paused, then listen."""
-        events: list[dict[str, Any]] = [SessionStarted()]
+        """SessionStarted, the verified customer's profile, a pause if the conversation was paused, then listen."""
+        events: list[dict[str, Any]] = [SessionStarted(), *await self._customer_slots(tracker)]
         if waiting_for_a_person(tracker):
             logger.info("new session stays paused for sender_id=%s", tracker.sender_id)
             events.append(ConversationPaused())
         events.append(ActionExecuted("action_listen"))
         return events
+
+    async def _customer_slots(self, tracker: Tracker) -> list[dict[str, Any]]:
+        check = identity_from_metadata(
+            tracker.get_slot("session_started_metadata"), self.services.settings.cs_identity_secret, time.time()
+        )
+        if check.identity is None:
+            if check.reason != "missing":
+                logger.warning("customer token %s for sender_id=%s: anonymous", check.reason, tracker.sender_id)
+            return []
+        customer_id = check.identity.customer_id
+        events: list[dict[str, Any]] = [SlotSet("customer_id", customer_id), SlotSet("signed_in", True)]
+        try:
+            profile = await self.services.profile(customer_id)
+        except AssistantError:
+            # Signed in but without a profile this turn: still known, just not personalised.
+            logger.exception("profile of a signed-in customer unavailable for sender_id=%s", tracker.sender_id)
+            return events
+        if profile is None:
+            logger.info("signed-in customer without a profile yet, sender_id=%s", tracker.sender_id)
+            return events
+        logger.info("signed-in customer, segment %s, sender_id=%s", profile.segment_id, tracker.sender_id)
+        return events + [
+            SlotSet("segment", str(profile.segment_id)),
+            SlotSet("segment_label", profile.segment_label),
+            SlotSet("customer_value", profile.features.monetary),
+            SlotSet("tenure_days", profile.features.tenure_days),
+        ]

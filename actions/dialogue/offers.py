@@ -1,0 +1,193 @@
+"""Offers and recommendations in the conversation: who the customer is, what to show them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.dialogue.base import ServiceAction
+from actions.errors import AssistantError
+from actions.offers.context import OfferContext
+from actions.recommendations.carousel import carousel_payload, render_text, wording_from_domain
+from actions.services import Services
+
+logger = logging.getLogger(__name__)
+
+# Channels whose client draws the carousel payload; the rest get numbered text.
+CAROUSEL_CHANNELS = frozenset({"socketio"})
+RECOMMENDATIONS = 4
+# Customer messages that describe what an anonymous visitor is after.
+TEXT_TURNS = 5
+COMPLAINT_INTENTS = frozenset({"complaint"})
+# An upset customer who then asks something calmly is still upset: upsells wait
+# until the emotion step has allowed them on this many customer turns in a row.
+CALM_TURNS_BEFORE_UPSELL = 3
+
+
+def upsell_allowed_lately(tracker: Tracker, turns: int = CALM_TURNS_BEFORE_UPSELL) -> bool:
+    """Whether none of the customer's last ``turns`` messages forbade an upsell."""
+    readings = [e.get("value") for e in tracker.events if e.get("event") == "slot" and e.get("name") == "upsell_allowed"]
+    return all(value is not False for value in readings[-turns:])
+
+
+def customer_text(tracker: Tracker, turns: int = TEXT_TURNS) -> str:
+    """The customer's last few typed messages, oldest first (button payloads left out)."""
+    texts = [
+        e.get("text") or ""
+        for e in tracker.events
+        if e.get("event") == "user" and e.get("text") and not str(e.get("text")).startswith("/")
+    ]
+    return " ".join(texts[-turns:])
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def offer_context(tracker: Tracker, intent: str | None) -> OfferContext:
+    """The offer rules' view of this turn, read from the slots once."""
+    signed_in = bool(tracker.get_slot("signed_in"))
+    sentiment = _float(tracker.get_slot("sentiment")) or 0.0
+    tenure = _float(tracker.get_slot("tenure_days"))
+    in_complaint = any(
+        e.get("event") == "user" and (e.get("parse_data") or {}).get("intent", {}).get("name") in COMPLAINT_INTENTS
+        for e in tracker.events[-12:]
+    )
+    return OfferContext(
+        conversation_id=tracker.sender_id,
+        customer_id=tracker.get_slot("customer_id") if signed_in else None,
+        segment=tracker.get_slot("segment"),
+        segment_label=tracker.get_slot("segment_label"),
+        intent=intent,
+        emotion=tracker.get_slot("emotion"),
+        sentiment=max(-1.0, min(1.0, sentiment)),
+        upsell_allowed=tracker.get_slot("upsell_allowed") is not False and upsell_allowed_lately(tracker),
+        in_complaint=in_complaint,
+        customer_value=_float(tracker.get_slot("customer_value")) if signed_in else None,
+        tenure_days=int(tenure) if tenure is not None and signed_in else None,
+        channel=tracker.get_latest_input_channel(),
+    )
+
+
+async def offer_for_turn(services: Services, tracker: Tracker, intent: str | None) -> tuple[str | None, list[dict[str, Any]]]:
+    """The offer to show now (its message, verbatim) and the slots that remember it; none if Redis fails."""
+    try:
+        decision = await services.offers.decide(offer_context(tracker, intent))
+    except AssistantError:
+        # An offer is a bonus: the customer's answer must not depend on it.
+        logger.exception("offer decision failed for sender_id=%s; no offer this turn", tracker.sender_id)
+        return None, []
+    logger.info(
+        "offer decision sender_id=%s outcome=%s rule=%s unhappy=%s",
+        tracker.sender_id, decision.outcome, decision.offer.rule_id if decision.offer else None, decision.unhappy,
+    )  # fmt: skip
+    if decision.offer is None:
+        return None, []
+    return decision.offer.message, [
+        SlotSet("offer_rule", decision.offer.rule_id),
+        SlotSet("offer_variant", decision.offer.variant_id),
+    ]
+
+
+class ActionRecommendProducts(ServiceAction):
+    """Products for this customer (a carousel, or text), and the offer that applies, if any."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_recommend_products"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Recommend, then add the offer verbatim."""
+        events: list[dict[str, Any]] = []
+        signed_in = bool(tracker.get_slot("signed_in"))
+        customer_id = tracker.get_slot("customer_id") if signed_in else None
+        text = customer_text(tracker)
+        if not signed_in:
+            events += await self._provisional_segment(tracker, text)
+        recommendations = await self.services.recommender.recommend(customer_id, text, limit=RECOMMENDATIONS)
+        if recommendations:
+            policy = await self.services.store.policy()
+            wording = wording_from_domain(domain, policy.currency)
+            dispatcher.utter_message(response="utter_recommendations_intro")
+            if tracker.get_latest_input_channel() in CAROUSEL_CHANNELS:
+                dispatcher.utter_message(json_message=dict(carousel_payload(recommendations, wording)))
+            else:
+                dispatcher.utter_message(text=render_text(recommendations, wording))
+        else:
+            dispatcher.utter_message(response="utter_no_recommendations")
+        # The provisional segment just set is not in the tracker yet: decide with it.
+        tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
+        offer, offer_events = await offer_for_turn(self.services, tracker, tracker.get_intent_of_latest_message())
+        if offer:
+            dispatcher.utter_message(text=offer)
+        logger.info(
+            "recommended sender_id=%s signed_in=%s products=%s",
+            tracker.sender_id, signed_in, [r.product_id for r in recommendations],
+        )  # fmt: skip
+        return events + offer_events
+
+    async def _provisional_segment(self, tracker: Tracker, text: str) -> list[dict[str, Any]]:
+        """An anonymous visitor's segment, guessed from what they said (kept until they sign in)."""
+        guess = await self.services.provisional_segment(text)
+        if guess is None:
+            return []
+        segment_id, label = guess
+        return [SlotSet("segment", segment_id), SlotSet("segment_label", label), SlotSet("segment_provisional", True)]
+
+
+class ActionAcceptOffer(ServiceAction):
+    """Records that the customer took the offer shown in this conversation."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_accept_offer"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Feed the acceptance to the bandit and confirm; say so when there is nothing to accept."""
+        rule, variant = tracker.get_slot("offer_rule"), tracker.get_slot("offer_variant")
+        if not rule or not variant:
+            dispatcher.utter_message(response="utter_no_offer_to_accept")
+            return []
+        customer_id = tracker.get_slot("customer_id") if tracker.get_slot("signed_in") else None
+        engine = self.services.offers
+        exposure = await engine.exposure_for(tracker.sender_id, rule, variant, customer_id, tracker.get_slot("segment"))
+        if not await engine.record_accept(exposure):
+            dispatcher.utter_message(response="utter_no_offer_to_accept")
+            return [SlotSet("offer_rule", None), SlotSet("offer_variant", None)]
+        logger.info("offer accepted sender_id=%s rule=%s variant=%s", tracker.sender_id, rule, variant)
+        dispatcher.utter_message(response="utter_offer_accepted")
+        return [SlotSet("offer_rule", None), SlotSet("offer_variant", None)]
+
+
+class ActionDescribeProduct(ServiceAction):
+    """A product picked from the carousel, described from the catalogue."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_describe_product"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Quote the product's catalogue entry; unknown ids get the honest "not sure"."""
+        product_id = next(tracker.get_latest_entity_values("product_id"), None)
+        products = {p.id: p for p in await self.services.store.products()} if product_id else {}
+        product = products.get(str(product_id))
+        if product is None:
+            dispatcher.utter_message(response="utter_answer_unknown")
+            return []
+        passages = await self.services.retriever.source_passages(product.id)
+        if not passages:
+            dispatcher.utter_message(response="utter_answer_unknown")
+            return []
+        dispatcher.utter_message(text=passages[0].text)
+        return []

@@ -1,0 +1,1 @@
+"""Signed customer identity: the store's website vouches for who is chatting."""

@@ -1,0 +1,61 @@
+"""Command line: sign a customer token the way the store's website does (demo page and tests).
+
+    CS_IDENTITY_SECRET=... python -m actions.identity sign CUSTOMER_ID [--ttl 3600]
+    python -m actions.identity verify TOKEN
+
+The secret is read from CS_IDENTITY_SECRET; without it the marked demo secret
+is used and a warning is printed to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from actions.identity.tokens import (
+    DEFAULT_TTL_S,
+    DEMO_IDENTITY_SECRET,
+    sign_customer_token,
+    verify_customer_token,
+)
+
+SECRET_VARIABLE = "CS_IDENTITY_SECRET"
+
+
+def _secret() -> str:
+    secret = os.environ.get(SECRET_VARIABLE, "")
+    if not secret:
+        print(f"warning: {SECRET_VARIABLE} is not set; using the DEMO secret", file=sys.stderr)
+        return DEMO_IDENTITY_SECRET
+    return secret
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m actions.identity", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sign = sub.add_parser("sign", help="print a signed token for a customer id")
+    sign.add_argument("customer_id")
+    sign.add_argument("--ttl", type=int, default=DEFAULT_TTL_S, help="seconds the token stays valid")
+    verify = sub.add_parser("verify", help="check a token and print the customer id or why it is refused")
+    verify.add_argument("token")
+    args = parser.parse_args(argv)
+    if args.command == "sign":
+        try:
+            print(sign_customer_token(args.customer_id, _secret(), ttl_s=args.ttl, now=time.time()))
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        return 0
+    check = verify_customer_token(args.token, _secret(), now=time.time())
+    if check.identity is None:
+        print(f"refused: {check.reason}")
+        return 1
+    print(f"verified: {check.identity.customer_id} until {check.identity.expires_at}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

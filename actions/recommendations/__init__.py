@@ -1,0 +1,1 @@
+"""Product recommendations: content similarity, segment best sellers and items bought together."""
