@@ -180,13 +180,9 @@ class ActionDescribeProduct(ServiceAction):
     ) -> list[dict[str, Any]]:
         """Quote the product's catalogue entry; unknown ids get the honest "not sure"."""
         product_id = next(tracker.get_latest_entity_values("product_id"), None)
-        products = {p.id: p for p in await self.services.store.products()} if product_id else {}
-        product = products.get(str(product_id))
-        if product is None:
-            dispatcher.utter_message(response="utter_answer_unknown")
-            return []
-        passages = await self.services.retriever.source_passages(product.id)
-        if not passages:
+        # The knowledge snapshot already in memory holds every product's passage: no catalogue read per click.
+        passages = await self.services.retriever.source_passages(str(product_id)) if product_id else []
+        if not passages or passages[0].kind != "product":
             dispatcher.utter_message(response="utter_answer_unknown")
             return []
         dispatcher.utter_message(text=passages[0].text)

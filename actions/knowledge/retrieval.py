@@ -93,7 +93,6 @@ class IndexSnapshot:
         self.version = version
         self.passages = passages
         self.vectors = vectors
-        self.position = {p.id: i for i, p in enumerate(passages)}
         self.lexical = LexicalIndex(
             {p.id: f"{p.title} {p.title} {p.text}" if p.kind == "article" else f"{p.title} {p.title} {p.topic}" for p in passages}
         )

@@ -114,3 +114,13 @@ def test_a_forged_token_is_anonymous_and_sees_no_members_offer(
     expired = sign_customer_token(customer["customer_id"], DEMO_IDENTITY_SECRET, 60, now=time.time() - 3600)
     reply = texts(_say(assistant, f"e2e-{uuid.uuid4().hex[:10]}", "can you recommend something?", expired))
     assert UPSELL not in reply
+
+
+def test_a_carousel_button_describes_that_product_from_the_catalogue(assistant: Assistant) -> None:
+    redis = Redis.from_url(E2E_REDIS_URL, decode_responses=True)
+    product = json.loads(redis.hget("cs:store:products", "P0001"))
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    reply = texts(_say(assistant, sender, '/ask_product{"product_id": "P0001"}', None))
+    assert reply.startswith(f"{product['name']} ({product['category']}) costs ${product['price']:,.2f}."), reply
+    unknown = texts(_say(assistant, sender, '/ask_product{"product_id": "P9999"}', None))
+    assert product["name"] not in unknown and "not sure" in unknown
