@@ -12,6 +12,11 @@ MODEL ?= models/brightcart.tar.gz
 MINILM_ONNX := models/minilm-onnx/model.onnx
 # SmolLM2-135M re-encoded from the packaged Q4_1 file as Q8_0: ~40% less prompt time (benchmarks/README.md).
 SMOLLM2_Q8 := models/smollm2/SmolLM2-135M-Instruct.Q8_0.gguf
+# The widget and console scripts, bundled by esbuild from npm packages (never committed).
+WEB_BUNDLES := web/build/.built
+WEB_SOURCES := web/build.mjs $(shell find web/widget web/console -name '*.js' -o -name '*.css' 2>/dev/null)
+# Browser tests drive Debian's chromium (no browser download).
+CHROMIUM ?= /usr/bin/chromium
 PIP_QUIET := --quiet --disable-pip-version-check
 # pip prints a warning per package for the machine's extra local indexes; keep only the rest.
 QUIET_WARNINGS := { grep -v "^WARNING: Location" || true; }
@@ -22,12 +27,12 @@ PY := $(APP_VENV)/bin/python
 BOT_FILES := $(shell find bot/domain bot/data -name '*.yml' 2>/dev/null)
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 
-.PHONY: help setup run test test-unit test-bot test-integration bench seed clean
+.PHONY: help setup run test test-unit test-bot test-integration test-browser bench seed clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed web/node_modules/.installed $(MINILM_ONNX) $(SMOLLM2_Q8) $(MODEL) ## Create both environments, install the web packages, train the model if needed
+setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed $(WEB_BUNDLES) $(CHROMIUM) $(MINILM_ONNX) $(SMOLLM2_Q8) $(MODEL) ## Create both environments, build the web bundles, install chromium, train the model if needed
 
 $(RASA_VENV)/.installed: bot/requirements.txt bot/requirements-dev.txt
 	@test -x "$(PYTHON310)" || { echo "Python 3.10 not found at $(PYTHON310); set PYTHON310=/path/to/python3.10"; exit 1; }
@@ -57,6 +62,14 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(WEB_BUNDLES): web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "chromium not found at $(CHROMIUM) and no apt-get: install Chromium and set CHROMIUM=/path"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+
 # Retrained only when the domain, the training data or config.yml changed.
 # config.yml's MiniLMFeaturizer reads the ONNX export.
 $(MODEL): config.yml $(BOT_FILES) $(wildcard rasa_addons/*.py) $(MINILM_ONNX) $(RASA_VENV)/.installed
@@ -73,9 +86,9 @@ run: setup ## Run the whole assistant with the demo store (Ctrl-C stops everythi
 	$(PY) -m stack run
 
 test: setup ## Run every test suite
-	$(MAKE) --no-print-directory test-unit test-bot test-integration
+	$(MAKE) --no-print-directory test-unit test-bot test-integration test-browser
 
-test-unit: $(APP_VENV)/.installed web/node_modules/.installed ## Unit tests (Python 3.11)
+test-unit: $(APP_VENV)/.installed $(WEB_BUNDLES) ## Unit tests (Python 3.11)
 	$(PY) -m pytest tests/unit -q
 
 test-bot: $(MODEL) $(MINILM_ONNX) ## Rasa-side unit tests, data validation and test stories (Python 3.10)
@@ -86,8 +99,11 @@ test-bot: $(MODEL) $(MINILM_ONNX) ## Rasa-side unit tests, data validation and t
 test-integration: setup ## End-to-end tests against real Redis, action server and Rasa server
 	$(PY) -m pytest tests/integration -q
 
+test-browser: setup ## Widget and consoles in a real browser (Debian chromium via Playwright); screenshots in artifacts/
+	$(PY) -m pytest tests/browser -q
+
 bench: setup ## Benchmark: 20 concurrent customers over REST (see benchmarks/README.md)
 	$(PY) -m benchmarks.conversations
 
 clean: ## Remove environments, models and local data
-	rm -rf $(RASA_VENV) $(APP_VENV) web/node_modules models/*.tar.gz .data build
+	rm -rf $(RASA_VENV) $(APP_VENV) web/node_modules web/build models/*.tar.gz .data build

@@ -25,6 +25,11 @@ CUSTOMER_INTELLIGENCE_TTL_S = 35 * 24 * 3600
 # copy and the record of who changed what: they must not expire.
 OFFER_RULES_TTL_S: int | None = None
 OFFER_AUDIT_MAXLEN = 100_000
+# Every Rasa tracker event, written by the event broker for the live consoles and
+# analytics: trimmed, newest kept (~400 bytes each).
+EVENTS_STREAM_MAXLEN = 500_000
+# Console accounts and the audit log are the record of who did what: no expiry.
+AUDIT_STREAM_MAXLEN = 100_000
 # Exposure, click and acceptance events: trimmed, newest kept (~250 bytes each).
 OFFER_EVENTS_STREAM_MAXLEN = 250_000
 # A rule's counters (bandit, budget) are refreshed on every write; a rule unused
@@ -178,3 +183,35 @@ class Keys:
     def offer_events(self) -> str:
         """Stream: offer exposures, control holds, clicks and acceptances."""
         return f"{self.prefix}:offers:events"
+
+    @property
+    def events(self) -> str:
+        """Stream: every Rasa tracker event (fields ``sender_id``, ``type``, ``event`` JSON), from the event broker."""
+        return f"{self.prefix}:events"
+
+    @property
+    def handoff_closed(self) -> str:
+        """Sorted set: handed-off conversations an agent closed, scored by closing time."""
+        return f"{self.prefix}:handoff:closed"
+
+    @property
+    def audit(self) -> str:
+        """Stream: console actions (rule changes, takeovers, sign-ins): who, what, when."""
+        return f"{self.prefix}:audit"
+
+    def web_user(self, username: str) -> str:
+        """String: a console account (User JSON with the password hash)."""
+        return f"{self.prefix}:web:user:{username}"
+
+    @property
+    def web_users(self) -> str:
+        """Set of console usernames."""
+        return f"{self.prefix}:web:users"
+
+    def web_session(self, session_id: str) -> str:
+        """String: a signed-in console session (expires with the session)."""
+        return f"{self.prefix}:web:session:{session_id}"
+
+    def login_attempts(self, subject: str) -> str:
+        """Counter: failed sign-ins of one username or address in the current window."""
+        return f"{self.prefix}:web:login_attempts:{subject}"

@@ -4,6 +4,10 @@
 - ``action_failures``: a custom action that cannot run still leaves the customer a reply.
 - ``handoff_policy``: runs the handoff the action server's escalation policy decided.
 - ``minilm_featurizer``: all-MiniLM-L6-v2 sentence features via ONNX (no torch here).
+- ``socketio_channel``: Rasa's socket.io channel with emits shared between workers over
+  Redis and agent messages marked as such (``bot/credentials.yml``).
+- ``event_broker``: every tracker event to the ``cs:events`` stream for the live consoles.
+- ``lock_store``: Rasa's Redis lock store, re-checked every 50 ms instead of every second.
 - ``__main__``: ``python -m rasa_addons ...`` is the ``rasa`` command with those
   additions applied; the stack starts the Rasa server through it.
 """

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 
+from seed.demo_accounts import DEMO_ACCOUNTS
 from stack.assistant import Assistant
 from stack.config import DEMO_RASA_TOKEN, StackSettings
 from stack.processes import ProcessFailed
@@ -36,9 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if settings.rasa_token.get_secret_value() == DEMO_RASA_TOKEN:
         print("note: using the DEMO Rasa API token; set RASA_TOKEN for anything but a demo")
+    accounts = ", ".join(f"{a.username} / {a.password}" for a in DEMO_ACCOUNTS)
     print(
         "\nBrightcart assistant is running:\n"
-        f"  chat page      {assistant.web_url}/\n"
+        f"  demo store     {assistant.web_url}/  (the chat widget; ?customer=C10001 signs a demo customer in)\n"
+        f"  consoles       {assistant.web_url}/console  (DEMO accounts: {accounts})\n"
         f"  Rasa server    {assistant.rasa_url}  (REST: POST /webhooks/rest/webhook)\n"
         f"  action server  {assistant.action_url}\n"
         f"  logs           {settings.log_dir}\n"

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from redis import Redis
 
 from actions.keys import Keys
+from seed.demo_accounts import ensure_demo_accounts
 from seed.export_files import read_export
 from seed.generate import generate, write_export
 from seed.knowledge import index_knowledge
@@ -87,6 +88,8 @@ class Assistant:
         logger.info("knowledge index: %d passages (%d embedded)", index.passages, index.embedded)
         for line in prepare_personalisation(redis, self.redis.url, keys, store).lines():
             logger.info("%s", line)
+        for account in ensure_demo_accounts(self.redis.url, keys):
+            logger.info("DEMO console account created: %s (%s)", account.username, account.role)
         return report
 
     def _environment(self) -> dict[str, str]:
@@ -140,11 +143,15 @@ class Assistant:
     def start_web(self) -> ManagedProcess:
         """The web app with the chat page."""
         s = self.settings
+        assert self.redis is not None
         env = {
             **self._environment(),
             "WEB_HOST": s.host,
             "WEB_PORT": str(s.web_port),
             "RASA_PUBLIC_URL": f"http://{s.public_host}:{s.rasa_port}",
+            # Server side only: the consoles reach Rasa's HTTP API with its token.
+            "RASA_URL": self.rasa_url,
+            "RASA_TOKEN": s.rasa_token.get_secret_value(),
         }
         return self._launch("web", [str(s.app_python), "-m", "web"], f"http://{s.host}:{s.web_port}/healthz", env)
 

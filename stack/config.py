@@ -8,9 +8,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from web.settings import DEMO_RASA_TOKEN
+
 ROOT = Path(__file__).resolve().parent.parent
-# DEMO DEFAULT, not a secret: set RASA_TOKEN in any real deployment.
-DEMO_RASA_TOKEN = "demo-rasa-token-change-me"
 
 
 class StackSettings(BaseSettings):

@@ -23,6 +23,8 @@ def main() -> int:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # httpx logs each request's URL at INFO, and Rasa's HTTP API takes its token in the URL.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = WebSettings()
     try:
         app = create_app(settings)

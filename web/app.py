@@ -1,17 +1,33 @@
-"""Starlette application factory for the Brightcart chat page."""
+"""Starlette application factory: the demo store with the widget, and the two consoles."""
 
+from __future__ import annotations
+
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import jinja2
+from redis.asyncio import Redis
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from actions.keys import Keys
+from web.accounts.middleware import AuthMiddleware
+from web.accounts.routes import account_routes
+from web.agent.desk import HandoffDesk
+from web.agent.live import BLOCK_MS
+from web.agent.rasa_api import RasaApi
+from web.agent.routes import agent_routes
+from web.context import WebContext
+from web.demo_store import demo_store_routes
 from web.errors import WebSetupError
+from web.marketing.routes import marketing_routes
 from web.settings import WebSettings
 
 logger = logging.getLogger(__name__)
@@ -19,11 +35,11 @@ logger = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
+# esbuild's outputs (web/build.mjs); the widget is the one a store's page loads.
+BUNDLES = ("widget.js", "agent.js", "marketing.js")
 
-# Path of the browser bundle inside node_modules; served as-is, never copied.
-SOCKETIO_BUNDLE = Path("socket.io-client") / "dist" / "socket.io.min.js"
-
-# Headers for our own HTML: the page never needs to be framed or sniffed.
+# Headers for our own HTML: the pages never need to be framed or sniffed, and run
+# only our own scripts (no inline script, no third-party origin).
 PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -31,31 +47,23 @@ PAGE_HEADERS = {
 }
 
 
-def find_socketio_bundle(node_modules: Path) -> Path:
-    """Locate the socket.io-client browser bundle installed by npm.
-
-    Args:
-        node_modules: The ``node_modules`` directory to look in.
-
-    Returns:
-        The absolute path of ``socket.io.min.js``.
+def find_bundles(build_dir: Path) -> Path:
+    """Check that ``npm run build`` produced every bundle.
 
     Raises:
-        WebSetupError: If the bundle is missing, i.e. ``npm ci`` was not run.
+        WebSetupError: If one is missing, with the command that builds it.
     """
-    bundle = (node_modules / SOCKETIO_BUNDLE).resolve()
-    if not bundle.is_file():
+    missing = [name for name in BUNDLES if not (build_dir / name).is_file()]
+    if missing:
         raise WebSetupError(
-            f"socket.io client bundle not found at {bundle}. "
-            "Run `npm ci` in web/ to install the front-end dependencies "
-            "(or point WEB_NODE_MODULES at an installed node_modules)."
+            f"front-end bundles missing in {build_dir}: {', '.join(missing)}. "
+            "Run `make setup` (or `cd web && npm ci && npm run build`)."
         )
-    return bundle
+    return build_dir.resolve()
 
 
 def _make_templates() -> Jinja2Templates:
-    # Build the environment ourselves so autoescaping is explicit, not an
-    # implicit default of the framework.
+    # Built by hand so that autoescaping is explicit, not a framework default.
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -65,47 +73,66 @@ def _make_templates() -> Jinja2Templates:
 
 
 def create_app(settings: WebSettings) -> Starlette:
-    """Build the chat web app.
+    """Build the web app.
 
     Args:
         settings: Runtime settings; nothing is read from the environment here.
 
-    Returns:
-        A ready-to-serve Starlette application.
-
     Raises:
-        WebSetupError: If the socket.io-client bundle has not been installed.
+        WebSetupError: If the front-end bundles have not been built.
     """
-    bundle = find_socketio_bundle(settings.web_node_modules)
+    build_dir = find_bundles(settings.web_build_dir)
     templates = _make_templates()
-    # Passed to the page as one JSON data attribute; the template's ``tojson``
-    # filter escapes it so no setting value can break out into markup or JS.
-    page_config = {"rasaUrl": settings.rasa_public_url}
+    keys = Keys(settings.cs_key_prefix)
+    redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    # The live stream blocks on XREAD for BLOCK_MS: its own pool, with a longer timeout.
+    stream_redis = Redis.from_url(settings.redis_url, socket_timeout=BLOCK_MS / 1000 + 5, socket_connect_timeout=2)
+    rasa = RasaApi(settings.rasa_url, settings.rasa_token.get_secret_value(), settings.rasa_timeout_s)
 
-    async def chat_page(request: Request) -> Response:
-        return templates.TemplateResponse(
-            request,
-            "chat.html",
-            {"config": page_config},
-            headers=PAGE_HEADERS,
-        )
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await rasa.aclose()
+        await redis.aclose()
+        await stream_redis.aclose()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def socketio_client(request: Request) -> Response:
-        return FileResponse(bundle, media_type="text/javascript; charset=utf-8")
+    def script(name: str) -> Response:
+        # The widget is loaded by other sites' pages: cached briefly, fetchable cross-origin.
+        headers = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
+        return FileResponse(build_dir / name, media_type="text/javascript; charset=utf-8", headers=headers)
+
+    async def widget(request: Request) -> Response:
+        return script("widget.js")
+
+    async def bundle(request: Request) -> Response:
+        name = request.path_params["name"]
+        return script(name) if name in BUNDLES else JSONResponse({"error": "not found"}, status_code=404)
+
+    async def console_home(request: Request) -> Response:
+        user = request.state.user
+        if user is None:
+            return RedirectResponse("/login", status_code=303)
+        return RedirectResponse("/marketing" if user.role == "marketer" else "/agent", status_code=303)
 
     routes = [
-        Route("/", chat_page, methods=["GET"], name="chat"),
-        Route("/healthz", healthz, methods=["GET"], name="healthz"),
-        Route(
-            "/vendor/socket.io.min.js",
-            socketio_client,
-            methods=["GET"],
-            name="socketio_client",
-        ),
+        *demo_store_routes(settings),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/widget.js", widget, methods=["GET"]),
+        Route("/build/{name:str}", bundle, methods=["GET"]),
+        Route("/console", console_home, methods=["GET"]),
+        *account_routes(),
+        *agent_routes(),
+        *marketing_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    logger.debug("Serving socket.io client from %s", bundle)
-    return Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[Middleware(AuthMiddleware)], lifespan=lifespan)
+    app.state.context = WebContext(settings=settings, redis=redis, keys=keys)
+    app.state.stream_redis = stream_redis
+    app.state.templates = templates
+    app.state.rasa = rasa
+    app.state.desk = HandoffDesk(redis, keys)
+    app.state.page_headers = PAGE_HEADERS
+    return app

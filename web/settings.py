@@ -2,11 +2,17 @@
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from actions.identity.tokens import DEMO_IDENTITY_SECRET
+
+# DEMO DEFAULT, not a secret: set RASA_TOKEN in any real deployment (the stack
+# gives the Rasa server and the web app the same value).
+DEMO_RASA_TOKEN = "demo-rasa-token-change-me"
+# esbuild's output (npm run build at setup): the widget and the consoles' scripts.
 # Resolved relative to this file so the default works from any working directory.
-DEFAULT_NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
+DEFAULT_BUILD_DIR = Path(__file__).resolve().parent / "build"
 
 
 class WebSettings(BaseSettings):
@@ -37,19 +43,38 @@ class WebSettings(BaseSettings):
             "a URL path as a namespace, not as a prefix."
         ),
     )
-    web_node_modules: Path = Field(
-        default=DEFAULT_NODE_MODULES,
+    web_build_dir: Path = Field(
+        default=DEFAULT_BUILD_DIR,
+        description="Directory of the bundled widget and console scripts (WEB_BUILD_DIR).",
+    )
+    rasa_url: str = Field(
+        default="http://127.0.0.1:5005",
+        description="Base URL the *web app* uses for Rasa's HTTP API (RASA_URL); never exposed to browsers.",
+    )
+    rasa_token: SecretStr = Field(
+        default=SecretStr(DEMO_RASA_TOKEN),
+        description="Token of Rasa's HTTP API (RASA_TOKEN); demo default.",
+    )
+    rasa_timeout_s: float = Field(default=5.0, gt=0, description="Per-request timeout for Rasa's HTTP API.")
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis holding all state (REDIS_URL).")
+    cs_key_prefix: str = Field(default="cs", description="Prefix of every Redis key (CS_KEY_PREFIX).")
+    cs_identity_secret: SecretStr = Field(
+        default=SecretStr(DEMO_IDENTITY_SECRET),
+        description="HMAC secret shared with the action server (CS_IDENTITY_SECRET); the demo page signs with it.",
+    )
+    demo_store: bool = Field(
+        default=True,
         description=(
-            "Directory holding the npm-installed front-end dependencies "
-            "(WEB_NODE_MODULES); defaults to web/node_modules."
+            "Serve the demo store page at / that signs demo customers in (DEMO_STORE). A real "
+            "store's own site signs its customers' tokens; turn this off in production."
         ),
     )
 
-    @field_validator("rasa_public_url")
+    @field_validator("rasa_public_url", "rasa_url")
     @classmethod
     def _require_http_scheme(cls, value: str) -> str:
         # Catch "localhost:5005"-style typos at startup instead of as a silent
         # connection failure in the browser.
         if not value.lower().startswith(("http://", "https://")):
-            raise ValueError("RASA_PUBLIC_URL must start with http:// or https://")
+            raise ValueError("RASA_PUBLIC_URL and RASA_URL must start with http:// or https://")
         return value

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -69,9 +69,12 @@ class ActionAnswerQuestion(ServiceAction):
         # Offers ride along with answered product questions only (a policy question or an
         # unanswered one is not a sales moment); decided after the answer, so that every
         # logged exposure was really shown. The message is sent verbatim.
-        events: list[dict[str, Any]] = []
+        # The answering passage's category or help-centre topic: what offer rules call the topic.
+        topic = answer.sources[0].topic if answer.sources else None
+        events: list[dict[str, Any]] = [SlotSet("topic", topic)] if topic else []
         if intent in OFFER_INTENTS and answer.kind in ("generated", "extractive", "partial"):
-            offer, events = await offer_for_turn(self.services, tracker, intent)
+            offer, offer_events = await offer_for_turn(self.services, tracker, intent, topic)
+            events += offer_events
             if offer:
                 dispatcher.utter_message(text=offer)
         # As an action (not just buttons), so that a typed "yes" or "no" follows its rules.

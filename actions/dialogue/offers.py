@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -14,6 +15,7 @@ from actions.dialogue.base import ServiceAction
 from actions.errors import AssistantError
 from actions.offers.context import OfferContext
 from actions.recommendations.carousel import carousel_payload, render_text, wording_from_domain
+from actions.recommendations.models import Recommendation
 from actions.services import Services
 
 logger = logging.getLogger(__name__)
@@ -45,12 +47,34 @@ def customer_text(tracker: Tracker, turns: int = TEXT_TURNS) -> str:
     return " ".join(texts[-turns:])
 
 
+# The store's page may send the cart's value with each message (widget config
+# ``cartValue`` -> message metadata); anything above this is a broken page, not a cart.
+CART_VALUE_FIELD = "cart_value"
+MAX_CART_VALUE = 1_000_000.0
+
+
 def _float(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def offer_context(tracker: Tracker, intent: str | None) -> OfferContext:
-    """The offer rules' view of this turn, read from the slots once."""
+def cart_value(tracker: Tracker) -> float | None:
+    """The cart value the store's page sent with the latest message, if it is a sane amount."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    raw = metadata.get(CART_VALUE_FIELD) if isinstance(metadata, dict) else None
+    value = _float(raw)
+    if raw is not None and (value is None or not 0 <= value <= MAX_CART_VALUE):
+        # Logged, not fatal: a broken page must not cost the customer their answer.
+        logger.warning("ignoring %s=%r from sender_id=%s: not an amount", CART_VALUE_FIELD, raw, tracker.sender_id)
+        return None
+    return value
+
+
+def offer_context(tracker: Tracker, intent: str | None, topic: str | None = None) -> OfferContext:
+    """The offer rules' view of this turn, read from the slots once.
+
+    ``topic`` is what this turn is about when the caller knows it (the category of the
+    passage that answered); otherwise the conversation's ``topic`` slot.
+    """
     signed_in = bool(tracker.get_slot("signed_in"))
     sentiment = _float(tracker.get_slot("sentiment")) or 0.0
     tenure = _float(tracker.get_slot("tenure_days"))
@@ -70,14 +94,19 @@ def offer_context(tracker: Tracker, intent: str | None) -> OfferContext:
         in_complaint=in_complaint,
         customer_value=_float(tracker.get_slot("customer_value")) if signed_in else None,
         tenure_days=int(tenure) if tenure is not None and signed_in else None,
+        topic=topic or tracker.get_slot("topic"),
+        cart_value=cart_value(tracker),
+        order_value=_float(tracker.get_slot("order_value")),
         channel=tracker.get_latest_input_channel(),
     )
 
 
-async def offer_for_turn(services: Services, tracker: Tracker, intent: str | None) -> tuple[str | None, list[dict[str, Any]]]:
+async def offer_for_turn(
+    services: Services, tracker: Tracker, intent: str | None, topic: str | None = None
+) -> tuple[str | None, list[dict[str, Any]]]:
     """The offer to show now (its message, verbatim) and the slots that remember it; none if Redis fails."""
     try:
-        decision = await services.offers.decide(offer_context(tracker, intent))
+        decision = await services.offers.decide(offer_context(tracker, intent, topic))
     except AssistantError:
         # An offer is a bonus: the customer's answer must not depend on it.
         logger.exception("offer decision failed for sender_id=%s; no offer this turn", tracker.sender_id)
@@ -122,9 +151,12 @@ class ActionRecommendProducts(ServiceAction):
                 dispatcher.utter_message(text=render_text(recommendations, wording))
         else:
             dispatcher.utter_message(response="utter_no_recommendations")
+        topic = _main_category(recommendations)
+        if topic:
+            events.append(SlotSet("topic", topic))
         # The provisional segment just set is not in the tracker yet: decide with it.
         tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
-        offer, offer_events = await offer_for_turn(self.services, tracker, tracker.get_intent_of_latest_message())
+        offer, offer_events = await offer_for_turn(self.services, tracker, tracker.get_intent_of_latest_message(), topic)
         if offer:
             dispatcher.utter_message(text=offer)
         logger.info(
@@ -140,6 +172,12 @@ class ActionRecommendProducts(ServiceAction):
             return []
         segment_id, label = guess
         return [SlotSet("segment", segment_id), SlotSet("segment_label", label), SlotSet("segment_provisional", True)]
+
+
+def _main_category(recommendations: list[Recommendation]) -> str | None:
+    """The category most of the recommended products share (the first one's on a tie)."""
+    categories = [r.category for r in recommendations]
+    return Counter(categories).most_common(1)[0][0] if categories else None
 
 
 class ActionAcceptOffer(ServiceAction):
@@ -186,4 +224,4 @@ class ActionDescribeProduct(ServiceAction):
             dispatcher.utter_message(response="utter_answer_unknown")
             return []
         dispatcher.utter_message(text=passages[0].text)
-        return []
+        return [SlotSet("topic", passages[0].topic)]

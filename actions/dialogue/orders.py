@@ -54,7 +54,8 @@ class OrderLookupAction(ServiceAction):
             return self._not_found(dispatcher, tracker)
         logger.info("order found for sender_id=%s", tracker.sender_id)
         events = await self.answer(order, dispatcher)
-        return [SlotSet("order_lookup_failures", 0), *events]
+        # Only a verified order's total is remembered: offer rules may condition on it.
+        return [SlotSet("order_lookup_failures", 0), SlotSet("order_value", order.total), *events]
 
     @abstractmethod
     async def answer(self, order: Order, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:

@@ -55,6 +55,8 @@ class ActionRequestHandoff(ServiceAction):
             conversation_id=tracker.sender_id,
             reason=reason,
             priority=tracker.get_slot("handoff_priority") or "normal",
+            segment=tracker.get_slot("segment_label"),
+            emotion=tracker.get_slot("emotion"),
         )
         try:
             await self.services.handoff.enqueue(request)

@@ -22,6 +22,9 @@ class HandoffRequest(BaseModel):
     reason: str = Field(min_length=1)
     priority: Priority = "normal"
     requested_at: float = Field(default_factory=time.time)
+    # What the agent console's queue shows without reading the whole tracker.
+    segment: str | None = Field(default=None, description="segment label, e.g. 'frequent, high-value'")
+    emotion: str | None = Field(default=None, description="dominant emotion at handoff time")
 
 
 class HandoffQueue:
@@ -42,7 +45,9 @@ class HandoffQueue:
                     {request.conversation_id: request.requested_at},
                     nx=True,
                 )
-                pipe.hset(details, mapping={"request": request.model_dump_json()})
+                pipe.hset(details, mapping={"request": request.model_dump_json(), "status": "waiting"})
+                # A new request starts afresh: an earlier takeover's claim and closing belong to the past.
+                pipe.hdel(details, "claim", "closed")
                 pipe.expire(details, HANDOFF_TTL_S)
                 await pipe.execute()
         except RedisError as error:

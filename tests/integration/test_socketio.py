@@ -51,9 +51,10 @@ async def test_socketio_conversation_continues_after_reconnect(assistant: Assist
     assert any("doesn't look like an order number" in r.get("text", "") for r in second)
 
 
-def test_chat_page_is_served_and_points_at_rasa(assistant: Assistant) -> None:
-    page = httpx.get(f"http://{assistant.settings.host}:{assistant.settings.web_port}/", timeout=10)
+def test_demo_store_page_loads_the_widget_pointed_at_rasa(assistant: Assistant) -> None:
+    base = f"http://{assistant.settings.host}:{assistant.settings.web_port}"
+    page = httpx.get(f"{base}/", timeout=10)
     assert page.status_code == 200
-    assert str(assistant.settings.rasa_port) in page.text
-    bundle = httpx.get(f"http://{assistant.settings.host}:{assistant.settings.web_port}/vendor/socket.io.min.js")
+    assert str(assistant.settings.rasa_port) in page.text and "/widget.js" in page.text
+    bundle = httpx.get(f"{base}/widget.js", timeout=10)
     assert bundle.status_code == 200 and len(bundle.content) > 10_000

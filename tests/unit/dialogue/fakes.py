@@ -55,11 +55,12 @@ def services_with(**fakes: Any) -> Services:
 
 
 def tracker(slots: dict[str, Any] | None = None, text: str = "", intent: str = "inform",
-            events: list[dict[str, Any]] | None = None) -> Tracker:  # fmt: skip
+            events: list[dict[str, Any]] | None = None, metadata: dict[str, Any] | None = None) -> Tracker:  # fmt: skip
     return Tracker(
         sender_id="conv-1",
         slots=slots or {},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
+                        "metadata": metadata or {}},  # fmt: skip
         events=events or [],
         paused=False,
         followup_action=None,

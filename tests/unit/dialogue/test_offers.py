@@ -31,3 +31,23 @@ def test_a_complaint_in_the_conversation_marks_the_context() -> None:
 def test_customer_text_skips_button_payloads() -> None:
     events = [{"event": "user", "text": "a tent for camping"}, {"event": "user", "text": '/ask_product{"product_id": "P1"}'}]
     assert customer_text(tracker(events=events)) == "a tent for camping"
+
+
+def test_topic_comes_from_the_turn_else_from_the_conversation_slot() -> None:
+    conversation = tracker(slots={"topic": "Outdoor"})
+    assert offer_context(conversation, "product_question").topic == "Outdoor"
+    assert offer_context(conversation, "product_question", topic="Kitchen").topic == "Kitchen"
+    assert offer_context(tracker(), None).topic is None
+
+
+def test_order_value_comes_from_the_verified_order_slot() -> None:
+    assert offer_context(tracker(slots={"order_value": 129.9}), None).order_value == 129.9
+    assert offer_context(tracker(), None).order_value is None
+
+
+def test_cart_value_comes_from_the_message_metadata_and_junk_is_ignored() -> None:
+    assert offer_context(tracker(metadata={"cart_value": 64.5}), None).cart_value == 64.5
+    assert offer_context(tracker(metadata={"cart_value": 0}), None).cart_value == 0.0
+    for junk in ("64.5", -3, True, 5e9, {"total": 1}):
+        assert offer_context(tracker(metadata={"cart_value": junk}), None).cart_value is None
+    assert offer_context(tracker(), None).cart_value is None

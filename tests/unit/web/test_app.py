@@ -1,41 +1,43 @@
-"""Unit tests for the Brightcart chat web app (web/)."""
+"""The web app's assembly: the demo store page with the widget tag, the bundles, settings."""
+
+from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from redis import Redis
 from starlette.testclient import TestClient
 
+from actions.identity.tokens import DEMO_IDENTITY_SECRET, verify_customer_token
 from web import WebSetupError
-from web.app import create_app
-from web.settings import DEFAULT_NODE_MODULES, WebSettings
+from web.app import BUNDLES, create_app
+from web.settings import DEFAULT_BUILD_DIR, WebSettings
 
-FAKE_BUNDLE = b"/* fake socket.io bundle for tests */\n"
-ENV_VARS = ("WEB_HOST", "WEB_PORT", "RASA_PUBLIC_URL", "WEB_NODE_MODULES")
+REDIS_URL = "redis://127.0.0.1:6379/15"
+ENV_VARS = ("WEB_HOST", "WEB_PORT", "RASA_PUBLIC_URL", "RASA_URL", "WEB_BUILD_DIR", "REDIS_URL", "DEMO_STORE")
 
 
-class _ChatRootParser(HTMLParser):
-    """Collects the chat root's data-config attribute and all script tags."""
+class _Scripts(HTMLParser):
+    """Collects every script tag's attributes."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.config_attr: str | None = None
-        self.script_srcs: list[str | None] = []
+        self.scripts: list[dict[str, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if attributes.get("id") == "chat":
-            self.config_attr = attributes.get("data-config")
         if tag == "script":
-            self.script_srcs.append(attributes.get("src"))
+            self.scripts.append(dict(attrs))
 
 
-def _parse_page(html: str) -> _ChatRootParser:
-    parser = _ChatRootParser()
+def _scripts(html: str) -> list[dict[str, str | None]]:
+    parser = _Scripts()
     parser.feed(html)
-    return parser
+    return parser.scripts
 
 
 @pytest.fixture(autouse=True)
@@ -46,108 +48,107 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def node_modules(tmp_path: Path) -> Path:
-    """A fake node_modules with just the file the app serves."""
-    bundle = tmp_path / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
-    bundle.parent.mkdir(parents=True)
-    bundle.write_bytes(FAKE_BUNDLE)
-    return tmp_path / "node_modules"
+def build_dir(tmp_path: Path) -> Path:
+    """Stand-ins for esbuild's outputs: the app only serves them."""
+    for name in BUNDLES:
+        (tmp_path / name).write_text(f"/* {name} */\n")
+    return tmp_path
 
 
-def _client(node_modules: Path, rasa_url: str = "http://rasa.test:5005") -> TestClient:
-    settings = WebSettings(web_node_modules=node_modules, rasa_public_url=rasa_url)
-    return TestClient(create_app(settings))
+@pytest.fixture
+def redis() -> Iterator[Redis]:
+    client = Redis.from_url(REDIS_URL, decode_responses=True)
+    client.flushdb()
+    yield client
+    client.flushdb()
 
 
-def test_chat_page_renders_with_injected_rasa_url(node_modules: Path) -> None:
-    response = _client(node_modules, "http://rasa.test:5005").get("/")
+_opened: list[TestClient] = []
 
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    # Leaving a TestClient runs the app's shutdown, which closes its Redis pools.
+    yield
+    while _opened:
+        _opened.pop().__exit__(None, None, None)
+
+
+def _client(build_dir: Path, rasa_url: str = "http://rasa.test:5005", **settings: object) -> TestClient:
+    app = create_app(WebSettings(web_build_dir=build_dir, rasa_public_url=rasa_url, redis_url=REDIS_URL, **settings))
+    client = TestClient(app).__enter__()
+    _opened.append(client)
+    return client
+
+
+def test_the_demo_store_page_adds_the_widget_with_one_script_tag(build_dir: Path) -> None:
+    response = _client(build_dir).get("/")
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
-    assert "<title>Brightcart help</title>" in response.text
-    assert 'role="log"' in response.text
-    assert 'aria-live="polite"' in response.text
-    page = _parse_page(response.text)
-    assert page.config_attr is not None
-    assert json.loads(page.config_attr) == {"rasaUrl": "http://rasa.test:5005"}
-    assert page.script_srcs == ["/vendor/socket.io.min.js", "/static/chat.js"]
+    assert response.headers["x-frame-options"] == "DENY"
+    (script,) = _scripts(response.text)
+    assert script["src"] == "/widget.js" and script["data-server"] == "http://rasa.test:5005"
+    assert "data-token" not in script  # an anonymous visitor
 
 
-def test_healthz(node_modules: Path) -> None:
-    response = _client(node_modules).get("/healthz")
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
-
-
-def test_vendor_bundle_served_from_node_modules(node_modules: Path) -> None:
-    response = _client(node_modules).get("/vendor/socket.io.min.js")
-
-    assert response.status_code == 200
-    assert response.content == FAKE_BUNDLE
-    assert response.headers["content-type"].startswith("text/javascript")
+def test_a_demo_customer_gets_a_token_the_action_server_accepts(build_dir: Path, redis: Redis) -> None:
+    customer = {"id": "C10042", "first_name": "Ada", "last_name": "Byron", "email": "ada@example.com",
+                "country": "GB", "created_at": "2024-01-02"}  # fmt: skip
+    redis.set("cs:store:customer:C10042", json.dumps(customer))
+    response = _client(build_dir).get("/?customer=C10042&cart=42.5")
+    (script,) = _scripts(response.text)
+    check = verify_customer_token(script["data-token"], DEMO_IDENTITY_SECRET, time.time())
+    assert check.identity is not None and check.identity.customer_id == "C10042"
+    assert script["data-cart-value"] == "42.50" and "Ada Byron" in response.text
+    unknown = _client(build_dir).get("/?customer=C99999")
+    assert "data-token" not in _scripts(unknown.text)[0]
 
 
-def test_static_assets_served(node_modules: Path) -> None:
-    client = _client(node_modules)
-
-    js = client.get("/static/chat.js")
-    css = client.get("/static/chat.css")
-
-    assert js.status_code == 200
-    assert "javascript" in js.headers["content-type"]
-    assert css.status_code == 200
-    assert css.headers["content-type"].startswith("text/css")
-
-
-def test_missing_bundle_raises_setup_error_with_npm_hint(tmp_path: Path) -> None:
-    settings = WebSettings(web_node_modules=tmp_path / "node_modules")
-
-    with pytest.raises(WebSetupError, match=r"npm ci.*web/"):
-        create_app(settings)
-
-
-def test_xss_in_rasa_url_is_escaped(node_modules: Path) -> None:
-    evil = "http://evil.test/'\"><script>alert(1)</script><img src=x onerror=alert(2)>"
-
-    response = _client(node_modules, evil).get("/")
-
-    assert response.status_code == 200
+def test_script_injection_in_settings_stays_an_attribute_value(build_dir: Path) -> None:
+    evil = "http://evil.test/'\"><script>alert(1)</script>"
+    response = _client(build_dir, evil).get("/")
     assert "<script>alert(1)</script>" not in response.text
-    assert "<img src=x" not in response.text
-    page = _parse_page(response.text)
-    # Only our own two scripts exist, and the value round-trips as plain data.
-    assert page.script_srcs == ["/vendor/socket.io.min.js", "/static/chat.js"]
-    assert page.config_attr is not None
-    assert json.loads(page.config_attr) == {"rasaUrl": evil}
+    (script,) = _scripts(response.text)
+    assert script["data-server"] == evil
 
 
-def test_settings_defaults() -> None:
-    settings = WebSettings()
+def test_the_widget_is_served_cross_origin_and_unknown_bundles_are_not(build_dir: Path) -> None:
+    client = _client(build_dir)
+    widget = client.get("/widget.js")
+    assert widget.status_code == 200 and widget.headers["content-type"].startswith("text/javascript")
+    assert widget.headers["access-control-allow-origin"] == "*"
+    assert client.get("/build/agent.js").status_code == 200
+    assert client.get("/build/secrets.js").status_code == 404
 
-    assert settings.web_host == "127.0.0.1"
-    assert settings.web_port == 8080
-    assert settings.rasa_public_url == "http://localhost:5005"
-    assert settings.web_node_modules == DEFAULT_NODE_MODULES
+
+def test_missing_bundles_raise_a_setup_error_naming_the_command(tmp_path: Path) -> None:
+    with pytest.raises(WebSetupError, match=r"widget\.js.*make setup"):
+        create_app(WebSettings(web_build_dir=tmp_path))
 
 
-def test_settings_read_from_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("WEB_HOST", "0.0.0.0")
+def test_the_demo_store_can_be_turned_off(build_dir: Path) -> None:
+    assert _client(build_dir, demo_store=False).get("/").status_code == 404
+
+
+def test_signed_out_visitors_of_the_consoles_are_sent_to_sign_in(build_dir: Path) -> None:
+    client = _client(build_dir)
+    assert client.get("/console", follow_redirects=False).headers["location"] == "/login"
+    assert client.get("/api/agent/queue").status_code == 401
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    defaults = WebSettings()
+    assert (defaults.web_port, defaults.web_build_dir, defaults.demo_store) == (8080, DEFAULT_BUILD_DIR, True)
     monkeypatch.setenv("WEB_PORT", "9090")
-    monkeypatch.setenv("RASA_PUBLIC_URL", "https://bot.brightcart.test")
-    monkeypatch.setenv("WEB_NODE_MODULES", str(tmp_path))
-
+    monkeypatch.setenv("RASA_URL", "http://rasa.internal:5005")
+    monkeypatch.setenv("WEB_BUILD_DIR", str(tmp_path))
     settings = WebSettings()
-
-    assert settings.web_host == "0.0.0.0"
-    assert settings.web_port == 9090
-    assert settings.rasa_public_url == "https://bot.brightcart.test"
-    assert settings.web_node_modules == tmp_path
+    assert (settings.web_port, settings.rasa_url, settings.web_build_dir) == (9090, "http://rasa.internal:5005", tmp_path)
 
 
 @pytest.mark.parametrize("url", ["localhost:5005", "javascript:alert(1)", ""])
-def test_settings_reject_non_http_rasa_url(url: str) -> None:
+def test_settings_reject_non_http_rasa_urls(url: str) -> None:
     with pytest.raises(ValidationError):
         WebSettings(rasa_public_url=url)
+    with pytest.raises(ValidationError):
+        WebSettings(rasa_url=url)

@@ -1,0 +1,187 @@
+"""Rasa's socket.io channel, shared by every Rasa worker and able to say who wrote a message.
+
+``bot/credentials.yml`` names ``rasa_addons.socketio_channel.SocketIOChannel``; it
+keeps Rasa's settings and the channel name ``socketio`` (actions check it) and adds:
+
+- **Emits through Redis.** With ``SANIC_WORKERS=2`` a widget's socket lives in one
+  worker process, while the HTTP API request that appends an agent's message (or
+  the next customer turn) may be handled by the other. python-socketio's Redis
+  client manager publishes every emit on a Redis pub/sub channel and each worker
+  delivers it to the sockets it holds. Rooms stay per process, so Rasa's
+  non-awaited ``enter_room`` keeps working (python-socketio < 5.10, see
+  web/README.md). Without ``redis_host`` the channel keeps Rasa's in-process manager.
+- **Who wrote it.** A ``BotUttered`` appended with ``metadata: {"agent": {...},
+  "handoff": "joined"}`` reaches ``send_response`` with those keys merged into the
+  message (Rasa merges an utterance's metadata); they are copied into the emitted
+  ``bot_uttered`` payload, e.g. ``{"text": "Hi", "agent": {"name": "Sam"}}``.
+- **Custom payloads as the widget expects them.** Rasa's socket.io output passes a
+  custom payload's keys to ``emit()`` as keyword arguments, so only
+  ``{"data": ...}`` works and ``{"type": "carousel", ...}`` raises ``TypeError``;
+  a payload that is not in that form is emitted as the message itself.
+
+Everything else is Rasa's ``SocketIOInput``/``SocketIOOutput`` unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from redis.exceptions import RedisError
+from sanic import Blueprint
+from socketio import AsyncRedisManager
+
+logger = logging.getLogger(__name__)
+
+# Keys of a bot message (from BotUttered.metadata) that the widget reads.
+PASSED_THROUGH = ("agent", "handoff")
+# What Rasa's send_custom_json can pass to AsyncServer.emit() as keyword arguments.
+EMIT_KEYWORDS = frozenset({"data", "to", "room", "skip_sid", "namespace", "callback", "ignore_queue"})
+REDIS_CONNECT_TIMEOUT_S = 2.0
+SUBSCRIBE_RETRY_MAX_S = 60.0
+
+# The pass-through keys of the message being sent; set for the duration of one send_response.
+_message_extras: ContextVar[Mapping[str, Any]] = ContextVar("socketio_message_extras", default=MappingProxyType({}))
+
+
+class AgentAwareSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, with ``agent``/``handoff`` copied into each emitted message."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Send a bot message as Rasa does, tagging every part with the pass-through keys."""
+        extras = {key: message[key] for key in PASSED_THROUGH if message.get(key) is not None}
+        # A contextvar, because Rasa's send_* methods drop unknown keyword arguments
+        # before they reach _send_message.
+        token = _message_extras.set(MappingProxyType(extras))
+        try:
+            await super().send_response(recipient_id, message)
+        finally:
+            _message_extras.reset(token)
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await super()._send_message(socket_id, {**response, **_message_extras.get()})
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        """Emit a custom payload; Rasa's ``{"data": ...}`` form still works as in Rasa."""
+        if set(json_message) <= EMIT_KEYWORDS:
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
+        else:
+            await self._send_message(recipient_id, json_message)
+
+
+class RedisPubSubSettings(BaseModel):
+    """Where the workers share their emits (``redis_*`` keys of the channel's credentials)."""
+
+    host: str = Field(min_length=1)
+    port: int = 6379
+    db: int = 0
+    password: SecretStr | None = None
+    channel: str | None = Field(default=None, min_length=1)
+
+    @property
+    def pubsub_channel(self) -> str:
+        """The pub/sub channel; Redis pub/sub ignores the db number, so the default names it."""
+        return self.channel or f"cs:socketio:{self.db}"
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any]) -> RedisPubSubSettings | None:
+        """``redis_host``, ``redis_port``, ``redis_db``, ``redis_password``, ``redis_channel``; none if no host."""
+        fields = {name: credentials.get(f"redis_{name}") for name in cls.__fields__}
+        fields = {name: value for name, value in fields.items() if value not in (None, "")}
+        return cls(**fields) if "host" in fields else None
+
+    def manager(self) -> JsonRedisManager:
+        """A client manager for one Rasa worker's socket.io server; it connects on first use."""
+        options: dict[str, Any] = {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S, "socket_keepalive": True}
+        if self.password is not None:
+            options["password"] = self.password.get_secret_value()
+        url = f"redis://{self.host}:{self.port}/{self.db}"
+        return JsonRedisManager(url, channel=self.pubsub_channel, redis_options=options)
+
+
+class JsonRedisManager(AsyncRedisManager):  # type: ignore[misc]
+    """python-socketio's Redis manager with JSON messages and a patient subscriber.
+
+    - JSON, not pickle, on the channel (project rule; a pickle read from Redis runs code).
+      Rasa emits only JSON data, never tuples of arguments.
+    - If Redis refuses a publish, the message still reaches the sockets of this process.
+    - python-socketio 5.9 subscribes outside its retry loop: a Redis that is down
+      when the first socket connects would make the listener task spin; here the
+      subscription is retried with a back-off.
+    """
+
+    async def _publish(self, data: dict[str, Any]) -> None:
+        try:
+            await self.redis.publish(self.channel, json.dumps(data))
+        except RedisError as error:
+            logger.error("socket.io: cannot publish %s on Redis channel %s (%s); delivering to this process only",
+                         data.get("method"), self.channel, error)  # fmt: skip
+            if data.get("method") == "emit":
+                await self._handle_emit(data)
+
+    async def _listen(self) -> AsyncIterator[dict[str, Any]]:
+        delay = 1.0
+        while True:
+            try:
+                await self.pubsub.subscribe(self.channel)
+                break
+            except RedisError as error:
+                logger.error("socket.io: cannot subscribe to Redis channel %s (%s); retrying in %.0f s",
+                             self.channel, error, delay)  # fmt: skip
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, SUBSCRIBE_RETRY_MAX_S)
+                self._redis_connect()
+        async for raw in super()._listen():
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                logger.warning("socket.io: ignored a message that is not JSON on Redis channel %s", self.channel)
+                continue
+            if isinstance(message, dict):
+                yield message
+
+
+class SocketIOChannel(SocketIOInput):
+    """Rasa's ``SocketIOInput`` (name ``socketio``) with the additions in the module docstring."""
+
+    redis: RedisPubSubSettings | None = None
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOChannel:
+        """Rasa's settings plus the optional ``redis_*`` ones."""
+        channel = super().from_credentials(credentials)
+        assert isinstance(channel, cls)
+        channel.redis = RedisPubSubSettings.from_credentials(credentials or {})
+        return channel
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """The output for the HTTP API (``output_channel=socketio``) and for replies."""
+        if self.sio is None:
+            return super().get_output_channel()
+        return AgentAwareSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's blueprint, its server on the Redis manager, its replies through our output."""
+
+        async def handle(message: UserMessage) -> Any:
+            # Rasa's handler built a stock SocketIOOutput for this message.
+            message.output_channel = self.get_output_channel()
+            return await on_new_message(message)
+
+        blueprint = super().blueprint(handle)
+        if self.redis is not None and self.sio is not None:
+            # Rasa creates its AsyncServer inline; the manager is swapped before any
+            # socket connects (the server initialises its manager on the first one).
+            manager = self.redis.manager()
+            self.sio.manager = manager
+            manager.set_server(self.sio)
+            logger.info("socket.io: emits shared between workers on Redis channel %s", self.redis.pubsub_channel)
+        return blueprint

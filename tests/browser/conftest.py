@@ -1,0 +1,118 @@
+"""The whole assistant in a real browser: Debian's chromium driven by Playwright.
+
+The stack (Redis db 13, its own ports) is the real one: Rasa server, action server,
+web app. Screenshots of each screen go to artifacts/screens/ (never committed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
+
+from actions.keys import Keys
+from stack.assistant import Assistant
+from stack.config import ROOT, StackSettings
+from web.accounts.users import UserStore
+
+BROWSER_REDIS_URL = os.environ.get("BROWSER_REDIS_URL", "redis://127.0.0.1:6379/13")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENS = ROOT / "artifacts" / "screens"
+# Two agents, a marketer: test accounts of this database only.
+PASSWORD = "browser-test-password"
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    display_name: str
+    role: str
+
+
+AGENT = Account("sam.lee", "Sam Lee", "agent")
+OTHER_AGENT = Account("kim.park", "Kim Park", "agent")
+MARKETER = Account("mia.ross", "Mia Ross", "marketer")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    Redis.from_url(BROWSER_REDIS_URL).flushdb()
+    settings = StackSettings(
+        redis_url=BROWSER_REDIS_URL,
+        rasa_port=int(os.environ.get("BROWSER_RASA_PORT", "16005")),
+        action_port=int(os.environ.get("BROWSER_ACTION_PORT", "16055")),
+        web_port=int(os.environ.get("BROWSER_WEB_PORT", "19080")),
+        data_dir=tmp_path_factory.mktemp("browser-stack"),
+    )
+    with Assistant(settings) as running:
+        asyncio.run(_create_accounts())
+        yield running
+    Redis.from_url(BROWSER_REDIS_URL).flushdb()
+
+
+async def _create_accounts() -> None:
+    redis = AsyncRedis.from_url(BROWSER_REDIS_URL)
+    try:
+        users = UserStore(redis, Keys("cs"))
+        for account in (AGENT, OTHER_AGENT, MARKETER):
+            await users.create(account.username, account.display_name, account.role, PASSWORD)
+    finally:
+        await redis.aclose()
+
+
+@pytest.fixture(scope="session")
+def base_url(stack: Assistant) -> str:
+    return stack.web_url
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"chromium not found at {CHROMIUM}: run `make setup` (it installs Debian's chromium)")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Open separate browser contexts (separate cookies and storage), closed after the test."""
+    opened: list[BrowserContext] = []
+
+    def open_context(**options: object) -> BrowserContext:
+        context = browser.new_context(**options)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
+def sign_in(page: Page, base_url: str, account: Account, next_path: str = "") -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto(f"{base_url}/login" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("Username").fill(account.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"{account.display_name} ({account.role})")).to_be_visible()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save a screenshot of the screen as a test artefact."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)

@@ -1,0 +1,129 @@
+"""python -m web.accounts: manage console accounts.
+
+    python -m web.accounts create-user USERNAME --role agent --name "Sam Lee"
+    python -m web.accounts list-users
+    python -m web.accounts set-password USERNAME
+    python -m web.accounts delete-user USERNAME
+
+Passwords are asked twice on the terminal, or read from the environment variable
+named by ``--password-env``, or from one line of standard input with
+``--password-stdin``; never from the command line, where ``ps`` would show them.
+Redis comes from ``--redis-url`` (default: REDIS_URL, else redis://127.0.0.1:6379/0)
+and keys use ``--prefix`` (default: CS_KEY_PREFIX, else cs).
+
+Exit status: 0 done; 1 the account or input is wrong (the message names the field);
+2 bad command line; 3 Redis unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+
+from redis.asyncio import Redis
+
+from actions.errors import AssistantError, StoreUnavailable
+from actions.keys import Keys
+from actions.settings import Settings
+from web.accounts.audit import audit
+from web.accounts.errors import AccountInvalid
+from web.accounts.models import ROLES, check_password, new_user
+from web.accounts.users import UserStore
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    settings = Settings()
+    parser = argparse.ArgumentParser(prog="python -m web.accounts", description=__doc__.splitlines()[0])
+    parser.add_argument("--redis-url", default=settings.redis_url, help="default: REDIS_URL")
+    parser.add_argument(
+        "--prefix", default=settings.cs_key_prefix, help="key prefix (default: CS_KEY_PREFIX)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-user", help="add a console account")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--name", required=True, help="display name shown to customers and colleagues")
+    _password_options(create)
+    commands.add_parser("list-users", help="every console account")
+    password = commands.add_parser("set-password", help="replace a password (ends the user's sessions)")
+    password.add_argument("username")
+    _password_options(password)
+    commands.add_parser("delete-user", help="remove a console account").add_argument("username")
+    return parser
+
+
+def _password_options(command: argparse.ArgumentParser) -> None:
+    source = command.add_mutually_exclusive_group()
+    source.add_argument(
+        "--password-env", metavar="VAR", help="read the password from environment variable VAR"
+    )
+    source.add_argument(
+        "--password-stdin", action="store_true", help="read the password from one line of stdin"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "create-user":
+            # Name the wrong field before anyone types a password.
+            new_user(args.username, args.name, args.role)
+        password = _password(args) if args.command in ("create-user", "set-password") else ""
+        return asyncio.run(_run(args, password))
+    except StoreUnavailable as error:
+        print(f"error: {error} at {args.redis_url}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_env:
+        value = os.environ.get(args.password_env)
+        if value is None:
+            raise AccountInvalid([f"password: environment variable {args.password_env} is not set"])
+        return check_password(value)
+    if args.password_stdin:
+        return check_password(sys.stdin.readline().rstrip("\r\n"))
+    first = check_password(getpass.getpass("Password: "))
+    if getpass.getpass("Password again: ") != first:
+        raise AccountInvalid(["password: the two entries do not match"])
+    return first
+
+
+async def _run(args: argparse.Namespace, password: str) -> int:
+    redis = Redis.from_url(args.redis_url)
+    keys = Keys(args.prefix)
+    actor = f"cli:{getpass.getuser()}"
+    users = UserStore(redis, keys)
+    try:
+        if args.command == "create-user":
+            user = await users.create(args.username, args.name, args.role, password)
+            await audit(redis, keys, actor, "account.create", user.username, {"role": user.role})
+            print(f"created {user.role} '{user.username}' ({user.display_name})")
+        elif args.command == "list-users":
+            accounts = await users.all()
+            for account in accounts:
+                created = account.created_at.strftime("%Y-%m-%d")
+                print(f"{account.username:<40} {account.role:<9} {created}  {account.display_name}")
+            print(f"{len(accounts)} user(s)")
+        elif args.command == "set-password":
+            await users.set_password(args.username, password)
+            await audit(redis, keys, actor, "account.set_password", args.username, {})
+            print(f"password of '{args.username}' changed; their sessions have ended")
+        elif args.command == "delete-user":
+            await users.delete(args.username)
+            await audit(redis, keys, actor, "account.delete", args.username, {})
+            print(f"deleted '{args.username}'")
+    finally:
+        await redis.aclose()
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""The agent console: the handoff queue, conversation views, takeover and hand-back."""

@@ -1,0 +1,189 @@
+"""The handoff desk in Redis: who waits, who owns a conversation, hand-back and closing.
+
+The action server queues a handoff (``actions.handoff.queue``); the console claims,
+returns and closes it here. A conversation's hash keeps its latest request, its
+claim and its closing, so that analytics can count handoffs by reason afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+from redis.asyncio import Redis
+
+from actions.emotion.timeline import TimelineEntry
+from actions.handoff.queue import HandoffRequest
+from actions.keys import Keys
+
+Status = Literal["waiting", "claimed", "returned", "closed"]
+PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+# Customer messages in the queue's emotion trend.
+TREND_LENGTH = 8
+
+# Claim only a queued conversation, and only if nobody else holds it: one atomic step,
+# so two agents clicking at once cannot both own it.
+_CLAIM = """
+if redis.call('ZSCORE', KEYS[2], ARGV[3]) == false then return {0, ''} end
+local current = redis.call('HGET', KEYS[1], 'claim')
+if current then
+  if cjson.decode(current)['agent'] ~= ARGV[2] then return {-1, current} end
+  return {1, current}
+end
+redis.call('HSET', KEYS[1], 'claim', ARGV[1], 'status', 'claimed')
+return {1, ARGV[1]}
+"""
+
+
+class Claim(BaseModel):
+    """Which agent owns a handed-off conversation, since when."""
+
+    agent: str
+    display_name: str
+    claimed_at: float = Field(default_factory=time.time)
+
+
+class Closing(BaseModel):
+    """How an agent closed a conversation."""
+
+    agent: str
+    note: str = Field(max_length=2000)
+    closed_at: float = Field(default_factory=time.time)
+
+
+class HandoffState(BaseModel):
+    """A conversation's handoff record: its latest request, status, claim and closing."""
+
+    request: HandoffRequest | None = None
+    status: Status | None = None
+    claim: Claim | None = None
+    closing: Closing | None = None
+
+
+class QueueItem(BaseModel):
+    """One row of the agent's queue."""
+
+    conversation_id: str
+    reason: str
+    priority: str
+    requested_at: float
+    waiting_s: float
+    segment: str | None
+    emotion: str | None
+    sentiment_trend: list[float] = Field(description="VADER compound of the last customer messages, oldest first")
+    emotion_trend: list[str] = Field(description="dominant emotion of the same messages")
+    claim: Claim | None
+
+
+class ClaimResult(BaseModel):
+    """The outcome of a claim: ``claimed`` (by you), ``taken`` (by someone else) or ``not_queued``."""
+
+    outcome: Literal["claimed", "taken", "not_queued"]
+    claim: Claim | None = None
+
+
+class HandoffDesk:
+    """Reads the queue and moves conversations through it."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._claim = redis.register_script(_CLAIM)
+
+    async def queue(self, now: float | None = None) -> list[QueueItem]:
+        """Queued conversations, most urgent first, then longest waiting."""
+        now = time.time() if now is None else now
+        ids = [_text(m) for m in await self._redis.zrange(self._keys.handoff_queue, 0, -1)]
+        if not ids:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for cid in ids:
+                pipe.hgetall(self._keys.handoff(cid))
+                pipe.lrange(self._keys.emotion_timeline(cid), -TREND_LENGTH, -1)
+            replies = await pipe.execute()
+        items = []
+        for cid, details, timeline in zip(ids, replies[::2], replies[1::2], strict=True):
+            fields = {_text(k): _text(v) for k, v in details.items()}
+            if "request" not in fields:
+                continue  # the request expired under a stale queue entry
+            request = HandoffRequest.model_validate_json(fields["request"])
+            entries = _timeline(timeline)
+            items.append(
+                QueueItem(
+                    conversation_id=cid,
+                    reason=request.reason,
+                    priority=request.priority,
+                    requested_at=request.requested_at,
+                    waiting_s=max(0.0, now - request.requested_at),
+                    segment=request.segment,
+                    emotion=request.emotion,
+                    sentiment_trend=[round(e.reading.sentiment, 3) for e in entries],
+                    emotion_trend=[e.reading.dominant for e in entries],
+                    claim=Claim.model_validate_json(fields["claim"]) if "claim" in fields else None,
+                )
+            )
+        items.sort(key=lambda i: (PRIORITY_ORDER.get(i.priority, 9), i.requested_at))
+        return items
+
+    async def state(self, conversation_id: str) -> HandoffState:
+        """The conversation's handoff record (empty if it was never handed off)."""
+        fields = {_text(k): _text(v) for k, v in (await self._redis.hgetall(self._keys.handoff(conversation_id))).items()}
+        request = HandoffRequest.model_validate_json(fields["request"]) if "request" in fields else None
+        return HandoffState(
+            request=request,
+            status=fields.get("status") or ("waiting" if request else None),
+            claim=Claim.model_validate_json(fields["claim"]) if "claim" in fields else None,
+            closing=Closing.model_validate_json(fields["closed"]) if "closed" in fields else None,
+        )
+
+    async def claim(self, conversation_id: str, agent: str, display_name: str) -> ClaimResult:
+        """Take a queued conversation unless another agent holds it (claiming your own again is fine)."""
+        mine = Claim(agent=agent, display_name=display_name).model_dump_json()
+        code, current = await self._claim(
+            keys=[self._keys.handoff(conversation_id), self._keys.handoff_queue], args=[mine, agent, conversation_id]
+        )
+        if int(code) == 0:
+            return ClaimResult(outcome="not_queued")
+        claim = Claim.model_validate_json(_text(current))
+        return ClaimResult(outcome="claimed" if int(code) == 1 else "taken", claim=claim)
+
+    async def owner(self, conversation_id: str) -> Claim | None:
+        """Who holds the conversation now."""
+        raw = await self._redis.hget(self._keys.handoff(conversation_id), "claim")
+        return Claim.model_validate_json(_text(raw)) if raw else None
+
+    async def hand_back(self, conversation_id: str) -> None:
+        """The bot has the conversation again: out of the queue, nobody owns it."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zrem(self._keys.handoff_queue, conversation_id)
+            pipe.hdel(self._keys.handoff(conversation_id), "claim")
+            pipe.hset(self._keys.handoff(conversation_id), "status", "returned")
+            await pipe.execute()
+
+    async def close(self, conversation_id: str, closing: Closing) -> None:
+        """Closed with a resolution note: out of the queue, kept in the closed set."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zrem(self._keys.handoff_queue, conversation_id)
+            pipe.zadd(self._keys.handoff_closed, {conversation_id: closing.closed_at})
+            pipe.hset(self._keys.handoff(conversation_id), mapping={"closed": closing.model_dump_json(), "status": "closed"})
+            await pipe.execute()
+
+    async def queued(self) -> set[str]:
+        """Ids of the conversations in the queue (waiting or claimed)."""
+        return {_text(m) for m in await self._redis.zrange(self._keys.handoff_queue, 0, -1)}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _timeline(raw: list[bytes | str]) -> list[TimelineEntry]:
+    entries = []
+    for item in raw:
+        try:
+            entries.append(TimelineEntry.model_validate_json(item))
+        except (ValidationError, json.JSONDecodeError):
+            continue  # an entry written by an older version: skip it, keep the rest
+    return entries

@@ -1,0 +1,66 @@
+"""Live updates for agent consoles: Rasa's event stream and the audit log, as server-sent events.
+
+The Rasa server's event broker writes every tracker event to ``cs:events``; takeovers
+are written to the audit log. One blocking XREAD on both per open console turns them
+into two kinds of SSE: ``message`` (a line for an open transcript, only for queued
+conversations) and ``queue`` (the queue changed: a handoff, a claim, a hand-back).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from actions.keys import Keys
+from web.agent.desk import HandoffDesk
+from web.agent.transcript import transcript
+
+logger = logging.getLogger(__name__)
+
+BLOCK_MS = 10_000
+# The queue's membership is re-read at least this often, and at every queue change.
+QUEUE_REFRESH_S = 1.0
+QUEUE_EVENTS = frozenset({"pause", "resume"})
+
+
+async def console_events(redis: Redis, keys: Keys, desk: HandoffDesk) -> AsyncIterator[dict[str, Any]]:
+    """Yield sse-starlette event dicts for as long as the console stays open."""
+    cursors = {keys.events: "$", keys.audit: "$"}
+    queued, refreshed = await desk.queued(), time.monotonic()
+    while True:
+        try:
+            replies = await redis.xread(cursors, block=BLOCK_MS, count=200)
+        except RedisError:
+            logger.exception("live console: reading the event streams failed; telling the console")
+            yield {"event": "unavailable", "data": "{}"}
+            return
+        changed = False
+        for stream, entries in replies or []:
+            stream_name = stream.decode() if isinstance(stream, bytes) else stream
+            for entry_id, fields in entries:
+                cursors[stream_name] = entry_id
+                fields = {_text(k): _text(v) for k, v in fields.items()}
+                if stream_name == keys.audit:
+                    if fields.get("action", "").startswith("handoff."):
+                        changed = True
+                        yield {"event": "queue", "data": json.dumps({"conversation_id": fields.get("target")})}
+                    continue
+                kind, cid = fields.get("type"), fields.get("sender_id", "")
+                if kind in QUEUE_EVENTS:
+                    changed = True
+                    yield {"event": "queue", "data": json.dumps({"conversation_id": cid})}
+                if changed or time.monotonic() - refreshed > QUEUE_REFRESH_S:
+                    queued, refreshed, changed = await desk.queued(), time.monotonic(), False
+                if kind in ("user", "bot") and cid in queued:
+                    for line in transcript([json.loads(fields.get("event", "{}"))]):
+                        yield {"event": "message", "data": json.dumps({"conversation_id": cid, **line.model_dump()})}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

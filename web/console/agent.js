@@ -1,0 +1,251 @@
+// Agent console: the live queue of handed-off conversations and one conversation at a time.
+"use strict";
+
+import { Chart, LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip } from "chart.js";
+import { api, ApiError, el, clear, duration, clock } from "./api.js";
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip);
+
+const me = document.querySelector(".agent").dataset.me;
+const $ = (id) => document.getElementById(id);
+const state = { items: [], current: null, view: null, chart: null };
+
+// --- queue ---------------------------------------------------------------
+
+function trendDots(item) {
+  const box = el("span", { class: "trend", "aria-label": `Emotion trend: ${item.emotion_trend.join(", ") || "none yet"}` });
+  item.sentiment_trend.forEach((value, i) => {
+    const mood = value <= -0.3 ? "neg" : value >= 0.3 ? "pos" : "neu";
+    box.append(el("span", { class: `dot dot--${mood}`, title: `${item.emotion_trend[i]} (${value})` }));
+  });
+  return box;
+}
+
+function renderQueue() {
+  const list = $("queue");
+  clear(list);
+  $("queue-count").textContent = String(state.items.length);
+  $("queue-empty").hidden = state.items.length > 0;
+  for (const item of state.items) {
+    const owner = item.claim ? (item.claim.agent === me ? "You have it" : `${item.claim.display_name} has it`) : "Waiting";
+    const button = el(
+      "button",
+      { type: "button", class: "queue__item", "aria-current": item.conversation_id === state.current ? "true" : null,
+        dataset: { testid: `queue-item-${item.conversation_id}`, conversation: item.conversation_id } },
+      el("span", { class: `priority priority--${item.priority}`, text: item.priority }),
+      el("span", { class: "queue__reason", text: item.reason }),
+      el("span", { class: "queue__meta", text: `${item.segment || "anonymous"} · ${item.emotion || "neutral"}` }),
+      trendDots(item),
+      el("span", { class: "queue__wait", dataset: { since: item.requested_at }, text: `waiting ${duration(item.waiting_s)}` }),
+      el("span", { class: "queue__owner", text: owner }),
+    );
+    button.addEventListener("click", () => openConversation(item.conversation_id));
+    list.append(el("li", {}, button));
+  }
+}
+
+async function loadQueue() {
+  const data = await api("/api/agent/queue");
+  state.items = data.items;
+  renderQueue();
+}
+
+setInterval(() => {
+  for (const node of document.querySelectorAll(".queue__wait")) {
+    node.textContent = `waiting ${duration(Date.now() / 1000 - Number(node.dataset.since))}`;
+  }
+}, 1000);
+
+// --- conversation --------------------------------------------------------
+
+const ROLE_LABEL = { customer: "Customer", bot: "Bot", agent: "Agent", notice: "" };
+
+function line(entry) {
+  const who = entry.role === "agent" ? `${entry.author} (agent)` : ROLE_LABEL[entry.role];
+  const node = el(
+    "div",
+    { class: `line line--${entry.role}`, dataset: { testid: `line-${entry.role}` } },
+    who ? el("span", { class: "line__who", text: who }) : null,
+    el("span", { class: "line__text", text: entry.text }),
+    el("time", { class: "line__time", text: clock(entry.at) }),
+  );
+  if (entry.buttons && entry.buttons.length) node.append(el("span", { class: "line__buttons", text: `[${entry.buttons.join(" | ")}]` }));
+  return node;
+}
+
+function appendLine(entry) {
+  const box = $("transcript");
+  box.append(line(entry));
+  box.scrollTop = box.scrollHeight;
+}
+
+function renderEmotion(timeline) {
+  const labels = timeline.map((e) => clock(e.at));
+  const values = timeline.map((e) => e.sentiment);
+  if (state.chart) state.chart.destroy();
+  state.chart = new Chart($("emotion-chart"), {
+    type: "line",
+    data: { labels, datasets: [{ label: "sentiment", data: values, borderColor: "#b3261e", tension: 0.2 }] },
+    options: {
+      animation: false, responsive: true, maintainAspectRatio: false,
+      scales: { y: { min: -1, max: 1 } },
+      plugins: { tooltip: { callbacks: { afterLabel: (ctx) => timeline[ctx.dataIndex].dominant } } },
+    },
+  });
+  const list = $("emotion-list");
+  clear(list);
+  for (const e of timeline) list.append(el("li", { text: `${clock(e.at)} ${e.dominant} (sentiment ${e.sentiment.toFixed(2)})` }));
+}
+
+function renderProfile(profile, slots) {
+  const box = $("profile");
+  clear(box);
+  const facts = profile
+    ? [["Customer", profile.customer_id], ["Segment", profile.segment_label],
+       ["Orders", profile.features.frequency], ["Spend", Math.round(profile.features.monetary)],
+       ["Days since last order", profile.features.recency_days === null ? null : Math.round(profile.features.recency_days)], ["Returns", `${Math.round(profile.features.return_rate * 100)}%`], ["Top categories", (profile.top_categories || []).join(", ")]]
+    : [["Customer", "not signed in"], ["Segment", slots.segment_label ? `${slots.segment_label} (guessed)` : "unknown"]];
+  for (const [name, value] of facts) {
+    if (value === undefined || value === null || value === "") continue;
+    box.append(el("dt", { text: name }), el("dd", { text: typeof value === "number" ? value.toLocaleString() : value }));
+  }
+}
+
+function renderSlots(slots, editable, mine) {
+  const body = $("slots");
+  clear(body);
+  for (const [name, value] of Object.entries(slots).sort()) {
+    if (value === null || value === undefined) continue;
+    body.append(slotRow(name, value, editable.includes(name) && mine));
+  }
+  for (const name of editable) {
+    if (slots[name] === null || slots[name] === undefined) body.append(slotRow(name, "", mine));
+  }
+}
+
+function slotRow(name, value, canEdit) {
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  // Structured bookkeeping (emotion scores) is long: shortened here, whole in the tooltip.
+  const shown = text.length > 80 ? `${text.slice(0, 77)}…` : text;
+  const cell = canEdit
+    ? el("input", { type: "text", value: text, "aria-label": `Slot ${name}`, dataset: { slot: name, original: text, testid: `slot-${name}` } })
+    : el("span", { text: shown, title: shown === text ? null : text });
+  return el("tr", {}, el("th", { scope: "row", text: name }), el("td", {}, cell));
+}
+
+function renderConversation(view) {
+  state.view = view;
+  const claim = view.handoff.claim;
+  const mine = Boolean(claim && claim.agent === me);
+  const open = view.handoff.status === "waiting" || view.handoff.status === "claimed";
+  $("conversation").hidden = false;
+  $("conv-id").textContent = view.conversation_id;
+  $("conv-reason").textContent = view.handoff.request ? `${view.handoff.request.priority} · ${view.handoff.request.reason}` : "";
+  $("conv-owner").textContent = claim ? (mine ? "You have this conversation." : `${claim.display_name} has this conversation.`)
+    : open ? "Nobody has claimed this conversation yet." : `This conversation is ${view.handoff.status}.`;
+  $("claim").hidden = Boolean(claim) || !open;
+  for (const id of ["reply-text", "handback", "close-note"]) $(id).disabled = !mine;
+  for (const node of document.querySelectorAll('[data-testid="reply-send"], [data-testid="close"]')) node.disabled = !mine;
+  const box = $("transcript");
+  clear(box);
+  view.transcript.forEach(appendLine);
+  renderEmotion(view.emotion_timeline);
+  renderProfile(view.profile, view.slots);
+  const offers = $("offers");
+  clear(offers);
+  for (const o of view.offers_shown) offers.append(el("li", { text: `${o.rule_id}${o.variant_id ? ` / ${o.variant_id}` : ""} at ${clock(o.at)}` }));
+  if (!view.offers_shown.length) offers.append(el("li", { class: "muted", text: "none" }));
+  renderSlots(view.slots, view.editable_slots, mine);
+}
+
+async function openConversation(id) {
+  state.current = id;
+  renderQueue();
+  try {
+    renderConversation(await api(`/api/agent/conversations/${encodeURIComponent(id)}`));
+  } catch (error) {
+    $("reply-error").textContent = error.message;
+  }
+}
+
+async function act(path, body) {
+  $("reply-error").textContent = "";
+  try {
+    return await api(`/api/agent/conversations/${encodeURIComponent(state.current)}/${path}`, { method: "POST", body });
+  } catch (error) {
+    $("reply-error").textContent = error instanceof ApiError ? error.message : "Network error; try again.";
+    throw error;
+  }
+}
+
+$("claim").addEventListener("click", async () => {
+  await act("claim", {}).catch(() => null);
+  await openConversation(state.current);
+  await loadQueue();
+});
+
+$("reply-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const box = $("reply-text");
+  const text = box.value.trim();
+  if (!text) return;
+  // Cleared at once so the agent can type on; put back if it was not delivered.
+  box.value = "";
+  await act("reply", { text }).catch(() => {
+    if (box.value === "") box.value = text;
+  });
+});
+
+$("reply-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    $("reply-form").requestSubmit();
+  }
+});
+
+$("handback").addEventListener("click", async () => {
+  const slots = {};
+  for (const input of document.querySelectorAll("#slots input[data-slot]")) {
+    if (input.value !== input.dataset.original) slots[input.dataset.slot] = input.value === "" ? null : input.value;
+  }
+  await act("handback", { slots }).catch(() => null);
+  await openConversation(state.current);
+  await loadQueue();
+});
+
+$("close-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const note = $("close-note").value.trim();
+  if (!note) {
+    $("reply-error").textContent = "Write a resolution note before closing.";
+    return;
+  }
+  await act("close", { note }).then(() => { $("close-note").value = ""; }).catch(() => null);
+  await openConversation(state.current);
+  await loadQueue();
+});
+
+// --- live updates --------------------------------------------------------
+
+function connect() {
+  const source = new EventSource("/api/agent/stream");
+  source.addEventListener("open", () => { $("live-status").textContent = "Live"; });
+  source.addEventListener("error", () => { $("live-status").textContent = "Reconnecting…"; });
+  source.addEventListener("queue", async (event) => {
+    const { conversation_id: id } = JSON.parse(event.data);
+    await loadQueue();
+    if (id && id === state.current) await openConversation(id);
+  });
+  source.addEventListener("message", (event) => {
+    const data = JSON.parse(event.data);
+    if (data.conversation_id === state.current) appendLine(data);
+  });
+  source.addEventListener("unavailable", () => {
+    $("live-status").textContent = "Live updates paused; retrying…";
+    source.close();
+    setTimeout(connect, 3000);
+  });
+}
+
+loadQueue().catch(() => { $("live-status").textContent = "Could not load the queue."; });
+connect();

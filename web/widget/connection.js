@@ -1,0 +1,80 @@
+// Rasa's socket.io protocol (rasa/core/channels/socketio.py, Rasa 3.6, with
+// session_persistence on and metadata_key customData):
+//   client -> "session_request" {session_id, customData}
+//   server -> "session_confirm" <session id>
+//   client -> "user_uttered"    {message, session_id, customData}
+//   server -> "bot_uttered"     {text} | {text, quick_replies} | {attachment} | custom payload
+// Websocket only: long-polling requests could land on different Rasa worker
+// processes. socket.io reconnects by itself; on every (re)connect the same
+// session id is requested again, which puts the new socket back into the
+// conversation's room.
+import { io } from "socket.io-client";
+
+export const STATUS_TEXT = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  reconnecting: "Reconnecting…",
+};
+
+export class Connection {
+  /**
+   * @param {object} options
+   * @param {string} options.server Rasa origin
+   * @param {string} options.socketPath socket.io path on that origin
+   * @param {string} options.sessionId conversation id
+   * @param {() => object} options.customData metadata sent with every message
+   * @param {(state: "connecting"|"connected"|"reconnecting") => void} options.onStatus
+   * @param {(message: object) => void} options.onMessage a bot_uttered payload
+   */
+  constructor(options) {
+    this.options = options;
+    this.socket = null;
+    this.ready = false;
+    this.everConnected = false;
+    // Messages typed before session_confirm: socket.io would flush its own
+    // buffer before our session_request, so we hold them ourselves.
+    this.queue = [];
+  }
+
+  start() {
+    if (this.socket) return;
+    const { server, socketPath, sessionId, customData, onStatus, onMessage } = this.options;
+    onStatus("connecting");
+    const socket = io(server, { path: socketPath, transports: ["websocket"] });
+    this.socket = socket;
+
+    socket.on("connect", () => {
+      socket.emit("session_request", { session_id: sessionId, customData: customData() });
+    });
+    socket.on("session_confirm", () => {
+      this.ready = true;
+      this.everConnected = true;
+      onStatus("connected");
+      for (const message of this.queue.splice(0)) this.emit(message);
+    });
+    socket.on("bot_uttered", (message) => {
+      if (message && typeof message === "object" && !Array.isArray(message)) onMessage(message);
+    });
+    socket.on("disconnect", (reason) => {
+      this.ready = false;
+      onStatus("reconnecting");
+      // After a server-side disconnect socket.io does not retry by itself.
+      if (reason === "io server disconnect") socket.connect();
+    });
+    socket.on("connect_error", () => {
+      this.ready = false;
+      onStatus(this.everConnected ? "reconnecting" : "connecting");
+    });
+  }
+
+  /** Send the customer's message now, or as soon as the session is confirmed. */
+  send(message) {
+    if (this.ready) this.emit(message);
+    else this.queue.push(message);
+  }
+
+  emit(message) {
+    const { sessionId, customData } = this.options;
+    this.socket.emit("user_uttered", { message, session_id: sessionId, customData: customData() });
+  }
+}
