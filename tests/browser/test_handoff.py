@@ -84,3 +84,28 @@ def test_agent_takes_over_an_angry_customer_and_hands_back(
     expect(customer.get_by_test_id("notice").last).to_contain_text("handed you back", timeout=5_000)
     expect(agent.get_by_test_id(f"queue-item-{cid}")).to_be_hidden(timeout=5_000)
     assert f"#{order['id']}" in say(customer, "ok, so where is my order now?")
+
+
+def test_closing_with_a_note_ends_the_takeover_and_the_widget_asks_for_a_rating(
+    stack: Assistant, base_url: str, new_context: Callable[..., BrowserContext]
+) -> None:
+    customer = new_context().new_page()
+    open_widget(customer, f"{base_url}/")
+    assert "a person will follow up" in say(customer, "can I talk to a real person please")
+    cid = conversation_id(customer)
+    agent = _open_console(new_context(), base_url, AGENT, cid)
+    agent.get_by_test_id("claim").click()
+    expect(customer.get_by_test_id("notice").last).to_contain_text("has joined")
+
+    # A note is required; then the conversation leaves the queue and the bot asks for CSAT.
+    agent.get_by_test_id("close").click()
+    expect(agent.get_by_role("alert")).to_contain_text("resolution note")
+    agent.get_by_test_id("close-note").fill("Customer wanted a delivery date; gave the carrier's estimate.")
+    agent.get_by_test_id("close").click()
+    expect(agent.get_by_test_id("conv-owner")).to_have_text("This conversation is closed.")
+    expect(agent.get_by_test_id(f"queue-item-{cid}")).to_be_hidden()
+    expect(customer.get_by_test_id("csat")).to_be_visible(timeout=15_000)
+    customer.get_by_test_id("csat").get_by_role("button").last.click()
+    expect(customer.get_by_test_id("msg-bot").last).to_contain_text("Thank you for your feedback", timeout=15_000)
+    record = Redis.from_url(BROWSER_REDIS_URL, decode_responses=True).hget(f"cs:handoff:{cid}", "closed")
+    assert record is not None and json.loads(record)["agent"] == AGENT.username

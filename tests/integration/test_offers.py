@@ -124,3 +124,33 @@ def test_a_carousel_button_describes_that_product_from_the_catalogue(assistant: 
     assert reply.startswith(f"{product['name']} ({product['category']}) costs ${product['price']:,.2f}."), reply
     unknown = texts(_say(assistant, sender, '/ask_product{"product_id": "P9999"}', None))
     assert product["name"] not in unknown and "not sure" in unknown
+
+
+def test_the_cart_value_from_the_page_and_the_answers_topic_reach_the_offer_rules(
+    assistant: Assistant, segment_customers: tuple[str, list[dict[str, Any]]]
+) -> None:
+    segment, _ = segment_customers
+    redis = Redis.from_url(E2E_REDIS_URL, decode_responses=True)
+    product = json.loads(redis.hget("cs:store:products", "P0001"))
+    cart_offer = "E2E CART: your cart qualifies for free express shipping with the code CARTSHIP."
+    topic_offer = f"E2E TOPIC: 10% off everything in {product['category']} with the code TOPIC10."
+    extra = [
+        {"id": "e2e-cart", "name": "Cart", "kind": "upsell", "priority": 80,
+         "conditions": {"intents": ["ask_recommendation"], "cart_value_min": 50},
+         "variants": [{"id": "only", "message": cart_offer}]},
+        {"id": "e2e-topic", "name": "Topic", "kind": "upsell", "priority": 80,
+         "conditions": {"topics": [product["category"]]},
+         "variants": [{"id": "only", "message": topic_offer}]},
+    ]  # fmt: skip
+    asyncio.run(_install(_rules(segment) + extra))
+
+    def ask(text: str, metadata: dict[str, Any]) -> str:
+        body = {"sender": f"e2e-{uuid.uuid4().hex[:10]}", "message": text, "metadata": metadata}
+        response = httpx.post(f"{assistant.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
+        response.raise_for_status()
+        return texts(response.json())
+
+    assert cart_offer in ask("can you recommend something?", {"cart_value": 80})
+    assert cart_offer not in ask("can you recommend something?", {"cart_value": 20})
+    assert cart_offer not in ask("can you recommend something?", {})
+    assert topic_offer in ask(f"how much is the {product['name']}?", {})

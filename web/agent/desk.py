@@ -168,6 +168,8 @@ class HandoffDesk:
             pipe.zrem(self._keys.handoff_queue, conversation_id)
             pipe.zadd(self._keys.handoff_closed, {conversation_id: closing.closed_at})
             pipe.hset(self._keys.handoff(conversation_id), mapping={"closed": closing.model_dump_json(), "status": "closed"})
+            # Nobody owns a closed conversation: replies to it are refused.
+            pipe.hdel(self._keys.handoff(conversation_id), "claim")
             await pipe.execute()
 
     async def queued(self) -> set[str]:

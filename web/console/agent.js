@@ -135,9 +135,9 @@ function slotRow(name, value, canEdit) {
 
 function renderConversation(view) {
   state.view = view;
-  const claim = view.handoff.claim;
-  const mine = Boolean(claim && claim.agent === me);
   const open = view.handoff.status === "waiting" || view.handoff.status === "claimed";
+  const claim = open ? view.handoff.claim : null;
+  const mine = Boolean(claim && claim.agent === me);
   $("conversation").hidden = false;
   $("conv-id").textContent = view.conversation_id;
   $("conv-reason").textContent = view.handoff.request ? `${view.handoff.request.priority} · ${view.handoff.request.reason}` : "";
