@@ -6,6 +6,10 @@ dependencies through ``get_services()``; tests pass their own ``Services``.
 
 from __future__ import annotations
 
+import logging
+import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -34,6 +38,8 @@ from actions.segments.assign import assign_customer
 from actions.segments.storage import load_profile
 from actions.settings import Settings
 from actions.store.repository import StoreRepository
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from actions.knowledge.embedding import SentenceEncoder
@@ -182,6 +188,26 @@ class Services:
         return CsatRecorder(self.redis, self.keys)
 
 
+    def warm_up(self) -> None:
+        """Load the models now (seconds each) so that no customer's turn pays for it.
+
+        A model that fails to load is logged and left to load (and fail) on first use,
+        where the actions already have their fallbacks.
+        """
+        started = time.perf_counter()
+        loads: list[tuple[str, Callable[[], object]]] = [
+            ("emotion model", lambda: self.emotion.analyse("hello")),
+            ("sentence encoder", lambda: self.sentence_encoder.encode(["hello"])),
+            ("generator", self.generator),
+        ]
+        for name, load in loads:
+            try:
+                load()
+            except Exception:  # noqa: BLE001 - a warm-up must never stop the server
+                logger.exception("warm-up: the %s did not load; it will be tried on first use", name)
+        logger.info("warm-up done in %.1f s (pid %d)", time.perf_counter() - started, os.getpid())
+
+
 _services: Services | None = None
 
 
@@ -191,3 +217,10 @@ def get_services() -> Services:
     if _services is None:
         _services = Services(Settings())
     return _services
+
+
+# Sanic names each action-server worker process, and only workers serve customers: they
+# load the models as they start (the primary process and tests import this without it).
+# Without this the first message each worker handles waits seconds for a model.
+if os.environ.get("SANIC_WORKER_NAME") and os.environ.get("CS_WARM_UP", "true").lower() != "false":
+    get_services().warm_up()
