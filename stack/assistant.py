@@ -119,7 +119,13 @@ class Assistant:
         """rasa-sdk action server with our actions package."""
         s = self.settings
         command = [str(s.app_python), "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)]
-        env = {**self._environment(), "ACTION_SERVER_SANIC_WORKERS": str(s.action_workers)}
+        env = {
+            **self._environment(),
+            "ACTION_SERVER_SANIC_WORKERS": str(s.action_workers),
+            # glibc gives each thread its own malloc arena; torch's and llama.cpp's threads
+            # then hold ~200 MB more per server for no speed (benchmarks/README.md).
+            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
+        }
         return self._launch("action-server", command, f"{self.action_url}/health", env)
 
     def start_rasa(self) -> ManagedProcess:
