@@ -33,8 +33,8 @@ from actions.offers.engine import OfferEngine
 from actions.offers.stock import CatalogueStock
 from actions.offers.store import RuleStore
 from actions.recommendations.recommender import Recommender
-from actions.segments.models import CustomerProfile
 from actions.segments.assign import assign_customer
+from actions.segments.models import CustomerProfile
 from actions.segments.storage import load_profile
 from actions.settings import Settings
 from actions.store.repository import StoreRepository

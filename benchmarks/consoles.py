@@ -64,7 +64,9 @@ def _percentiles(values: list[float]) -> str:
 
 
 def _wait_seen(page: Page, key: int, timeout_s: float = 10) -> int:
-    page.wait_for_function(f"() => window.__seen && window.__seen['{key}'] !== undefined", timeout=timeout_s * 1000)
+    page.wait_for_function(
+        f"() => window.__seen && window.__seen['{key}'] !== undefined", timeout=timeout_s * 1000
+    )
     return page.evaluate(f"window.__seen['{key}']")
 
 
@@ -93,7 +95,9 @@ def _first_render(page: Page, url: str) -> str:
       return {fcp: fcp ? fcp.startTime : null, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd};
     }""")
     fcp = f"{timing['fcp']:.0f} ms" if timing["fcp"] is not None else "n/a"
-    return f"first contentful paint {fcp}, DOMContentLoaded {timing['dcl']:.0f} ms, load {timing['load']:.0f} ms"
+    return (
+        f"first contentful paint {fcp}, DOMContentLoaded {timing['dcl']:.0f} ms, load {timing['load']:.0f} ms"
+    )
 
 
 def run(replies: int, redis_url: str) -> None:
@@ -164,7 +168,9 @@ def _measure(playwright: Playwright, base: str, replies: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.consoles", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.consoles", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--replies", type=int, default=50)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
     args = parser.parse_args(argv)

@@ -28,7 +28,10 @@ class PromptRedisLockStore(RedisLockStore):
 
     @asynccontextmanager
     async def lock(
-        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = POLL_INTERVAL_S
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = POLL_INTERVAL_S,
     ) -> AsyncIterator[TicketLock]:
         """Rasa's lock; Rasa's callers take the default wait, so it is polled every ``POLL_INTERVAL_S``."""
         async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as ticket:

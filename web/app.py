@@ -52,6 +52,7 @@ def find_bundles(build_dir: Path) -> Path:
 
     Raises:
         WebSetupError: If one is missing, with the command that builds it.
+
     """
     missing = [name for name in BUNDLES if not (build_dir / name).is_file()]
     if missing:
@@ -80,13 +81,16 @@ def create_app(settings: WebSettings) -> Starlette:
 
     Raises:
         WebSetupError: If the front-end bundles have not been built.
+
     """
     build_dir = find_bundles(settings.web_build_dir)
     templates = _make_templates()
     keys = Keys(settings.cs_key_prefix)
     redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
     # The live stream blocks on XREAD for BLOCK_MS: its own pool, with a longer timeout.
-    stream_redis = Redis.from_url(settings.redis_url, socket_timeout=BLOCK_MS / 1000 + 5, socket_connect_timeout=2)
+    stream_redis = Redis.from_url(
+        settings.redis_url, socket_timeout=BLOCK_MS / 1000 + 5, socket_connect_timeout=2
+    )
     rasa = RasaApi(settings.rasa_url, settings.rasa_token.get_secret_value(), settings.rasa_timeout_s)
 
     @contextlib.asynccontextmanager

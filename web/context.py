@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from redis.asyncio import Redis
 from starlette.requests import Request
@@ -22,4 +23,4 @@ class WebContext:
 
 def context_of(request: Request) -> WebContext:
     """The context of the app serving ``request``."""
-    return request.app.state.context
+    return cast(WebContext, request.app.state.context)

@@ -64,6 +64,8 @@ def demo_store_routes(settings: WebSettings) -> list[BaseRoute]:
             "cart_value": _cart_value(request.query_params.get("cart")),
         }
         templates = request.app.state.templates
-        return templates.TemplateResponse(request, "store_demo.html", context, headers=request.app.state.page_headers)
+        return templates.TemplateResponse(
+            request, "store_demo.html", context, headers=request.app.state.page_headers
+        )
 
     return [Route("/", store_page, methods=["GET"])] if settings.demo_store else []

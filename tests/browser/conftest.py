@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
-from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
 
 from actions.keys import Keys
 from stack.assistant import Assistant
-from stack.config import ROOT, StackSettings
+from stack.config import ROOT
+from tests.scratch_stack import scratch_stack
 from web.accounts.users import UserStore
 
 BROWSER_REDIS_URL = os.environ.get("BROWSER_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -44,18 +44,10 @@ MARKETER = Account("mia.ross", "Mia Ross", "marketer")
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    Redis.from_url(BROWSER_REDIS_URL).flushdb()
-    settings = StackSettings(
-        redis_url=BROWSER_REDIS_URL,
-        rasa_port=int(os.environ.get("BROWSER_RASA_PORT", "16005")),
-        action_port=int(os.environ.get("BROWSER_ACTION_PORT", "16055")),
-        web_port=int(os.environ.get("BROWSER_WEB_PORT", "19080")),
-        data_dir=tmp_path_factory.mktemp("browser-stack"),
-    )
-    with Assistant(settings) as running:
+    data_dir = tmp_path_factory.mktemp("browser-stack")
+    with scratch_stack(BROWSER_REDIS_URL, "BROWSER", (16005, 16055, 19080), data_dir) as running:
         asyncio.run(_create_accounts())
         yield running
-    Redis.from_url(BROWSER_REDIS_URL).flushdb()
 
 
 async def _create_accounts() -> None:

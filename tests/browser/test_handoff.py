@@ -13,7 +13,11 @@ from tests.browser.conftest import AGENT, BROWSER_REDIS_URL, OTHER_AGENT, screen
 from tests.browser.widget import conversation_id, open_widget, say
 
 # The escalation policy's growing anger (tests/integration/test_escalation.py).
-GROWING_ANGER = ["hmm, it still hasn't arrived", "still nothing. this is annoying", "you guys are useless, I'm so angry"]
+GROWING_ANGER = [
+    "hmm, it still hasn't arrived",
+    "still nothing. this is annoying",
+    "you guys are useless, I'm so angry",
+]
 INJECTION = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 
@@ -72,9 +76,13 @@ def test_agent_takes_over_an_angry_customer_and_hands_back(
     assert agent.evaluate("window.__xss") is None and customer.evaluate("window.__xss") is None
 
     # The agent's reply reaches the widget, marked as from a person.
-    agent.get_by_test_id("reply-text").fill("Hi, I'm Sam. Your parcel is with the carrier; I've asked them to hurry.")
+    agent.get_by_test_id("reply-text").fill(
+        "Hi, I'm Sam. Your parcel is with the carrier; I've asked them to hurry."
+    )
     agent.get_by_test_id("reply-send").click()
-    expect(customer.get_by_test_id("msg-agent").last).to_contain_text("I've asked them to hurry", timeout=5_000)
+    expect(customer.get_by_test_id("msg-agent").last).to_contain_text(
+        "I've asked them to hurry", timeout=5_000
+    )
     expect(customer.get_by_test_id("msg-agent").last).to_contain_text("Sam Lee")
     screenshot(customer, "widget-with-agent")
     screenshot(agent, "agent-console")
@@ -106,6 +114,8 @@ def test_closing_with_a_note_ends_the_takeover_and_the_widget_asks_for_a_rating(
     expect(agent.get_by_test_id(f"queue-item-{cid}")).to_be_hidden()
     expect(customer.get_by_test_id("csat")).to_be_visible(timeout=15_000)
     customer.get_by_test_id("csat").get_by_role("button").last.click()
-    expect(customer.get_by_test_id("msg-bot").last).to_contain_text("Thank you for your feedback", timeout=15_000)
+    expect(customer.get_by_test_id("msg-bot").last).to_contain_text(
+        "Thank you for your feedback", timeout=15_000
+    )
     record = Redis.from_url(BROWSER_REDIS_URL, decode_responses=True).hget(f"cs:handoff:{cid}", "closed")
     assert record is not None and json.loads(record)["agent"] == AGENT.username

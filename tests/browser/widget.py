@@ -41,4 +41,6 @@ def say(page: Page, text: str, expect_reply: bool = True) -> str:
         assert time.monotonic() < deadline, f"no bot reply to {text!r}"
         page.wait_for_timeout(100)
     page.wait_for_timeout(600)  # a reply can come as several messages
-    return "\n".join(bot_messages(page).nth(i).inner_text() for i in range(before, bot_messages(page).count()))
+    return "\n".join(
+        bot_messages(page).nth(i).inner_text() for i in range(before, bot_messages(page).count())
+    )

@@ -12,7 +12,7 @@ import pytest
 from redis import Redis
 
 from stack.assistant import Assistant
-from stack.config import StackSettings
+from tests.scratch_stack import scratch_stack
 
 # Database 14 holds the e2e stack's store and trackers; unit-level Redis tests flush 15.
 E2E_REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -20,17 +20,10 @@ E2E_REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    Redis.from_url(E2E_REDIS_URL).flushdb()
-    settings = StackSettings(
-        redis_url=E2E_REDIS_URL,
-        rasa_port=int(os.environ.get("E2E_RASA_PORT", "15005")),
-        action_port=int(os.environ.get("E2E_ACTION_PORT", "15055")),
-        web_port=int(os.environ.get("E2E_WEB_PORT", "18080")),
-        data_dir=tmp_path_factory.mktemp("stack"),
-    )
-    with Assistant(settings) as running:
+    with scratch_stack(
+        E2E_REDIS_URL, "E2E", (15005, 15055, 18080), tmp_path_factory.mktemp("stack")
+    ) as running:
         yield running
-    Redis.from_url(E2E_REDIS_URL).flushdb()
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +45,9 @@ def say(assistant: Assistant, sender: str) -> Say:
 
     def send(text: str) -> list[dict[str, Any]]:
         response = httpx.post(
-            f"{assistant.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+            f"{assistant.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=30,
         )
         response.raise_for_status()
         return response.json()

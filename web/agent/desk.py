@@ -7,7 +7,6 @@ claim and its closing, so that analytics can count handoffs by reason afterwards
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Literal
 
@@ -72,7 +71,9 @@ class QueueItem(BaseModel):
     waiting_s: float
     segment: str | None
     emotion: str | None
-    sentiment_trend: list[float] = Field(description="VADER compound of the last customer messages, oldest first")
+    sentiment_trend: list[float] = Field(
+        description="VADER compound of the last customer messages, oldest first"
+    )
     emotion_trend: list[str] = Field(description="dominant emotion of the same messages")
     claim: Claim | None
 
@@ -129,7 +130,10 @@ class HandoffDesk:
 
     async def state(self, conversation_id: str) -> HandoffState:
         """The conversation's handoff record (empty if it was never handed off)."""
-        fields = {_text(k): _text(v) for k, v in (await self._redis.hgetall(self._keys.handoff(conversation_id))).items()}
+        fields = {
+            _text(k): _text(v)
+            for k, v in (await self._redis.hgetall(self._keys.handoff(conversation_id))).items()
+        }
         request = HandoffRequest.model_validate_json(fields["request"]) if "request" in fields else None
         return HandoffState(
             request=request,
@@ -142,7 +146,8 @@ class HandoffDesk:
         """Take a queued conversation unless another agent holds it (claiming your own again is fine)."""
         mine = Claim(agent=agent, display_name=display_name).model_dump_json()
         code, current = await self._claim(
-            keys=[self._keys.handoff(conversation_id), self._keys.handoff_queue], args=[mine, agent, conversation_id]
+            keys=[self._keys.handoff(conversation_id), self._keys.handoff_queue],
+            args=[mine, agent, conversation_id],
         )
         if int(code) == 0:
             return ClaimResult(outcome="not_queued")
@@ -167,7 +172,10 @@ class HandoffDesk:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.zrem(self._keys.handoff_queue, conversation_id)
             pipe.zadd(self._keys.handoff_closed, {conversation_id: closing.closed_at})
-            pipe.hset(self._keys.handoff(conversation_id), mapping={"closed": closing.model_dump_json(), "status": "closed"})
+            pipe.hset(
+                self._keys.handoff(conversation_id),
+                mapping={"closed": closing.model_dump_json(), "status": "closed"},
+            )
             # Nobody owns a closed conversation: replies to it are refused.
             pipe.hdel(self._keys.handoff(conversation_id), "claim")
             await pipe.execute()
@@ -186,6 +194,6 @@ def _timeline(raw: list[bytes | str]) -> list[TimelineEntry]:
     for item in raw:
         try:
             entries.append(TimelineEntry.model_validate_json(item))
-        except (ValidationError, json.JSONDecodeError):
+        except ValidationError:
             continue  # an entry written by an older version: skip it, keep the rest
     return entries

@@ -49,7 +49,10 @@ async def console_events(redis: Redis, keys: Keys, desk: HandoffDesk) -> AsyncIt
                 if stream_name == keys.audit:
                     if fields.get("action", "").startswith("handoff."):
                         changed = True
-                        yield {"event": "queue", "data": json.dumps({"conversation_id": fields.get("target")})}
+                        yield {
+                            "event": "queue",
+                            "data": json.dumps({"conversation_id": fields.get("target")}),
+                        }
                     continue
                 kind, cid = fields.get("type"), fields.get("sender_id", "")
                 if kind in QUEUE_EVENTS:
@@ -59,7 +62,10 @@ async def console_events(redis: Redis, keys: Keys, desk: HandoffDesk) -> AsyncIt
                     queued, refreshed, changed = await desk.queued(), time.monotonic(), False
                 if kind in ("user", "bot") and cid in queued:
                     for line in transcript([json.loads(fields.get("event", "{}"))]):
-                        yield {"event": "message", "data": json.dumps({"conversation_id": cid, **line.model_dump()})}
+                        yield {
+                            "event": "message",
+                            "data": json.dumps({"conversation_id": cid, **line.model_dump()}),
+                        }
 
 
 def _text(value: bytes | str) -> str:

@@ -38,12 +38,16 @@ class RasaApi:
             raise RasaUnavailable(f"Rasa did not answer {method} {path}: {error}") from error
         if response.status_code >= 400:
             # The body names the problem; the token is never logged (it is a query parameter).
-            raise RasaUnavailable(f"Rasa refused {method} {path}: {response.status_code} {response.text[:300]}")
+            raise RasaUnavailable(
+                f"Rasa refused {method} {path}: {response.status_code} {response.text[:300]}"
+            )
         return response.json() if response.content else None
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's tracker: slots, paused state and every event of the current session on."""
-        return await self._request("GET", f"/conversations/{conversation_id}/tracker", params={"include_events": "ALL"})
+        return await self._request(
+            "GET", f"/conversations/{conversation_id}/tracker", params={"include_events": "ALL"}
+        )
 
     async def domain(self) -> dict[str, Any]:
         """The bot's domain (slots and their mappings), read once per process."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 from sse_starlette.sse import EventSourceResponse
@@ -49,6 +49,9 @@ class Close(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
+BodyT = TypeVar("BodyT", bound=BaseModel)
+
+
 def _desk(request: Request) -> HandoffDesk:
     return request.app.state.desk
 
@@ -65,13 +68,21 @@ def _error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status)
 
 
-async def _body(request: Request, model: type[BaseModel]) -> BaseModel | JSONResponse:
+async def _body(request: Request, model: type[BodyT]) -> BodyT | JSONResponse:
     try:
         return model.model_validate(await request.json())
     except (ValidationError, ValueError) as error:
         fields = error.errors() if isinstance(error, ValidationError) else []
         detail = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in fields]
         return _error(422, "invalid request", details=detail)
+
+
+async def _owned_body(request: Request, model: type[BodyT]) -> BodyT | JSONResponse:
+    """The validated body of a request from the agent who holds the conversation, else the refusal."""
+    body = await _body(request, model)
+    if isinstance(body, JSONResponse):
+        return body
+    return await _owned(request, request.path_params["conversation_id"]) or body
 
 
 async def _owned(request: Request, conversation_id: str) -> JSONResponse | None:
@@ -130,11 +141,18 @@ async def conversation(request: Request) -> Response:
             "paused": bool(tracker.get("paused")),
             "transcript": [e.model_dump() for e in transcript(events)],
             "emotion_timeline": [
-                {"at": e.at, "sentiment": e.reading.sentiment, "dominant": e.reading.dominant,
-                 "negative": e.reading.negative, "intent": e.intent}
+                {
+                    "at": e.at,
+                    "sentiment": e.reading.sentiment,
+                    "dominant": e.reading.dominant,
+                    "negative": e.reading.negative,
+                    "intent": e.intent,
+                }
                 for e in timeline
             ],  # fmt: skip
-            "profile": profile.model_dump(mode="json", exclude={"purchased_product_ids"}) if profile else None,
+            "profile": profile.model_dump(mode="json", exclude={"purchased_product_ids"})
+            if profile
+            else None,
             "offers_shown": [o.model_dump() for o in offers_shown(events)],
             "slots": {k: v for k, v in slots.items() if k != "session_started_metadata"},
             "editable_slots": editable_slots(domain),
@@ -150,7 +168,9 @@ async def claim(request: Request) -> Response:
     if result.outcome == "not_queued":
         return _error(404, "this conversation is not waiting for a person")
     if result.outcome == "taken":
-        return _error(409, f"{result.claim.display_name} has this conversation", owner=result.claim.model_dump())
+        return _error(
+            409, f"{result.claim.display_name} has this conversation", owner=result.claim.model_dump()
+        )
     await audit(ctx.redis, ctx.keys, user.username, "handoff.claim", cid, {})
     try:
         await _rasa(request).append(cid, [_notice(JOINED.format(name=user.display_name), "joined", user)])
@@ -163,11 +183,9 @@ async def claim(request: Request) -> Response:
 async def reply(request: Request) -> Response:
     """Send the agent's message to the customer's widget; Rasa records it in the tracker."""
     cid, user = request.path_params["conversation_id"], _user(request)
-    body = await _body(request, Reply)
+    body = await _owned_body(request, Reply)
     if isinstance(body, JSONResponse):
         return body
-    if refusal := await _owned(request, cid):
-        return refusal
     event = {"event": "bot", "text": body.text, "metadata": {"agent": {"name": user.display_name}}}
     try:
         await _rasa(request).append(cid, [event])
@@ -181,11 +199,9 @@ async def reply(request: Request) -> Response:
 async def hand_back(request: Request) -> Response:
     """Give the conversation back to the bot, which carries on with its (corrected) slots."""
     cid, user, ctx = request.path_params["conversation_id"], _user(request), context_of(request)
-    body = await _body(request, HandBack)
+    body = await _owned_body(request, HandBack)
     if isinstance(body, JSONResponse):
         return body
-    if refusal := await _owned(request, cid):
-        return refusal
     try:
         allowed = set(editable_slots(await _rasa(request).domain()))
         refused = sorted(set(body.slots) - allowed)
@@ -206,13 +222,13 @@ async def hand_back(request: Request) -> Response:
 async def close(request: Request) -> Response:
     """Close with a resolution note; the bot asks the customer to rate the conversation."""
     cid, user, ctx = request.path_params["conversation_id"], _user(request), context_of(request)
-    body = await _body(request, Close)
+    body = await _owned_body(request, Close)
     if isinstance(body, JSONResponse):
         return body
-    if refusal := await _owned(request, cid):
-        return refusal
     try:
-        await _rasa(request).append(cid, [_notice(CLOSED.format(name=user.display_name), "left", user), {"event": "resume"}])
+        await _rasa(request).append(
+            cid, [_notice(CLOSED.format(name=user.display_name), "left", user), {"event": "resume"}]
+        )
         # The bot's own feedback form asks for the CSAT score: the widget shows it as a rating prompt.
         await _rasa(request).trigger_intent(cid, FEEDBACK_INTENT)
     except RasaUnavailable:

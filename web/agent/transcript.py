@@ -49,7 +49,9 @@ def transcript(events: list[dict[str, Any]]) -> list[TranscriptEntry]:
         elif kind == "bot":
             entries.append(_bot_entry(event, at))
         elif kind == "pause":
-            entries.append(TranscriptEntry(role="notice", text="Handed to a person; the bot is paused.", at=at))
+            entries.append(
+                TranscriptEntry(role="notice", text="Handed to a person; the bot is paused.", at=at)
+            )
         elif kind == "resume":
             entries.append(TranscriptEntry(role="notice", text="The bot has the conversation again.", at=at))
     return entries
@@ -79,7 +81,11 @@ def offers_shown(events: list[dict[str, Any]]) -> list[OfferShown]:
         if event.get("event") != "slot" or not event.get("value"):
             continue
         if event.get("name") == "offer_rule":
-            shown.append(OfferShown(rule_id=str(event["value"]), variant_id=None, at=float(event.get("timestamp") or 0)))
+            shown.append(
+                OfferShown(
+                    rule_id=str(event["value"]), variant_id=None, at=float(event.get("timestamp") or 0)
+                )
+            )
         elif event.get("name") == "offer_variant" and shown and shown[-1].variant_id is None:
             # The action sets the variant right after the rule.
             shown[-1] = shown[-1].model_copy(update={"variant_id": str(event["value"])})

@@ -75,7 +75,9 @@ def _close_clients() -> Iterator[None]:
 
 
 def _client(build_dir: Path, rasa_url: str = "http://rasa.test:5005", **settings: object) -> TestClient:
-    app = create_app(WebSettings(web_build_dir=build_dir, rasa_public_url=rasa_url, redis_url=REDIS_URL, **settings))
+    app = create_app(
+        WebSettings(web_build_dir=build_dir, rasa_public_url=rasa_url, redis_url=REDIS_URL, **settings)
+    )
     client = TestClient(app).__enter__()
     _opened.append(client)
     return client
@@ -143,7 +145,11 @@ def test_settings_defaults_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setenv("RASA_URL", "http://rasa.internal:5005")
     monkeypatch.setenv("WEB_BUILD_DIR", str(tmp_path))
     settings = WebSettings()
-    assert (settings.web_port, settings.rasa_url, settings.web_build_dir) == (9090, "http://rasa.internal:5005", tmp_path)
+    assert (settings.web_port, settings.rasa_url, settings.web_build_dir) == (
+        9090,
+        "http://rasa.internal:5005",
+        tmp_path,
+    )
 
 
 @pytest.mark.parametrize("url", ["localhost:5005", "javascript:alert(1)", ""])

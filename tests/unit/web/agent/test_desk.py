@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -16,17 +15,7 @@ from actions.keys import Keys
 from web.agent.desk import Closing, HandoffDesk
 
 pytestmark = pytest.mark.integration
-REDIS_URL = "redis://127.0.0.1:6379/15"
 KEYS = Keys("cs")
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL)
-    await client.flushdb()
-    yield client
-    await client.flushdb()
-    await client.aclose()
 
 
 async def _queue(redis: Redis, cid: str, priority: str = "normal", at: float | None = None) -> None:

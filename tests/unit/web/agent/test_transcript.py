@@ -17,7 +17,15 @@ def test_each_line_says_who_wrote_it_and_button_payloads_read_as_clicks() -> Non
         {"event": "slot", "name": "x", "value": 1, "timestamp": 8},
     ]  # fmt: skip
     lines = transcript(events)
-    assert [line.role for line in lines] == ["customer", "bot", "notice", "notice", "agent", "customer", "bot"]
+    assert [line.role for line in lines] == [
+        "customer",
+        "bot",
+        "notice",
+        "notice",
+        "agent",
+        "customer",
+        "bot",
+    ]
     assert lines[1].buttons == ["Cancel"] and lines[4].author == "Sam"
     assert lines[5].text == "[clicked rate]" and lines[6].text == "[products shown: Tent]"
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 from actions.keys import Keys
@@ -15,19 +14,8 @@ from web.accounts.models import User
 
 
 @pytest.fixture
-def sync_redis() -> Iterator[SyncRedis]:
-    client = SyncRedis.from_url(MARKETING_REDIS_URL)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
-
-
-@pytest.fixture
-async def redis(sync_redis: SyncRedis) -> AsyncIterator[Redis]:
-    client = Redis.from_url(MARKETING_REDIS_URL)
-    yield client
-    await client.aclose()
+def redis_url() -> str:
+    return MARKETING_REDIS_URL
 
 
 @pytest.fixture

@@ -1,0 +1,31 @@
+"""Redis fixtures shared by the web app's test packages: each package names its own database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from redis import Redis as SyncRedis
+from redis.asyncio import Redis
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The database a package's tests flush; packages override it so that they never share one."""
+    return "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def sync_redis(redis_url: str) -> Iterator[SyncRedis]:
+    client = SyncRedis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+async def redis(sync_redis: SyncRedis, redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
