@@ -23,8 +23,8 @@ from typing import Callable, Literal, Sequence
 
 from actions.answering.coverage import CoverageCheck
 from actions.answering.extractive import ExtractiveAnswerer, Quote, quote_with_pointer
-from actions.answering.facts import extract_facts
-from actions.answering.guard import Catalogue, GroundingGuard, GuardVerdict, Violation
+from actions.answering.faithfulness import check_faithfulness
+from actions.answering.guard import Catalogue, GroundingGuard
 from actions.answering.injection import injection_reason
 from actions.answering.prompt import Turn, build_messages, instructions
 from actions.errors import ModelUnavailable
@@ -43,8 +43,6 @@ COVERAGE_PASSAGES = 2
 PARTIAL_LEAD = "I couldn't find exactly that in our help centre or catalogue. This is the closest I have:"
 # A retry that cannot finish in this long is not started.
 MIN_ATTEMPT_S = 0.5
-_SPECIFIC_KINDS = frozenset({"money", "percent", "number", "date", "email", "url", "phone", "identifier"})
-_NEGATION = re.compile(r"\b(?:not|no|never|cannot|unable)\b|n't\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 APOLOGY = "I'm sorry for the trouble."
 # The NLU's intent for messages that try to steer the assistant (bot/data/nlu/steering.yml).
@@ -132,12 +130,12 @@ class Answerer:
             logger.info("answer unknown: best retrieval score %s below threshold", score)
             return Answer("unknown", "", "utter_answer_unknown", (), (), retrieval, time.monotonic() - started, f"score {score}")
 
-        passages = tuple(
-            s.passage for s in retrieval.passages[: self._settings.passages] if s.score >= best.score - PASSAGE_SCORE_SPREAD
-        )
+        shown = [s for s in retrieval.passages[: self._settings.passages] if s.score >= best.score - PASSAGE_SCORE_SPREAD]
+        passages = tuple(s.passage for s in shown)
+        scores = [s.score for s in shown]
         uncovered = await self._coverage.uncovered(question, passages[:COVERAGE_PASSAGES]) if self._coverage else []
         if uncovered:
-            quote = await self._extractive.quote(question, passages, await self._articles(passages))
+            quote = await self._extractive.quote(question, passages, await self._articles(passages), scores)
             logger.info("answer partial: %s not covered by %s", uncovered, quote.passage.id)
             text = f"{PARTIAL_LEAD}\n\n{quote_with_pointer(quote)}"
             return Answer(
@@ -145,7 +143,7 @@ class Answerer:
                 time.monotonic() - started, f"not covered: {', '.join(uncovered)}",
             )  # fmt: skip
         catalogue = await self._retriever.catalogue()
-        quote = await self._extractive.quote(question, passages, await self._articles(passages))
+        quote = await self._extractive.quote(question, passages, await self._articles(passages), scores)
         decisions: list[GuardDecision] = []
         reply = await self._generate_grounded(
             question, quote, catalogue, history, store_name, tone, segment, started, decisions
@@ -203,7 +201,8 @@ class Answerer:
             messages = build_messages(
                 question, [evidence], history, store_name=store_name, tone=tone, segment=segment, strict=strict
             )
-            request = GenerationRequest(messages, self._settings.max_new_tokens, 0.0, remaining)
+            # The prompt asks for one or two sentences (one on the retry); no need to wait for more.
+            request = GenerationRequest(messages, self._settings.max_new_tokens, 0.0, remaining, max_sentences=1 if strict else 2)
             try:
                 generation = await generator.generate(request)
             except GenerationFailed as error:
@@ -213,7 +212,7 @@ class Answerer:
             reply = complete_sentences(generation.text)
             verdict = guard.check(reply, context)
             if verdict.ok:
-                verdict = faithfulness(reply, quote.best_sentence)
+                verdict = check_faithfulness(reply, quote.best_sentence, context[0], question)
             if verdict.ok:
                 decisions.append(GuardDecision(attempt, "delivered", "ok"))
                 logger.info("answer guard: attempt=%s delivered (%d tokens, %.2f s)", attempt, generation.new_tokens or 0, generation.seconds)
@@ -228,23 +227,6 @@ def complete_sentences(text: str) -> str:
     text = " ".join(text.strip().split("\n\n", 1)[0].split())
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     return text[: ends[-1]] if ends else ""
-
-
-def faithfulness(reply: str, evidence: str) -> GuardVerdict:
-    """The reply must carry every specific fact of the sentence that best answers the question, and agree with it.
-
-    A small model grounded in the right passage still answers "2 players" for
-    "2-6 players" or "yes" where the passage says "no"; the guard cannot see
-    that, so the reply must keep the evidence's facts and its polarity.
-    """
-    needed = {f.key for f in extract_facts(evidence) if f.kind in _SPECIFIC_KINDS}
-    given = {f.key for f in extract_facts(reply) if f.kind in _SPECIFIC_KINDS}
-    violations = []
-    if needed - given:
-        violations.append(Violation("missing_specifics", ", ".join(sorted(needed - given))))
-    if bool(_NEGATION.search(evidence)) != bool(_NEGATION.search(reply)):
-        violations.append(Violation("missing_specifics", "negation differs from the evidence"))
-    return GuardVerdict(tuple(violations))
 
 
 def _with_extras(text: str, source: Passage | None, offer: str | None) -> str:

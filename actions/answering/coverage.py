@@ -32,7 +32,8 @@ FUNCTION_WORDS = frozenset(
     make made use used new old put take took come came say said tell know want need help there doe did
     does don didn isn aren wasn won t s m ve ll re d kind sort type lot bit whole same different other
     another back they them these those few all out off because should try keep let never nothing
-    everything around after before""".split()
+    everything around after before getting definitely roughly approximately exactly probably maybe perhaps
+    basically literally totally honestly seriously""".split()
 )
 
 

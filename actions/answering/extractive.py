@@ -29,6 +29,18 @@ STEM = 5
 RUNNER_UP_SHARE = 0.8
 RUNNER_UP_MIN_WORDS = 5
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+# Times how far its source's retrieval score is below the best one, subtracted from a sentence's score.
+SOURCE_GAP_WEIGHT = 1.0
+# After a heading, quote the sentences that follow it up to this many words.
+HEADING_MAX_WORDS = 10
+HEADING_FOLLOW_WORDS = 30
+# Verbs that make a short line a sentence rather than a heading ("Express costs $14.99." is not one).
+_COMMON_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|can|can't|will|won't|do|does|don't|have|has|may|must|should|take|takes"
+    r"|get|gets|cost|costs|need|needs|use|pay|send|see|make|keep|offer|accept)\b",
+    re.IGNORECASE,
+)
+_BACK_REFERENCE = re.compile(r"(?:until then|after that|then|this|that|these|those|it|they|otherwise)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -53,41 +65,64 @@ class ExtractiveAnswerer:
         self._vectors: dict[str, np.ndarray] = {}
         self._cache_size = cache_size
 
-    async def quote(self, question: str, passages: Sequence[Passage], articles: dict[str, list[Passage]] | None = None) -> Quote:
-        """``passages``: retrieved, best first; ``articles``: every chunk of their articles, in order."""
+    async def quote(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        articles: dict[str, list[Passage]] | None = None,
+        retrieval_scores: Sequence[float] | None = None,
+    ) -> Quote:
+        """``passages``: retrieved, best first, with their ``retrieval_scores``; ``articles``: every chunk of their articles, in order."""
         if not passages:
             raise ValueError("no passage to quote")
         articles = articles or {}
         # Every sentence of the retrieved sources: a neighbouring chunk may hold the detail.
         sources: list[list[Passage]] = []
-        for passage in passages:
+        gaps: list[float] = []
+        top = retrieval_scores[0] if retrieval_scores else 0.0
+        for number, passage in enumerate(passages):
             chunks = articles.get(passage.source_id, [passage]) if passage.kind == "article" else [passage]
             if chunks not in sources:
                 sources.append(chunks)
+                gaps.append(top - retrieval_scores[number] if retrieval_scores else 0.0)
         candidates = [(n, chunk, i, s) for n, chunks in enumerate(sources) for chunk in chunks for i, s in enumerate(sentences(chunk))]
         scores = await self._scores(question, [c[3] for c in candidates])
+        # Retrieval ranked the sources with the whole passage in view: a later source's
+        # sentence must be clearly better to be quoted instead of the best source.
+        scores = scores - SOURCE_GAP_WEIGHT * np.array([gaps[c[0]] for c in candidates], dtype=np.float32)
         best = int(np.argmax(scores))
         source_number, chunk, _, best_sentence = candidates[best]
         if chunk.kind == "product":
             return Quote(" ".join(sentences(chunk)), chunk, " ".join(sentences(chunk)))
         ordered = [(c[1], c[2], c[3]) for c in candidates if c[0] == source_number]
-        keep = _lead(ordered) | {(chunk.id, candidates[best][2])}
-        words = sum(len(s.split()) for p, i, s in ordered if (p.id, i) in keep)
-        # The sentence after the best one, in the same chunk, usually completes it.
         position = next(n for n, (p, i, _) in enumerate(ordered) if p.id == chunk.id and i == candidates[best][2])
-        if position + 1 < len(ordered) and ordered[position + 1][0].id == chunk.id:
-            follower = ordered[position + 1]
-            if words + len(follower[2].split()) <= MAX_WORDS:
-                keep.add((follower[0].id, follower[1]))
+        keep = _lead(ordered) | {_key(ordered[position])}
+        budget = MAX_WORDS - _words(ordered, keep)
+        # A sentence that points back ("Until then, ...") needs the one before it.
+        if position > 0 and _BACK_REFERENCE.match(best_sentence):
+            budget = _add(ordered, position - 1, keep, budget)
+        # A heading ("For addresses in the UK.") or a list's lead-in is answered by what follows it,
+        # in the next chunk if need be; any other sentence is usually completed by its follower.
+        wanted = HEADING_FOLLOW_WORDS if _is_heading(best_sentence) else 1
+        added, following = 0, position + 1
+        while added < wanted and following < len(ordered):
+            item = ordered[following]
+            if wanted == 1 and item[0].id != chunk.id:
+                break
+            if _key(item) not in keep:
+                if len(item[2].split()) > budget:
+                    break
+                budget = _add(ordered, following, keep, budget)
+            added += len(item[2].split())
+            following += 1
         # The runner-up sentence of the same source often holds the rest of the answer.
-        words = sum(len(s.split()) for p, i, s in ordered if (p.id, i) in keep)
         for index in np.argsort(-scores):
             number, runner_chunk, runner_index, runner = candidates[int(index)]
             if number != source_number or (runner_chunk.id, runner_index) in keep or len(runner.split()) < RUNNER_UP_MIN_WORDS:
                 continue
             if scores[int(index)] < RUNNER_UP_SHARE * scores[best]:
                 break
-            if words + len(runner.split()) <= MAX_WORDS:
+            if len(runner.split()) <= budget:
                 keep.add((runner_chunk.id, runner_index))
             break
         parts, previous = [], -1
@@ -129,6 +164,30 @@ def _word_overlap(question: str, texts: list[str]) -> np.ndarray:
     if not asked:
         return np.zeros(len(texts), dtype=np.float32)
     return np.array([len(asked & _stems(t)) / len(asked) for t in texts], dtype=np.float32)
+
+
+def _key(item: tuple[Passage, int, str]) -> tuple[str, int]:
+    return (item[0].id, item[1])
+
+
+def _words(ordered: list[tuple[Passage, int, str]], keep: set[tuple[str, int]]) -> int:
+    return sum(len(text.split()) for p, i, text in ordered if (p.id, i) in keep)
+
+
+def _add(ordered: list[tuple[Passage, int, str]], index: int, keep: set[tuple[str, int]], budget: int) -> int:
+    """Keep sentence ``index`` if it fits the word budget; the budget left."""
+    size = len(ordered[index][2].split())
+    if _key(ordered[index]) in keep or size > budget:
+        return budget
+    keep.add(_key(ordered[index]))
+    return budget - size
+
+
+def _is_heading(sentence: str) -> bool:
+    """A short line without a common verb, or one that introduces a list."""
+    if sentence.rstrip().endswith(":"):
+        return True
+    return len(sentence.split()) <= HEADING_MAX_WORDS and not _COMMON_VERB.search(sentence)
 
 
 def _lead(ordered: list[tuple[Passage, int, str]]) -> set[tuple[str, int]]:

@@ -18,7 +18,7 @@ from typing import Iterable, Literal
 from actions.answering.facts import FactSet, extract_facts
 
 ViolationKind = Literal[
-    "unsupported_fact", "unknown_product", "unsupported_promise", "prompt_leak", "empty", "missing_specifics"
+    "unsupported_fact", "unknown_product", "unsupported_promise", "prompt_leak", "empty", "missing_specifics", "unfaithful"
 ]
 
 # A commitment and the word the context must contain for the reply to make it.
@@ -56,6 +56,8 @@ _ACTION_PROMISE = re.compile(
 # Availability claims, checked against the named product's own passage.
 _IN_STOCK = re.compile(r"\b(?:in stock|available(?! in)|can (?:be )?order(?:ed)? (?:it|them|now)|ready to ship)\b", re.IGNORECASE)
 _OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|not (?:currently |yet )?(?:in stock|available)|unavailable|isn't available|aren't available)\b", re.IGNORECASE)
+# Either claim: a reply asked about availability must make one.
+STOCK_CLAIM = re.compile(f"{_IN_STOCK.pattern}|{_OUT_OF_STOCK.pattern}", re.IGNORECASE)
 _CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;]\s*|\s+(?:but|while|whereas)\s+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&-]*")
 # Capitalised words that start sentences or address the customer, not product names.

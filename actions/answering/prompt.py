@@ -45,16 +45,19 @@ def instructions(
     a plain chat best: facts in the system message, the customer's words as the
     user's turn.
     """
+    # The lines that never change come first: llama.cpp reuses the cached prefix of the
+    # previous prompt, so they cost nothing after the first question.
     lines = [
         f"You are the customer-service assistant of the online store {store_name}.",
-        "Answer the customer using only these facts:",
-        *(f"[{number}] {p.title}: {p.text}" for number, p in enumerate(passages, start=1)),
         "Copy prices, numbers, dates and product names exactly as written in the facts.",
         "Never promise anything the facts do not say.",
+        "Answer the customer using only these facts:",
+        *(f"[{number}] {p.title}: {p.text}" for number, p in enumerate(passages, start=1)),
         TONE_INSTRUCTIONS.get(tone or "neutral", TONE_INSTRUCTIONS["neutral"]),
     ]
     if segment:
         lines.append(f"The customer is a {segment} customer.")
+    # The retry differs only in its last line, so it reuses the whole cached prompt before it.
     if strict:
         lines.append("Answer with one sentence copied word for word from the facts.")
     else:

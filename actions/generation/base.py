@@ -9,6 +9,7 @@ leaves a customer without a reply.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -33,6 +34,10 @@ class GenerationRequest:
     max_new_tokens: int = 60
     temperature: float = 0.0
     deadline_s: float = 4.0
+    # Stop once the reply holds this many complete sentences (None: only the token budget). A small
+    # model asked for one or two sentences often rambles on to the budget; every token costs time.
+    # In-process backends stop there; a server is asked for the whole reply, which the caller trims.
+    max_sentences: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,18 @@ class Generation:
     backend: str
     new_tokens: int | None
     seconds: float
+
+
+# A sentence ends at ., ! or ? (after an optional closing quote or bracket) followed by white space,
+# so "$24.99" does not end one. A streamed sentence counts once the next token has begun.
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s)")
+
+
+def has_enough_sentences(text: str, wanted: int | None) -> bool:
+    """Whether ``text`` holds ``wanted`` complete sentences, or a paragraph break (a reply is one paragraph)."""
+    if wanted is None:
+        return False
+    return len(_SENTENCE_END.findall(text)) >= wanted or "\n\n" in text.strip()
 
 
 class GenerationFailed(AssistantError):

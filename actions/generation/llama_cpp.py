@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from actions.errors import ModelUnavailable
-from actions.generation.base import Generation, GenerationFailed, GenerationRequest, GenerationTimedOut
+from actions.generation.base import (
+    Generation,
+    GenerationFailed,
+    GenerationRequest,
+    GenerationTimedOut,
+    has_enough_sentences,
+)
 from actions.generation.in_process import Deadline, ModelThread, clean_reply
 
 logger = logging.getLogger(__name__)
@@ -127,6 +133,9 @@ class LlamaCppGenerator:
                 finished = finished or choice.get("finish_reason") is not None
             if chunk.get("usage"):
                 usage.update(chunk["usage"])
+            if not finished and has_enough_sentences("".join(pieces), request.max_sentences):
+                finished = True
+                return True
             return deadline.expired()  # True ends the stream and cancels the server task
 
         try:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from actions.errors import ModelUnavailable
-from actions.generation.base import Generation, GenerationRequest, GenerationTimedOut
+from actions.generation.base import Generation, GenerationRequest, GenerationTimedOut, has_enough_sentences
 from actions.generation.in_process import Deadline, ModelThread, clean_reply
 
 if TYPE_CHECKING:
@@ -105,17 +105,22 @@ class TransformersGenerator:
             if request.temperature > 0
             else {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}  # greedy
         )
+        sentences = _SentencesCriteria(self._tokenizer, inputs["input_ids"].shape[1], request.max_sentences)
         with torch.inference_mode():
             output = self._model.generate(
                 **inputs,
                 max_new_tokens=request.max_new_tokens,
-                stopping_criteria=StoppingCriteriaList([_DeadlineCriteria(deadline)]),
+                stopping_criteria=StoppingCriteriaList([_DeadlineCriteria(deadline), sentences]),
                 eos_token_id=self._eos,
                 pad_token_id=self._eos[0],
                 **sampling,
             )
         new = output[0, inputs["input_ids"].shape[1] :]
-        finished = len(new) >= request.max_new_tokens or (len(new) > 0 and int(new[-1]) in self._eos)
+        finished = (
+            len(new) >= request.max_new_tokens
+            or (len(new) > 0 and int(new[-1]) in self._eos)
+            or has_enough_sentences(self._tokenizer.decode(new, skip_special_tokens=True), request.max_sentences)
+        )
         if not finished and deadline.expired():
             raise GenerationTimedOut(
                 f"stopped at the deadline after {len(new)} tokens ({deadline.elapsed():.2f} s)"
@@ -145,6 +150,22 @@ class _DeadlineCriteria:
         return torch.full(
             (input_ids.shape[0],), self._deadline.expired(), dtype=torch.bool, device=input_ids.device
         )
+
+
+class _SentencesCriteria:
+    """Stops ``generate`` once the reply holds the sentences the caller asked for (a ``StoppingCriteria``)."""
+
+    def __init__(self, tokenizer: Any, prompt_tokens: int, wanted: int | None) -> None:
+        self._tokenizer = tokenizer
+        self._prompt_tokens = prompt_tokens
+        self._wanted = wanted
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        replies = [self._tokenizer.decode(row[self._prompt_tokens :], skip_special_tokens=True) for row in input_ids]
+        done = [has_enough_sentences(reply, self._wanted) for reply in replies]
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
 
 
 def _eos_ids(tokenizer: Any, model: Any) -> list[int]:

@@ -48,3 +48,40 @@ async def test_a_runner_up_sentence_close_to_the_best_is_quoted_too() -> None:
         "Order by 2 pm ET on a weekday and we dispatch the same day. … Saturday orders are dispatched on Monday. "
         "Sunday orders are dispatched on Monday as well."
     )
+
+
+def _article(source: str, number: int, text: str) -> Passage:
+    return Passage(
+        id=f"article:{source}:{number}", kind="article", source_id=source, topic="shipping",
+        title=source.replace("-", " "), url=f"https://help.example/{source}", text=text,
+    )  # fmt: skip
+
+
+async def test_a_heading_is_quoted_with_what_follows_it_even_in_the_next_chunk() -> None:
+    chunks = [
+        _article("methods", 1, "We offer three shipping methods. For addresses in the US. Standard takes 3-5 days. For addresses in the UK."),
+        _article("methods", 2, "International takes 5-10 business days and costs $24.99 flat. Duties are paid on delivery."),
+    ]
+    quote = await ExtractiveAnswerer(None).quote("shipping for addresses in the uk", [chunks[0]], {"methods": chunks})
+    assert quote.best_sentence == "For addresses in the UK."
+    assert "For addresses in the UK. International takes 5-10 business days and costs $24.99 flat." in quote.text
+
+
+async def test_a_sentence_that_points_back_is_quoted_with_the_one_before_it() -> None:
+    chunks = [
+        _article("cancel", 1, "If you cancel before dispatch you are not charged."),
+        _article("cancel", 2, "The hold drops off within 3-7 business days. Until then, you may still see a pending payment in your bank app."),
+    ]
+    quote = await ExtractiveAnswerer(None).quote("still see a pending payment in my bank app", [chunks[1]], {"cancel": chunks})
+    assert quote.best_sentence.startswith("Until then")
+    assert "within 3-7 business days. Until then" in quote.text
+
+
+async def test_a_clearly_lower_retrieved_source_is_not_quoted_for_a_slightly_closer_sentence() -> None:
+    contact = _article("contact", 1, "Email support@brightcart.example and we reply within a day.")
+    privacy = _article("privacy", 1, "We use your email address to send you offers and news about our email newsletter.")
+    question = "what is your email address"
+    level = await ExtractiveAnswerer(None).quote(question, [contact, privacy], {}, [0.54, 0.54])
+    assert level.passage.source_id == "privacy"  # the closer sentence wins when retrieval cannot tell them apart
+    ranked = await ExtractiveAnswerer(None).quote(question, [contact, privacy], {}, [0.90, 0.30])
+    assert ranked.passage.source_id == "contact"

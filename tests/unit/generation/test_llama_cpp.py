@@ -9,7 +9,13 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-from actions.generation.base import ChatMessage, GenerationFailed, GenerationRequest, GenerationTimedOut
+from actions.generation.base import (
+    ChatMessage,
+    GenerationFailed,
+    GenerationRequest,
+    GenerationTimedOut,
+    has_enough_sentences,
+)
 from actions.generation.config import GeneratorSettings
 from actions.generation.factory import build_generator, embedded_model_file
 from actions.generation.llama_cpp import LlamaCppGenerator
@@ -39,6 +45,15 @@ async def test_reply_respects_the_token_budget(generator: LlamaCppGenerator) -> 
     assert generation.text and "<|" not in generation.text and not generation.text.startswith("assistant")
     assert generation.new_tokens == 8  # the answer is longer than 8 tokens: the budget ends it
     assert generation.seconds > 0
+
+
+async def test_generation_stops_at_the_sentences_asked_for(generator: LlamaCppGenerator) -> None:
+    whole = await generator.generate(GenerationRequest(ESSAY, max_new_tokens=120, deadline_s=SLOW_OK))
+    assert whole.new_tokens == 120
+    short = await generator.generate(GenerationRequest(ESSAY, max_new_tokens=120, deadline_s=SLOW_OK, max_sentences=1))
+    assert (short.new_tokens or 0) < 120
+    assert whole.text.startswith(short.text.rsplit(" ", 1)[0])  # the same reply, stopped after its first sentence
+    assert has_enough_sentences(short.text, 1) and not has_enough_sentences(short.text, 2)
 
 
 async def test_greedy_by_default_so_replies_repeat(generator: LlamaCppGenerator) -> None:

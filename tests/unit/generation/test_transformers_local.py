@@ -13,7 +13,7 @@ from actions.errors import ModelUnavailable
 from actions.generation.base import ChatMessage, GenerationRequest, GenerationTimedOut
 from actions.generation.config import GeneratorSettings
 from actions.generation.factory import build_generator
-from actions.generation.transformers_local import TransformersGenerator, resolve_device
+from actions.generation.transformers_local import TransformersGenerator, _SentencesCriteria, resolve_device
 
 CHATML = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
@@ -21,7 +21,7 @@ CHATML = (
 )
 WORDS = (
     "system user assistant you are the store's helper can i return my shoes within 30 days refund "
-    "order where is parcel delivery free yes no please thanks a an of to in for on with at by"
+    "order where is parcel delivery free yes no please thanks a an of to in for on with at by ."
 ).split()
 SLOW_OK = 30.0  # these tests check replies, not speed, and must pass on a busy CI machine
 MESSAGES = (ChatMessage("system", "you are the store's helper"), ChatMessage("user", "can i return my shoes"))
@@ -124,3 +124,20 @@ def test_auto_device_is_the_cpu_without_a_gpu() -> None:
 
     assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
     assert resolve_device("cuda:1") == "cuda:1"
+
+
+def test_generation_stops_once_the_reply_holds_the_sentences_asked_for(model_dir: Path) -> None:
+    import torch
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    prompt = tokenizer("you are the store's helper .")["input_ids"]
+    criteria = _SentencesCriteria(tokenizer, len(prompt), wanted=1)
+    reply_so_far = [
+        tokenizer(text)["input_ids"] for text in ("yes you can", "yes you can . no", "yes you can .")
+    ]
+    done = [bool(criteria(torch.tensor([prompt + ids]), None)[0]) for ids in reply_so_far]
+    assert done == [False, True, False]  # a sentence counts once the next word has begun
+    assert not bool(
+        _SentencesCriteria(tokenizer, len(prompt), None)(torch.tensor([prompt + reply_so_far[1]]), None)[0]
+    )

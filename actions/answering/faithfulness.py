@@ -1,0 +1,160 @@
+"""Is a generated reply a faithful rendering of its evidence?
+
+The grounding guard catches facts, products and promises the context lacks. A
+small model grounded in the right passage also writes fluent sentences that
+carry none of them and are still wrong: "click the Cancel button" where the
+article says to open My orders, "2 players" for "2-6 players", "yes" where the
+passage says "no", or one apology repeated until the token budget runs out.
+So a reply must also:
+- keep every specific fact (number, price, date, e-mail...) of the sentence
+  that best answers the question, and agree with it on negation;
+- say mostly what that sentence says (recall of its content words, when it has
+  no specifics to keep);
+- say little the evidence and the question do not (precision of its content
+  words: a made-up procedure is made of words the article never uses);
+- say each thing the way one sentence of the evidence says it: "we only sell your
+  data to companies that help us deliver" is made of the evidence's words, taken
+  from "we never sell your data" and "we share it with companies that help us
+  deliver";
+- name only buttons and menus the evidence names ("click the "Cancel" button"
+  is how a small model makes up a procedure), and answer a how-to question with
+  most of those the evidence names: a procedure without them cannot be followed;
+- answer an availability question with the availability the evidence states;
+- not repeat itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from actions.answering.coverage import FUNCTION_WORDS
+from actions.answering.facts import extract_facts
+from actions.answering.guard import STOCK_CLAIM, GuardVerdict, Violation
+from actions.knowledge.lexical import tokenize
+
+_SPECIFIC_KINDS = frozenset({"money", "percent", "number", "date", "email", "url", "phone", "identifier"})
+_NEGATION = re.compile(r"\b(?:not|no|never|cannot|unable)\b|n't\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_ASKS_AVAILABILITY = re.compile(
+    r"\b(?:in stock|stock|available|availability|sold out|have (?:it|them|one|any)|right now|get (?:it|one) now)\b",
+    re.IGNORECASE,
+)
+STEM = 4
+# The reply must carry at least this share of the best sentence's content words...
+MIN_RECALL = 0.5
+# ...and at most this share of its own content words may come from neither the evidence nor the question.
+MAX_UNSUPPORTED_SHARE = 0.25
+# Each sentence of the reply must find this share of its content words in a single sentence of the evidence.
+# The question's words do not count here: echoing them is how a wrong sentence borrows credibility.
+MIN_SENTENCE_SUPPORT = 0.75
+# Fewer content words than this are too few to measure a share of: a reply sentence such as
+# "Yes, you can." needs no single source, a best sentence with one word left to render sets no recall.
+MIN_CONTENT_WORDS = 3
+# A quoted interface label: "My orders", "Return items" (straight or curly quotes, up to four words).
+_LABEL = re.compile(r"[\"“]([A-Z][^\"”]{0,40}?)[\"”]")
+# A how-to reply must name at least this share of the labels the evidence names.
+MIN_LABEL_SHARE = 0.5
+_HOW_TO = re.compile(r"^\W*(?:how\s+(?:do|can|should|would|to)\b|where\s+(?:do|can)\s+i\b)", re.IGNORECASE)
+# Words of courtesy and tone, which any reply may use without evidence.
+COURTESY_WORDS = frozenset(
+    """sorry apologise apologize apology apologies hear happy glad understand understandable frustrating
+    frustration inconvenience confusion trouble worry worried concern help helping assist certainly sure
+    course yes yeah great thank thanks welcome hope question questions customer let know simply""".split()
+)
+
+
+def _content_stems(text: str) -> list[str]:
+    stems = []
+    for token in tokenize(text):
+        if token in FUNCTION_WORDS or token in COURTESY_WORDS or token.isdigit():
+            continue
+        stems.append(token[:STEM])
+    return stems
+
+
+def _labels(text: str) -> set[str]:
+    return {m.group(1).strip(" .,").lower() for m in _LABEL.finditer(text) if len(m.group(1).split()) <= 4}
+
+
+def check_faithfulness(reply: str, best_sentence: str, evidence: str, question: str) -> GuardVerdict:
+    """Violations of ``reply`` against the best sentence and the evidence it was written from."""
+    return GuardVerdict(
+        (
+            *_specifics(reply, best_sentence),
+            *_recall(reply, best_sentence, question),
+            *_precision(reply, evidence, question),
+            *_single_source(reply, evidence),
+            *_labels_named(reply, evidence, question),
+            *_availability(reply, evidence, question),
+            *_repetition(reply),
+        )
+    )
+
+
+def _specifics(reply: str, best_sentence: str) -> list[Violation]:
+    needed = {f.key for f in extract_facts(best_sentence) if f.kind in _SPECIFIC_KINDS}
+    given = {f.key for f in extract_facts(reply) if f.kind in _SPECIFIC_KINDS}
+    violations = []
+    if needed - given:
+        violations.append(Violation("missing_specifics", ", ".join(sorted(needed - given))))
+    if bool(_NEGATION.search(best_sentence)) != bool(_NEGATION.search(reply)):
+        violations.append(Violation("missing_specifics", "negation differs from the evidence"))
+    return violations
+
+
+def _recall(reply: str, best_sentence: str, question: str) -> list[Violation]:
+    # Words the question already holds need not be repeated; a sentence whose substance is its
+    # specifics ("within 30 days") is rendered when they are all kept (``_specifics``).
+    if any(f.kind in _SPECIFIC_KINDS for f in extract_facts(best_sentence)):
+        return []
+    wanted = set(_content_stems(best_sentence)) - set(_content_stems(question))
+    if len(wanted) < MIN_CONTENT_WORDS:
+        return []
+    recall = len(wanted & set(_content_stems(reply))) / len(wanted)
+    return (
+        [Violation("unfaithful", f"keeps {recall:.0%} of the best sentence's words")]
+        if recall < MIN_RECALL
+        else []
+    )
+
+
+def _precision(reply: str, evidence: str, question: str) -> list[Violation]:
+    stems = _content_stems(reply)
+    known = set(_content_stems(evidence)) | set(_content_stems(question))
+    unknown = [s for s in stems if s not in known]
+    if stems and len(unknown) / len(stems) > MAX_UNSUPPORTED_SHARE:
+        return [Violation("unfaithful", f"words the evidence lacks: {', '.join(sorted(set(unknown))[:6])}")]
+    return []
+
+
+def _single_source(reply: str, evidence: str) -> list[Violation]:
+    sources = [set(_content_stems(s)) for s in _SENTENCE.split(evidence)]
+    for sentence in _SENTENCE.split(reply):
+        stems = set(_content_stems(sentence))
+        if len(stems) < MIN_CONTENT_WORDS:
+            continue
+        if max((len(stems & source) / len(stems) for source in sources), default=0.0) < MIN_SENTENCE_SUPPORT:
+            return [Violation("unfaithful", f"no sentence of the evidence says: {sentence[:80]}")]
+    return []
+
+
+def _labels_named(reply: str, evidence: str, question: str) -> list[Violation]:
+    made_up = {label for label in _labels(reply) if label not in evidence.lower()}
+    if made_up:
+        return [Violation("unfaithful", f"names what the evidence does not: {', '.join(sorted(made_up))}")]
+    labels = _labels(evidence)
+    named = {label for label in labels if label in reply.lower()}
+    if _HOW_TO.search(question) and labels and len(named) < MIN_LABEL_SHARE * len(labels):
+        return [Violation("unfaithful", f"leaves out the steps: {', '.join(sorted(labels - named))}")]
+    return []
+
+
+def _availability(reply: str, evidence: str, question: str) -> list[Violation]:
+    if _ASKS_AVAILABILITY.search(question) and STOCK_CLAIM.search(evidence) and not STOCK_CLAIM.search(reply):
+        return [Violation("unfaithful", "does not say whether it is in stock")]
+    return []
+
+
+def _repetition(reply: str) -> list[Violation]:
+    sentences = [" ".join(s.lower().split()) for s in _SENTENCE.split(reply) if s.strip()]
+    return [Violation("unfaithful", "repeats a sentence")] if len(sentences) != len(set(sentences)) else []
