@@ -110,6 +110,7 @@ class Services:
             deadline_s=self.generator_settings.deadline_s,
             max_new_tokens=self.generator_settings.max_new_tokens,
             passages=self.settings.answer_passages,
+            wait_for_busy_model=self.settings.answer_wait_for_busy_model,
         )
         return Answerer(
             self.retriever,

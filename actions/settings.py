@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         default=0.5, description="Best passage score below which the assistant says it does not know."
     )
     answer_passages: int = Field(default=3, ge=1, le=8, description="Passages shown to the generator.")
+    answer_wait_for_busy_model: bool = Field(
+        default=False,
+        description="Whether an answer waits for an in-process model busy with another customer's answer "
+        "(false: it is answered from the extractive quote at once).",
+    )
     # DEMO DEFAULT (actions/identity/tokens.py): set CS_IDENTITY_SECRET, shared with the
     # store's website, in any real deployment. SecretStr keeps it out of reprs and logs.
     cs_identity_secret: SecretStr = Field(

@@ -97,7 +97,12 @@ async def _run(args: argparse.Namespace, questions: QuestionSet, keys: Keys) -> 
         current_generator,
         coverage=CoverageCheck(encoder),
         extractive=ExtractiveAnswerer(encoder),
-        settings=AnswerSettings(generator_settings.deadline_s, generator_settings.max_new_tokens, settings.answer_passages),
+        settings=AnswerSettings(
+            generator_settings.deadline_s,
+            generator_settings.max_new_tokens,
+            settings.answer_passages,
+            settings.answer_wait_for_busy_model,
+        ),
     )
     store_name = await _store_name(redis, keys)
     # One warm-up answer: the first call pays for loading the index snapshot.

@@ -28,7 +28,7 @@ from actions.answering.guard import Catalogue, GroundingGuard
 from actions.answering.injection import injection_reason
 from actions.answering.prompt import Turn, build_messages, instructions
 from actions.errors import ModelUnavailable
-from actions.generation.base import GenerationFailed, GenerationRequest, Generator
+from actions.generation.base import GenerationFailed, GenerationRequest, Generator, GeneratorBusy
 from actions.knowledge.passages import Passage
 from actions.knowledge.retrieval import Retrieval, Retriever
 
@@ -84,6 +84,9 @@ class AnswerSettings:
     deadline_s: float = 4.0
     max_new_tokens: int = 60
     passages: int = 3
+    # An in-process model serves one answer at a time. Under load, waiting behind other customers'
+    # answers costs seconds for a reply the quote gives at once; so by default, don't wait.
+    wait_for_busy_model: bool = False
 
 
 class Answerer:
@@ -202,9 +205,16 @@ class Answerer:
                 question, [evidence], history, store_name=store_name, tone=tone, segment=segment, strict=strict
             )
             # The prompt asks for one or two sentences (one on the retry); no need to wait for more.
-            request = GenerationRequest(messages, self._settings.max_new_tokens, 0.0, remaining, max_sentences=1 if strict else 2)
+            request = GenerationRequest(
+                messages, self._settings.max_new_tokens, 0.0, remaining,
+                max_sentences=1 if strict else 2, wait_if_busy=self._settings.wait_for_busy_model,
+            )  # fmt: skip
             try:
                 generation = await generator.generate(request)
+            except GeneratorBusy as error:
+                decisions.append(GuardDecision(attempt, "skipped", str(error)))
+                logger.info("answer guard: attempt=%s skipped: %s", attempt, error)
+                return None
             except GenerationFailed as error:
                 decisions.append(GuardDecision(attempt, "failed", f"{type(error).__name__}: {error}"))
                 logger.warning("answer guard: attempt=%s generation failed: %s", attempt, error)

@@ -38,6 +38,9 @@ class GenerationRequest:
     # model asked for one or two sentences often rambles on to the budget; every token costs time.
     # In-process backends stop there; a server is asked for the whole reply, which the caller trims.
     max_sentences: int | None = None
+    # False: an in-process model already busy with another request fails at once (``GeneratorBusy``)
+    # instead of queueing, so the caller can answer another way. A server does its own queueing.
+    wait_if_busy: bool = True
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,10 @@ class GenerationFailed(AssistantError):
 
 class GenerationTimedOut(GenerationFailed):
     """The deadline passed before the backend finished."""
+
+
+class GeneratorBusy(GenerationFailed):
+    """The model was generating for another request, and the caller chose not to wait."""
 
 
 class Generator(Protocol):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from actions.generation.base import GenerationTimedOut
+from actions.generation.base import GenerationTimedOut, GeneratorBusy
 
 T = TypeVar("T")
 
@@ -79,21 +79,27 @@ class ModelThread:
 
     def __init__(self, name: str) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._calls = 0  # submitted and not finished (running, queued, or cancelled before it started)
+        self._lock = threading.Lock()
 
-    async def run(self, work: Callable[[Deadline], T], deadline: Deadline) -> T:
+    async def run(self, work: Callable[[Deadline], T], deadline: Deadline, wait_if_busy: bool = True) -> T:
         """Run ``work(deadline)`` on the model thread and await it, at most until the deadline.
 
         Args:
             work: the blocking model call; it must stop soon after ``deadline.expired()``.
             deadline: the caller's deadline; queueing time counts toward it.
+            wait_if_busy: queue behind calls already submitted; False fails at once instead.
 
         Returns:
             What ``work`` returned.
 
         Raises:
             GenerationTimedOut: the deadline passed while queued or while generating.
+            GeneratorBusy: another call holds the model and ``wait_if_busy`` is False.
 
         """
+        if not wait_if_busy and self._calls:
+            raise GeneratorBusy(f"the model is busy with {self._calls} other request(s)")
 
         def job() -> T:
             if deadline.expired():
@@ -102,7 +108,12 @@ class ModelThread:
                 )
             return work(deadline)
 
-        future = asyncio.wrap_future(self._executor.submit(job))
+        with self._lock:
+            self._calls += 1
+        submitted = self._executor.submit(job)
+        # On the work's own future: a caller that stops waiting leaves the work running until it obeys the deadline.
+        submitted.add_done_callback(self._finished)
+        future = asyncio.wrap_future(submitted)
         try:
             return await asyncio.wait_for(future, timeout=deadline.remaining())
         except TimeoutError as error:
@@ -111,6 +122,10 @@ class ModelThread:
         except asyncio.CancelledError:
             deadline.cancel()  # the caller went away: stop generating for nobody
             raise
+
+    def _finished(self, _: object) -> None:
+        with self._lock:
+            self._calls -= 1
 
     def close(self) -> None:
         """Drop queued calls and wait for the running one (which stops at its deadline)."""

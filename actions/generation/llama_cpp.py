@@ -100,7 +100,7 @@ class LlamaCppGenerator:
 
         """
         deadline = Deadline(request.deadline_s)
-        return await self._thread.run(lambda d: self._generate(request, d), deadline)
+        return await self._thread.run(lambda d: self._generate(request, d), deadline, request.wait_if_busy)
 
     def _generate(self, request: GenerationRequest, deadline: Deadline) -> Generation:
         body: dict[str, Any] = {

@@ -88,7 +88,7 @@ class TransformersGenerator:
 
         """
         deadline = Deadline(request.deadline_s)
-        return await self._thread.run(lambda d: self._generate(request, d), deadline)
+        return await self._thread.run(lambda d: self._generate(request, d), deadline, request.wait_if_busy)
 
     def _generate(self, request: GenerationRequest, deadline: Deadline) -> Generation:
         import torch

@@ -13,7 +13,7 @@ from actions.answering.answerer import Answerer, AnswerSettings
 from actions.answering.coverage import CoverageCheck
 from actions.answering.guard import Catalogue
 from actions.errors import ModelUnavailable
-from actions.generation.base import Generation, GenerationRequest, GenerationTimedOut
+from actions.generation.base import Generation, GenerationRequest, GenerationTimedOut, GeneratorBusy
 from actions.knowledge.passages import Passage
 from actions.knowledge.retrieval import Retrieval, ScoredPassage
 
@@ -113,6 +113,18 @@ async def test_a_slow_or_missing_model_falls_back_to_the_passage(failure: Except
     assert answer.kind == "extractive"
     assert answer.text.startswith("I'm sorry for the trouble. You can return an item within 30 days")
     assert answer.decisions[0].outcome == "failed"
+
+
+async def test_a_model_busy_with_another_answer_is_not_waited_for_unless_configured() -> None:
+    busy = ScriptedGenerator(GeneratorBusy("the model is busy with 1 other request(s)"))
+    answer = await _answerer(ScriptedRetriever(0.8), busy).answer("how long to return?", store_name="Shop")
+    assert answer.kind == "extractive" and "within 30 days" in answer.text
+    assert [(d.attempt, d.outcome) for d in answer.decisions] == [("first", "skipped")]
+    assert busy.requests[0].wait_if_busy is False
+    patient = ScriptedGenerator("You have 30 days from delivery to return it.")
+    answerer = Answerer(ScriptedRetriever(0.8), lambda: patient, settings=AnswerSettings(wait_for_busy_model=True))  # type: ignore[arg-type]
+    assert (await answerer.answer("how long to return?", store_name="Shop")).kind == "generated"
+    assert patient.requests[0].wait_if_busy is True
 
 
 async def test_an_unconfident_retrieval_says_so_and_offers_a_person() -> None:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from actions.generation.base import GenerationTimedOut
+from actions.generation.base import GenerationTimedOut, GeneratorBusy
 from actions.generation.in_process import Deadline, ModelThread, clean_reply
 
 
@@ -116,6 +116,28 @@ async def test_time_spent_queueing_counts_toward_the_deadline() -> None:
     assert await busy == 40
     assert model.tokens == 40, "the queued call must not run once its deadline has passed"
     thread.close()
+
+
+async def test_a_caller_that_will_not_wait_is_told_at_once_that_the_model_is_busy() -> None:
+    model, thread = FakeModel(step_s=0.01), ModelThread("test-model")
+    try:
+        assert await thread.run(model(2), Deadline(5.0), wait_if_busy=False) == 2  # idle: it runs
+        busy = asyncio.ensure_future(thread.run(model(30), Deadline(5.0)))
+        await asyncio.sleep(0.01)
+        started = time.monotonic()
+        with pytest.raises(GeneratorBusy):
+            await thread.run(model(5), Deadline(5.0), wait_if_busy=False)
+        assert time.monotonic() - started < 0.05
+        assert await busy == 30
+        # A caller that timed out leaves its work running until it stops: the model is busy until then.
+        with pytest.raises(GenerationTimedOut):
+            await thread.run(model(1000), Deadline(0.05))
+        with pytest.raises(GeneratorBusy):
+            await thread.run(model(3), Deadline(5.0), wait_if_busy=False)
+        await asyncio.sleep(0.1)  # the work saw its deadline at its next token and stopped
+        assert await thread.run(model(3), Deadline(5.0), wait_if_busy=False) == 3
+    finally:
+        thread.close()
 
 
 async def test_a_cancelled_caller_stops_its_generation() -> None:
