@@ -4,11 +4,11 @@
                                         │
                                         ├──(question words the passages lack)──▶ "closest I have" + passage + offer a person
                                         ▼
-                       generate ──▶ guard ──ok──▶ reply (+ source, + offer verbatim)
+          quote ──▶ generate ──▶ guard + faithfulness ──ok──▶ reply (+ source, + offer verbatim)
                                         │ violation
                                         ▼
-                       stricter retry ──▶ guard ──ok──▶ reply
-                                        │ violation, timeout or model down
+                       stricter retry ──▶ same checks ──ok──▶ reply
+                                        │ violation, timeout, model down or busy
                                         ▼
                         extractive answer from the best passage, with its link
 """
