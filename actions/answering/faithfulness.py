@@ -78,10 +78,11 @@ def _labels(text: str) -> set[str]:
 
 def check_faithfulness(reply: str, best_sentence: str, evidence: str, question: str) -> GuardVerdict:
     """Violations of ``reply`` against the best sentence and the evidence it was written from."""
+    needed = _specific_keys(best_sentence)
     return GuardVerdict(
         (
-            *_specifics(reply, best_sentence),
-            *_recall(reply, best_sentence, question),
+            *_specifics(reply, best_sentence, needed),
+            *([] if needed else _recall(reply, best_sentence, question)),
             *_precision(reply, evidence, question),
             *_single_source(reply, evidence),
             *_labels_named(reply, evidence, question),
@@ -91,9 +92,12 @@ def check_faithfulness(reply: str, best_sentence: str, evidence: str, question: 
     )
 
 
-def _specifics(reply: str, best_sentence: str) -> list[Violation]:
-    needed = {f.key for f in extract_facts(best_sentence) if f.kind in _SPECIFIC_KINDS}
-    given = {f.key for f in extract_facts(reply) if f.kind in _SPECIFIC_KINDS}
+def _specific_keys(text: str) -> set[str]:
+    return {f.key for f in extract_facts(text) if f.kind in _SPECIFIC_KINDS}
+
+
+def _specifics(reply: str, best_sentence: str, needed: set[str]) -> list[Violation]:
+    given = _specific_keys(reply)
     violations = []
     if needed - given:
         violations.append(Violation("missing_specifics", ", ".join(sorted(needed - given))))
@@ -103,10 +107,8 @@ def _specifics(reply: str, best_sentence: str) -> list[Violation]:
 
 
 def _recall(reply: str, best_sentence: str, question: str) -> list[Violation]:
-    # Words the question already holds need not be repeated; a sentence whose substance is its
-    # specifics ("within 30 days") is rendered when they are all kept (``_specifics``).
-    if any(f.kind in _SPECIFIC_KINDS for f in extract_facts(best_sentence)):
-        return []
+    # Words the question already holds need not be repeated. Not asked of a sentence whose substance
+    # is its specifics ("within 30 days"): it is rendered when they are all kept (``_specifics``).
     wanted = set(_content_stems(best_sentence)) - set(_content_stems(question))
     if len(wanted) < MIN_CONTENT_WORDS:
         return []
