@@ -27,7 +27,7 @@ PY := $(APP_VENV)/bin/python
 BOT_FILES := $(shell find bot/domain bot/data -name '*.yml' 2>/dev/null)
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 
-.PHONY: help setup run test test-unit test-bot test-integration test-browser bench seed clean
+.PHONY: help setup run test test-unit test-bot test-integration test-browser bench seed clean rules conversations
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ $(MODEL): config.yml $(BOT_FILES) $(wildcard rasa_addons/*.py) $(MINILM_ONNX) $(
 		--out models --fixed-model-name brightcart --quiet
 	# rasa leaves an unchanged model untouched; the stamp tells make it is current.
 	touch $@
+
+rules: $(RASA_VENV)/.installed ## Regenerate bot/data/rules/forms.yml (what interrupts a form) after editing rules or forms
+	$(RASA_VENV)/bin/python -m rasa_addons.form_rules
 
 seed: $(APP_VENV)/.installed ## Generate the demo store and load it into Redis (REDIS_URL)
 	$(PY) -m seed demo

@@ -72,6 +72,11 @@ class Answer:
     reason: str = ""
 
     @property
+    def used_generator(self) -> bool:
+        """Whether a model was asked to write this reply (delivered or not)."""
+        return any(d.outcome in ("delivered", "blocked", "failed") for d in self.decisions)
+
+    @property
     def offers_person(self) -> bool:
         """Whether the customer should be offered a person next."""
         return self.kind in ("unknown", "partial")

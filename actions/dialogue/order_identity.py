@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from abc import abstractmethod
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.dialogue.form_validation import InterruptibleFormValidation, SlotShape
 from actions.services import get_services
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -28,38 +28,48 @@ def parse_email(text: str) -> str | None:
     return match.group(0).lower() if match else None
 
 
-class OrderIdentityValidation(FormValidationAction):
+# Text meant as an order number or an e-mail address, even a malformed one.
+_NUMBER_LIKE = re.compile(r"\d{3,}|#\s*\w+")
+_EMAIL_LIKE = re.compile(r"@|\b(?:gmail|outlook|hotmail|yahoo|icloud)\b|\.(?:com|net|org)\b", re.IGNORECASE)
+
+
+def order_id_shape() -> SlotShape:
+    """An order number in the store's format (ORDER_ID_PATTERN)."""
+    pattern = get_services().settings.order_id_pattern
+    return SlotShape(lambda text: parse_order_id(text, pattern), _NUMBER_LIKE, "utter_invalid_order_id")
+
+
+EMAIL_SHAPE = SlotShape(parse_email, _EMAIL_LIKE, "utter_invalid_email")
+
+
+class OrderIdentityValidation(InterruptibleFormValidation):
     """Checks the format of ``order_id`` and ``email``; the pair is checked on lookup.
 
     The domain must declare the slots ``order_id`` and ``email`` and the
     responses ``utter_invalid_order_id`` and ``utter_invalid_email``.
     """
 
-    @abstractmethod
-    def name(self) -> str:
-        """validate_<form name>."""
+    def shapes(self) -> Mapping[str, SlotShape]:
+        """The order number and the e-mail address."""
+        return {"order_id": order_id_shape(), "email": EMAIL_SHAPE}
 
     async def validate_order_id(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Keep only a well-formed order number."""
-        order_id = parse_order_id(str(slot_value or ""), get_services().settings.order_id_pattern)
-        if order_id is None:
-            dispatcher.utter_message(response="utter_invalid_order_id")
-        return {"order_id": order_id}
+        return self.validate_by_shape("order_id", slot_value, dispatcher)
 
     async def validate_email(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Keep only a well-formed e-mail address."""
-        email = parse_email(str(slot_value or ""))
-        if email is None:
-            dispatcher.utter_message(response="utter_invalid_email")
-        return {"email": email}
+        return self.validate_by_shape("email", slot_value, dispatcher)
 
 
 class ValidateOrderStatusForm(OrderIdentityValidation):
     """Validates the order status form."""
+
+    own_intents = frozenset({"check_order_status"})
 
     def name(self) -> str:
         """Action name."""
@@ -68,6 +78,8 @@ class ValidateOrderStatusForm(OrderIdentityValidation):
 
 class ValidateReturnForm(OrderIdentityValidation):
     """Validates the return form."""
+
+    own_intents = frozenset({"request_return"})
 
     def name(self) -> str:
         """Action name."""

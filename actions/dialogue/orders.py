@@ -19,6 +19,9 @@ from actions.store.returns import assess_return
 
 logger = logging.getLogger(__name__)
 
+# The last order number and e-mail that did not match each other.
+FAILED_LOOKUP_SLOT = "failed_lookup"
+
 _STATUS_RESPONSES = {
     "processing": "utter_order_processing",
     "shipped": "utter_order_shipped",
@@ -55,7 +58,12 @@ class OrderLookupAction(ServiceAction):
         logger.info("order found for sender_id=%s", tracker.sender_id)
         events = await self.answer(order, dispatcher)
         # Only a verified order's total is remembered: offer rules may condition on it.
-        return [SlotSet("order_lookup_failures", 0), SlotSet("order_value", order.total), *events]
+        return [
+            SlotSet("order_lookup_failures", 0),
+            SlotSet(FAILED_LOOKUP_SLOT, None),
+            SlotSet("order_value", order.total),
+            *events,
+        ]
 
     @abstractmethod
     async def answer(self, order: Order, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
@@ -68,6 +76,8 @@ class OrderLookupAction(ServiceAction):
             SlotSet("order_id", None),
             SlotSet("email", None),
             SlotSet("order_lookup_failures", failures),
+            # The customer usually corrects one of the two: the other is taken from here.
+            SlotSet(FAILED_LOOKUP_SLOT, {"order_id": tracker.get_slot("order_id"), "email": tracker.get_slot("email")}),
         ]
         if failures >= self.services.settings.max_order_lookup_failures:
             dispatcher.utter_message(response="utter_order_lookup_give_up")

@@ -48,6 +48,10 @@ INTENT_BONUS = 0.04
 # Messages this short, or opening with a pronoun, lean on the customer's previous turn.
 FOLLOW_UP_MAX_WORDS = 5
 _FOLLOW_UP = re.compile(r"^(and |what about |how about )?(it|its|it's|that|this|they|them|those|these|one)\b", re.I)
+# "does it need to be in the box?", "is that free too?": a pronoun among the first words.
+_EARLY_PRONOUN = re.compile(
+    r"^(?:\W*\w+\W+){0,2}(?:it|its|it's|that|they|them|those|these|one)\b(?!\s+(?:is|was)\s+\w+ing\b)", re.I
+)
 
 PRODUCT_INTENTS = frozenset({"product_question"})
 # Help-centre topics (the articles' front matter) each intent usually asks about.
@@ -55,6 +59,7 @@ TOPICS_BY_INTENT: dict[str, frozenset[str]] = {
     "shipping_question": frozenset({"shipping", "delivery"}),
     "ask_refund": frozenset({"refunds", "returns"}),
     "request_return": frozenset({"returns", "refunds"}),
+    "ask_return_policy": frozenset({"returns", "refunds"}),
     "payment_problem": frozenset({"payments", "failed_payments", "vouchers"}),
     "account_help": frozenset({"account", "privacy"}),
     "cancel_order": frozenset({"orders"}),
@@ -124,7 +129,8 @@ def build_query(question: str, history: Sequence[str] = ()) -> str:
     """The question, preceded by the customer's previous message when it reads as a follow-up."""
     question = " ".join(question.split())
     previous = next((h for h in reversed(history) if h.strip() and h.strip() != question), None)
-    if previous and (len(question.split()) <= FOLLOW_UP_MAX_WORDS or _FOLLOW_UP.match(question)):
+    follow_up = _FOLLOW_UP.match(question) or _EARLY_PRONOUN.match(question)
+    if previous and (len(question.split()) <= FOLLOW_UP_MAX_WORDS or follow_up):
         return f"{' '.join(previous.split())} {question}"
     return question
 

@@ -27,7 +27,13 @@ async def test_wrong_email_reveals_nothing_and_clears_the_slots() -> None:
     assert [m["response"] for m in messages] == ["utter_order_not_found"]
     assert all("tracking_number" not in m for m in messages)
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    assert slots == {"order_id": None, "email": None, "order_lookup_failures": 1}
+    assert slots == {
+        "order_id": None,
+        "email": None,
+        "order_lookup_failures": 1,
+        # Kept apart, so that a correction of one of the two is tried with the other.
+        "failed_lookup": {"order_id": "104233", "email": "other@example.com"},
+    }
 
 
 async def test_third_failure_offers_a_person() -> None:
