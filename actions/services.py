@@ -33,10 +33,12 @@ from actions.offers.engine import OfferEngine
 from actions.offers.stock import CatalogueStock
 from actions.offers.store import RuleStore
 from actions.recommendations.recommender import Recommender
+from actions.recommendations.snapshot import SnapshotLoader
 from actions.segments.assign import assign_customer
 from actions.segments.models import CustomerProfile
 from actions.segments.storage import load_profile
 from actions.settings import Settings
+from actions.shopping.search import ProductSearch
 from actions.store.repository import StoreRepository
 
 logger = logging.getLogger(__name__)
@@ -131,9 +133,19 @@ class Services:
         return RuleStore(self.redis, self.keys)
 
     @cached_property
+    def catalogue_snapshots(self) -> SnapshotLoader:
+        """The catalogue, product vectors, segments and best sellers in memory (reloaded when they change)."""
+        return SnapshotLoader(self.redis, self.keys)
+
+    @cached_property
     def recommender(self) -> Recommender:
         """Products for a customer: content similarity, segment best sellers, bought together."""
-        return Recommender(self.redis, self.keys, self.sentence_encoder)
+        return Recommender(self.redis, self.keys, self.sentence_encoder, self.catalogue_snapshots)
+
+    @cached_property
+    def product_search(self) -> ProductSearch:
+        """The shopping search: kinds, budgets, colours, sizes and interests over the catalogue."""
+        return ProductSearch(self.catalogue_snapshots, self.sentence_encoder)
 
     async def profile(self, customer_id: str) -> CustomerProfile | None:
         """A verified customer's segment profile; a customer new since the last run is assigned now."""

@@ -122,8 +122,9 @@ class Answerer:
         tone: str | None = None,
         segment: str | None = None,
         offer: str | None = None,
+        allow_generation: bool = True,
     ) -> Answer:
-        """The best honest reply to ``question``."""
+        """The best honest reply to ``question``; without ``allow_generation``, the quote."""
         started = time.monotonic()
         reason = injection_reason(question) or ("classified by the NLU" if intent == STEERING_INTENT else None)
         if reason is not None:
@@ -142,8 +143,10 @@ class Answerer:
         passages = tuple(s.passage for s in shown)
         scores = [s.score for s in shown]
         uncovered = await self._coverage.uncovered(question, passages[:COVERAGE_PASSAGES]) if self._coverage else []
+        # A follow-up ("how much does it cost?") is quoted with what it follows up on, as it was retrieved.
+        asked = retrieval.query
         if uncovered:
-            quote = await self._extractive.quote(question, passages, await self._articles(passages), scores)
+            quote = await self._extractive.quote(asked, passages, await self._articles(passages), scores)
             logger.info("answer partial: %s not covered by %s", uncovered, quote.passage.id)
             text = f"{PARTIAL_LEAD}\n\n{quote_with_pointer(quote)}"
             return Answer(
@@ -151,10 +154,12 @@ class Answerer:
                 time.monotonic() - started, f"not covered: {', '.join(uncovered)}",
             )  # fmt: skip
         catalogue = await self._retriever.catalogue()
-        quote = await self._extractive.quote(question, passages, await self._articles(passages), scores)
+        quote = await self._extractive.quote(asked, passages, await self._articles(passages), scores)
         decisions: list[GuardDecision] = []
-        reply = await self._generate_grounded(
-            question, quote, catalogue, history, store_name, tone, segment, started, decisions
+        reply = (
+            await self._generate_grounded(question, quote, catalogue, history, store_name, tone, segment, started, decisions)
+            if allow_generation
+            else None
         )
         if reply is not None:
             text = _with_extras(reply, quote.passage, offer)

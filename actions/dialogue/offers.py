@@ -1,9 +1,9 @@
-"""Offers and recommendations in the conversation: who the customer is, what to show them."""
+"""Offers in the conversation: what the rules see of a turn, the offer to show, acceptances, carousel clicks."""
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -14,15 +14,12 @@ from rasa_sdk.types import DomainDict
 from actions.dialogue.base import ServiceAction
 from actions.errors import AssistantError
 from actions.offers.context import OfferContext
-from actions.recommendations.carousel import carousel_payload, render_text, wording_from_domain
-from actions.recommendations.models import Recommendation
 from actions.services import Services
 
 logger = logging.getLogger(__name__)
 
 # Channels whose client draws the carousel payload; the rest get numbered text.
 CAROUSEL_CHANNELS = frozenset({"socketio"})
-RECOMMENDATIONS = 4
 # Customer messages that describe what an anonymous visitor is after.
 TEXT_TURNS = 5
 COMPLAINT_INTENTS = frozenset({"complaint"})
@@ -69,11 +66,14 @@ def cart_value(tracker: Tracker) -> float | None:
     return value
 
 
-def offer_context(tracker: Tracker, intent: str | None, topic: str | None = None) -> OfferContext:
+def offer_context(
+    tracker: Tracker, intent: str | None, topic: str | None = None, product_ids: Sequence[str] = ()
+) -> OfferContext:
     """The offer rules' view of this turn, read from the slots once.
 
     ``topic`` is what this turn is about when the caller knows it (the category of the
-    passage that answered); otherwise the conversation's ``topic`` slot.
+    passage that answered); otherwise the conversation's ``topic`` slot. ``product_ids``
+    are the products the customer is looking at (asked about or shown).
     """
     signed_in = bool(tracker.get_slot("signed_in"))
     sentiment = _float(tracker.get_slot("sentiment")) or 0.0
@@ -98,15 +98,16 @@ def offer_context(tracker: Tracker, intent: str | None, topic: str | None = None
         cart_value=cart_value(tracker),
         order_value=_float(tracker.get_slot("order_value")),
         channel=tracker.get_latest_input_channel(),
+        product_ids=tuple(product_ids),
     )
 
 
 async def offer_for_turn(
-    services: Services, tracker: Tracker, intent: str | None, topic: str | None = None
+    services: Services, tracker: Tracker, intent: str | None, topic: str | None = None, product_ids: Sequence[str] = ()
 ) -> tuple[str | None, list[dict[str, Any]]]:
     """The offer to show now (its message, verbatim) and the slots that remember it; none if Redis fails."""
     try:
-        decision = await services.offers.decide(offer_context(tracker, intent, topic))
+        decision = await services.offers.decide(offer_context(tracker, intent, topic, product_ids))
     except AssistantError:
         # An offer is a bonus: the customer's answer must not depend on it.
         logger.exception("offer decision failed for sender_id=%s; no offer this turn", tracker.sender_id)
@@ -121,63 +122,6 @@ async def offer_for_turn(
         SlotSet("offer_rule", decision.offer.rule_id),
         SlotSet("offer_variant", decision.offer.variant_id),
     ]
-
-
-class ActionRecommendProducts(ServiceAction):
-    """Products for this customer (a carousel, or text), and the offer that applies, if any."""
-
-    def name(self) -> str:
-        """Action name."""
-        return "action_recommend_products"
-
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        """Recommend, then add the offer verbatim."""
-        events: list[dict[str, Any]] = []
-        signed_in = bool(tracker.get_slot("signed_in"))
-        customer_id = tracker.get_slot("customer_id") if signed_in else None
-        text = customer_text(tracker)
-        if not signed_in:
-            events += await self._provisional_segment(tracker, text)
-        recommendations = await self.services.recommender.recommend(customer_id, text, limit=RECOMMENDATIONS)
-        if recommendations:
-            policy = await self.services.store.policy()
-            wording = wording_from_domain(domain, policy.currency)
-            dispatcher.utter_message(response="utter_recommendations_intro")
-            if tracker.get_latest_input_channel() in CAROUSEL_CHANNELS:
-                dispatcher.utter_message(json_message=dict(carousel_payload(recommendations, wording)))
-            else:
-                dispatcher.utter_message(text=render_text(recommendations, wording))
-        else:
-            dispatcher.utter_message(response="utter_no_recommendations")
-        topic = _main_category(recommendations)
-        if topic:
-            events.append(SlotSet("topic", topic))
-        # The provisional segment just set is not in the tracker yet: decide with it.
-        tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
-        offer, offer_events = await offer_for_turn(self.services, tracker, tracker.get_intent_of_latest_message(), topic)
-        if offer:
-            dispatcher.utter_message(text=offer)
-        logger.info(
-            "recommended sender_id=%s signed_in=%s products=%s",
-            tracker.sender_id, signed_in, [r.product_id for r in recommendations],
-        )  # fmt: skip
-        return events + offer_events
-
-    async def _provisional_segment(self, tracker: Tracker, text: str) -> list[dict[str, Any]]:
-        """An anonymous visitor's segment, guessed from what they said (kept until they sign in)."""
-        guess = await self.services.provisional_segment(text)
-        if guess is None:
-            return []
-        segment_id, label = guess
-        return [SlotSet("segment", segment_id), SlotSet("segment_label", label), SlotSet("segment_provisional", True)]
-
-
-def _main_category(recommendations: list[Recommendation]) -> str | None:
-    """The category most of the recommended products share (the first one's on a tie)."""
-    categories = [r.category for r in recommendations]
-    return Counter(categories).most_common(1)[0][0] if categories else None
 
 
 class ActionAcceptOffer(ServiceAction):

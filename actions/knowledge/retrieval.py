@@ -53,7 +53,7 @@ _EARLY_PRONOUN = re.compile(
     r"^(?:\W*\w+\W+){0,2}(?:it|its|it's|that|they|them|those|these|one)\b(?!\s+(?:is|was)\s+\w+ing\b)", re.I
 )
 
-PRODUCT_INTENTS = frozenset({"product_question"})
+PRODUCT_INTENTS = frozenset({"product_question", "search_products"})
 # Help-centre topics (the articles' front matter) each intent usually asks about.
 TOPICS_BY_INTENT: dict[str, frozenset[str]] = {
     "shipping_question": frozenset({"shipping", "delivery"}),

@@ -31,6 +31,10 @@ from actions.offers.store import RuleStore
 logger = logging.getLogger(__name__)
 
 
+def _products_of(rule: OfferRule) -> set[str]:
+    return {pid for variant in rule.variants for pid in variant.product_ids}
+
+
 @dataclass(frozen=True)
 class _Loaded:
     version: int
@@ -82,6 +86,7 @@ class OfferEngine:
                 skipped[rule.id] = failed
             else:
                 candidates.append(rule)
+        candidates = await self._on_topic(candidates, context, skipped)
         candidates = await self._with_stock(candidates, skipped)
         now_ms = int(context.now.timestamp() * 1000)
         for rule in candidates:
@@ -226,6 +231,31 @@ class OfferEngine:
                 "ts": time.time(),
             }
         )
+
+    async def _on_topic(
+        self, candidates: list[OfferRule], context: OfferContext, skipped: dict[str, str]
+    ) -> list[OfferRule]:
+        """Drop rules whose products have nothing to do with what the customer is looking at.
+
+        A rule that names products in its variants is about them: it rides only with a
+        turn about one of those products or their categories, unless ``any_topic`` is
+        set. A rule with a ``topics`` condition has already been matched on the topic.
+        """
+        product_rules = [r for r in candidates if not r.conditions.any_topic and not r.conditions.topics and _products_of(r)]
+        if not product_rules:
+            return candidates
+        categories = await self._stock.categories({p for r in product_rules for p in _products_of(r)}) if self._stock else {}
+        looking_at = set(context.product_ids)
+        topic = (context.topic or "").lower()
+        kept = []
+        for rule in candidates:
+            products = _products_of(rule)
+            about = {categories[p].lower() for p in products if p in categories}
+            if rule in product_rules and not (products & looking_at or topic in about):
+                skipped[rule.id] = "off_topic"
+            else:
+                kept.append(rule)
+        return kept
 
     async def _with_stock(self, candidates: list[OfferRule], skipped: dict[str, str]) -> list[OfferRule]:
         needed = {pid for rule in candidates for pid in rule.conditions.in_stock or ()}

@@ -101,6 +101,11 @@ class Conditions(BaseModel):
     end: WindowBound | None = Field(default=None, description="last moment (or UTC day, inclusive)")
     in_stock: NonEmptyTexts | None = Field(default=None, description="product ids that must all be in stock")
     signed_in_only: bool = False
+    any_topic: bool = Field(
+        default=False,
+        description="true: shown whatever the conversation is about; false (default): a rule whose variants "
+        "name products is shown only when the conversation is about those products or their categories",
+    )
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> Conditions:

@@ -108,7 +108,7 @@ def carousel_payload(
         item = CarouselItem(
             product_id=r.product_id,
             title=r.name,
-            subtitle=wording.reasons[r.reason],
+            subtitle=r.note or wording.reasons[r.reason],
             category=r.category,
             price=r.price,
             price_text=price_text(r.price, wording.currency),
@@ -128,6 +128,6 @@ def render_text(recommendations: Sequence[Recommendation], wording: CarouselWord
     lines = []
     for number, r in enumerate(recommendations, start=1):
         price = price_text(r.price, wording.currency)
-        line = f"{number}. {r.name} ({r.category}), {price}: {wording.reasons[r.reason]}"
+        line = f"{number}. {r.name} ({r.category}), {price}: {r.note or wording.reasons[r.reason]}"
         lines.append(f"{line} {r.url}" if r.url else line)
     return "\n".join(lines)

@@ -79,11 +79,14 @@ class _OrderItems(BaseModel):
 class Recommender:
     """Blends content similarity, segment best sellers and bought-together into a ranked list."""
 
-    def __init__(self, redis: Redis, keys: Keys, encoder: TextEncoder | None) -> None:
+    def __init__(
+        self, redis: Redis, keys: Keys, encoder: TextEncoder | None, loader: SnapshotLoader | None = None
+    ) -> None:
         self._redis = redis
         self._keys = keys
         self._encoder = encoder
-        self._loader = SnapshotLoader(redis, keys)
+        # Shared with the shopping search when given: one catalogue snapshot per process.
+        self._loader = loader or SnapshotLoader(redis, keys)
 
     async def recommend(
         self,

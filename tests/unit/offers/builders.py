@@ -39,12 +39,16 @@ def context(**fields: Any) -> OfferContext:
 
 
 class FixedStock:
-    """A stock source with a fixed set of products in stock."""
+    """A stock source with a fixed set of products in stock, in fixed categories."""
 
-    def __init__(self, in_stock: set[str]) -> None:
+    def __init__(self, in_stock: set[str], categories: dict[str, str] | None = None) -> None:
         self.available = in_stock
+        self.category_of = categories or {}
         self.calls = 0
 
     async def in_stock(self, product_ids: Collection[str]) -> set[str]:
         self.calls += 1
         return set(product_ids) & self.available
+
+    async def categories(self, product_ids: Collection[str]) -> dict[str, str]:
+        return {p: self.category_of[p] for p in product_ids if p in self.category_of}

@@ -15,7 +15,7 @@ from actions.offers.stock import CatalogueStock
 from actions.offers.store import RuleStore
 from actions.store.models import Product
 from actions.store.repository import StoreRepository
-from tests.unit.offers.builders import NOW, context, rule_data, rule_set
+from tests.unit.offers.builders import NOW, FixedStock, context, rule_data, rule_set
 
 UPSELL = rule_data("upsell", priority=10)
 APOLOGY = rule_data(
@@ -84,7 +84,7 @@ async def test_the_offer_is_the_variants_content_verbatim(redis: Redis, keys: Ke
         "product_ids": ["P0022"],
     }
     engine = await _engine(redis, keys, rule_data("r", variants=[variant]))
-    decision = await engine.decide(context())
+    decision = await engine.decide(context(product_ids=("P0022",)))
     assert decision.offer is not None
     assert (decision.offer.message, decision.offer.discount_code, decision.offer.product_ids) == (
         "Add a charger?",
@@ -235,3 +235,28 @@ async def test_an_acceptance_can_be_recorded_from_the_slots_alone(redis: Redis, 
         "service_recovery",
         "1",
     )
+
+
+PUZZLE_VARIANT = {"id": "puzzle", "message": "Looking for gifts? A jigsaw puzzle is a favourite.", "product_ids": ["P0155"]}
+CATEGORIES = {"P0155": "Toys & Games", "P0022": "Electronics"}
+
+
+async def test_an_offer_about_products_stays_away_from_other_topics(redis: Redis, keys: Keys) -> None:
+    stock = FixedStock({"P0155", "P0022"}, CATEGORIES)
+    engine = await _engine(redis, keys, rule_data("gifts", variants=[PUZZLE_VARIANT]), stock=stock)
+    smartwatch = await engine.decide(context(topic="Electronics", product_ids=("P0031",)))
+    assert smartwatch.offer is None and smartwatch.skipped == {"gifts": "off_topic"}
+    toys = await engine.decide(context(conversation_id="conv-2", topic="toys & games"))
+    assert toys.offer is not None and toys.offer.rule_id == "gifts"
+    the_product = await engine.decide(context(conversation_id="conv-3", topic="shipping", product_ids=("P0155",)))
+    assert the_product.offer is not None
+
+
+async def test_any_topic_and_product_free_rules_ride_with_any_answer(redis: Redis, keys: Keys) -> None:
+    stock = FixedStock({"P0155"}, CATEGORIES)
+    everywhere = rule_data("everywhere", variants=[PUZZLE_VARIANT], conditions={"any_topic": True})
+    engine = await _engine(redis, keys, everywhere, stock=stock)
+    assert (await engine.decide(context(topic="Electronics"))).offer is not None
+    plain = rule_data("plain", variants=[{"id": "v", "message": "10% off your next order: THANKS10."}])
+    engine = await _engine(redis, keys, plain, stock=stock)
+    assert (await engine.decide(context(conversation_id="conv-9", topic="Electronics"))).offer is not None

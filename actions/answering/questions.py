@@ -1,0 +1,41 @@
+"""Splits a message that asks several things into its questions.
+
+"do you ship to Canada and how much does it cost?" -> ["do you ship to Canada?", "how much does it cost?"]
+"looking for a dog bed, and how long does delivery take?" -> ["looking for a dog bed", "how long does delivery take?"]
+
+A part is cut off only where a new question clearly starts: after a question mark,
+or at "and"/"also"/"plus"/a comma followed by a question word. "black and white" or
+"return and refund policy" stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_PARTS = 3
+_QUESTION_START = (
+    r"(?:how|what|what's|whats|when|where|which|who|why|do|does|did|can|could|is|are|will|would|should|"
+    r"have|has|any|is there|are there)"
+)
+_BOUNDARY = re.compile(
+    rf"(?<=[?!])\s+(?=\w)|\s*(?:,\s*|;\s*|\s)(?:and|also|plus|oh and|and also|btw|by the way)\s*,?\s+(?={_QUESTION_START}\b)"
+    rf"|,\s+(?={_QUESTION_START}\s+(?:you|u|i|it|they|the|your|my|there|much|long|many)\b)",
+    re.IGNORECASE,
+)
+MIN_PART_WORDS = 3
+
+
+def split_questions(text: str) -> list[str]:
+    """The message's questions, in order; one part when it asks one thing."""
+    text = " ".join(text.split())
+    parts = [p.strip(" ,;") for p in _BOUNDARY.split(text) if p and p.strip(" ,;")]
+    merged: list[str] = []
+    for part in parts:
+        # A fragment too short to stand alone ("thanks!") stays with its neighbour.
+        if merged and (len(part.split()) < MIN_PART_WORDS or len(merged[-1].split()) < MIN_PART_WORDS):
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    if len(merged) > MAX_PARTS:
+        merged = [*merged[: MAX_PARTS - 1], " ".join(merged[MAX_PARTS - 1 :])]
+    return merged

@@ -1,0 +1,367 @@
+"""The shopping assistant in the conversation: searches, refinements, "the second one", product follow-ups."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.dialogue.base import ServiceAction
+from actions.dialogue.offers import CAROUSEL_CHANNELS, offer_for_turn
+from actions.recommendations.carousel import carousel_payload, wording_from_domain
+from actions.recommendations.models import Recommendation
+from actions.services import Services
+from actions.shopping import references
+from actions.shopping.catalogue import CatalogueIndex, tokens
+from actions.shopping.context import SLOT, ShoppingContext, refine, refinement
+from actions.shopping.lexicon import FEATURE_GROUPS, TYPE_GROUPS, group_of
+from actions.shopping.request import ShoppingRequest, parse_request
+from actions.shopping.search import SearchResult
+from actions.shopping.wording import ShoppingWording
+from actions.store.models import Product
+
+logger = logging.getLogger(__name__)
+
+# "do you sell ...?", "have you got ...", "do u have any ...": answered yes or no.
+_YES_NO = re.compile(
+    r"\b(?:do|does|d'you)\s+(?:you|u|ya|y'all|you guys|u guys|brightcart)\s+(?:\w+\s+)?"
+    r"(?:sell|have|carry|stock|do|offer|make|got)\b|\bhave you got\b|\bgot any\b|\bare there any\b|\bis there any\b",
+    re.IGNORECASE,
+)
+# Intents whose replies list products with their descriptions (the customer asked about properties).
+DETAILED_INTENTS = frozenset({"product_question"})
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a shopping turn showed, for the slot and the offer decision."""
+
+    events: list[dict[str, Any]]
+    products: list[Product]
+
+
+class ShoppingReplies:
+    """Says a search result in the channel's way: a carousel on the widget, numbered lines elsewhere."""
+
+    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, currency: str) -> None:
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.domain = domain
+        self.wording = ShoppingWording.from_domain(domain, currency)
+        self.currency = currency
+
+    def products(self, products: list[Product], detailed: bool = False) -> None:
+        """The products, best first."""
+        if self.tracker.get_latest_input_channel() in CAROUSEL_CHANNELS:
+            carousel = wording_from_domain(self.domain, self.currency)
+            items = [_as_card(p, self.wording.stock(p)) for p in products]
+            self.dispatcher.utter_message(json_message=dict(carousel_payload(items, carousel)))
+        if detailed or self.tracker.get_latest_input_channel() not in CAROUSEL_CHANNELS:
+            self.dispatcher.utter_message(text=self.wording.lines(products, detailed=detailed))
+
+    def say(self, response: str, **values: Any) -> None:
+        """A domain response with the search's values."""
+        self.dispatcher.utter_message(response=response, **values)
+
+
+def _as_card(product: Product, stock: str) -> Recommendation:
+    return Recommendation(
+        product_id=product.id, name=product.name, price=product.price, category=product.category,
+        reason="similar", score=0.0, note=stock,
+    )  # fmt: skip
+
+
+def _main_category(products: list[Product]) -> str | None:
+    categories = Counter(p.category for p in products)
+    return categories.most_common(1)[0][0] if categories else None
+
+
+class ShoppingFlow:
+    """One shopping turn: read the request (or the refinement), search, reply, remember."""
+
+    def __init__(self, services: Services, replies: ShoppingReplies, tracker: Tracker) -> None:
+        self.services = services
+        self.replies = replies
+        self.tracker = tracker
+        self.context = ShoppingContext.from_slot(tracker.get_slot(SLOT))
+
+    async def run(self, text: str, detailed: bool = False) -> Shown | None:
+        """Search and reply; None when the message asks for nothing a search can answer."""
+        request = parse_request(text)
+        how = refinement(text)
+        if self.context is not None and (how or request.constraints_only or _only_features(request)):
+            return await self._refined(request, how, detailed)
+        if not request.has_criteria:
+            return None
+        result = await self.services.product_search.search(request)
+        return await self._reply(request, result, detailed, yes_no=bool(_YES_NO.search(text)))
+
+    async def _refined(self, new: ShoppingRequest, how: str | None, detailed: bool) -> Shown:
+        assert self.context is not None
+        search = self.services.product_search
+        index = await search.index()
+        by_id = {p.id: p for p in index.products}
+        shown_prices = [by_id[i].price for i in self.context.shown if i in by_id]
+        request = refine(self.context.request, new, how, shown_prices)  # type: ignore[arg-type]
+        exclude = self.context.seen if how == "more" else ()
+        result = await search.search(request, exclude=exclude)
+        wording = self.replies.wording
+        if not result.products and result.kind in ("match", "partial", "ideas"):
+            # Everything fits, but all of it was shown already: say so rather than repeat.
+            response = {"cheaper": "utter_products_cheapest_already", "dearer": "utter_products_dearest_already"}
+            self.replies.say(
+                response.get(how or "", "utter_products_no_more"),
+                what=result.what, constraints=wording.constraints(self.context.request),
+            )  # fmt: skip
+            return Shown([], [])
+        if how == "cheaper" and result.kind == "filtered_out" and result.blocked_by == "price":
+            self.replies.say(
+                "utter_products_cheapest_already", what=result.what, constraints=wording.constraints(self.context.request)
+            )
+            return Shown([], [])
+        seen = (*self.context.seen, *(p.id for p in result.products)) if how == "more" else ()
+        return await self._reply(request, result, detailed, more=how == "more", seen=seen)
+
+    async def _reply(
+        self,
+        request: ShoppingRequest,
+        result: SearchResult,
+        detailed: bool,
+        *,
+        yes_no: bool = False,
+        more: bool = False,
+        seen: tuple[str, ...] = (),
+    ) -> Shown:
+        wording = self.replies.wording
+        constraints = wording.constraints(request)
+        products = result.products
+        if result.kind == "match":
+            response = "utter_products_more" if more else ("utter_products_yes" if yes_no else "utter_products_found")
+            self.replies.say(response, what=result.what, constraints=constraints)
+        elif result.kind == "partial":
+            asked = " ".join((*result.missing, result.what))
+            self.replies.say("utter_products_partial", asked=asked, what=result.what, constraints=constraints)
+        elif result.kind == "ideas":
+            self.replies.say("utter_products_ideas", for_whom=wording.for_whom(request), constraints=constraints)
+        elif result.kind == "none":
+            products = await self._nearest(request, result)
+        else:
+            self._filtered_out(request, result, constraints)
+        if products:
+            self.replies.products(products, detailed=detailed)
+        logger.info(
+            "shopping sender_id=%s kind=%s total=%d shown=%s", self.tracker.sender_id, result.kind, result.total,
+            [p.id for p in products],
+        )  # fmt: skip
+        context = ShoppingContext(
+            request=request,
+            shown=tuple(p.id for p in products) or (self.context.shown if self.context else ()),
+            seen=seen or tuple(p.id for p in products),
+            focus=products[0].id if len(products) == 1 else None,
+        )
+        return Shown([SlotSet(SLOT, context.to_slot())], products)
+
+    async def _nearest(self, request: ShoppingRequest, result: SearchResult) -> list[Product]:
+        """"We don't sell lawn mowers": the nearest department's best, within the customer's filters."""
+        if result.nearest_category is None:
+            self.replies.say("utter_products_none_plain", what=result.what)
+            return []
+        department = request.model_copy(update={"words": tuple(result.nearest_category.lower().split()), "interests": ()})
+        found = await self.services.product_search.search(department)
+        if not found.products:
+            self.replies.say("utter_products_none_plain", what=result.what)
+            return []
+        self.replies.say("utter_products_none", what=result.what, category=result.nearest_category)
+        return found.products
+
+    def _filtered_out(self, request: ShoppingRequest, result: SearchResult, constraints: str) -> None:
+        options = ", ".join(result.options)
+        if result.blocked_by == "colour":
+            self.replies.say("utter_products_none_colour", what=result.what, wanted=" or ".join(request.colours), options=options)
+        elif result.blocked_by == "size":
+            self.replies.say("utter_products_none_size", what=result.what, wanted=" or ".join(request.sizes), options=options)
+        elif result.blocked_by == "numbers":
+            attribute, wanted, how = request.numbers[0]
+            most = result.options[-1] if how == "min" and result.options else options
+            response = "utter_products_none_min" if how == "min" else "utter_products_none_equal"
+            self.replies.say(response, what=result.what, wanted=f"{wanted:g}", attribute=attribute, options=most)
+        elif result.blocked_by == "stock":
+            self.replies.say("utter_products_none_stock", what=result.what, constraints=constraints)
+        else:
+            self.replies.say("utter_products_none_price", what=result.what, constraints=constraints)
+
+
+def _only_features(request: ShoppingRequest) -> bool:
+    """"waterproof ones?": words that only describe, to narrow the last results."""
+    return bool(request.words) and not request.interests and all(group_of(w, FEATURE_GROUPS) for w in request.words)
+
+
+async def show_products(
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, text: str,
+    detailed: bool = False,
+) -> list[dict[str, Any]] | None:  # fmt: skip
+    """Run a shopping turn for ``text`` with the offer that fits what was shown; None if it is no shopping request."""
+    policy = await services.store.policy()
+    flow = ShoppingFlow(services, ShoppingReplies(dispatcher, tracker, domain, policy.currency), tracker)
+    shown = await flow.run(text, detailed=detailed)
+    if shown is None:
+        return None
+    events = list(shown.events)
+    topic = _main_category(shown.products)
+    if topic:
+        events.append(SlotSet("topic", topic))
+        offer, offer_events = await offer_for_turn(
+            services, tracker, tracker.get_intent_of_latest_message(), topic, [p.id for p in shown.products]
+        )
+        if offer:
+            dispatcher.utter_message(text=offer)
+        events += offer_events
+    return events
+
+
+class ActionSearchProducts(ServiceAction):
+    """Products for what the customer asks ("running shoes under $100"), or its refinement ("in blue")."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_search_products"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Search, or ask what they are after when the message says nothing about products."""
+        text = tracker.latest_message.get("text") or ""
+        events = await show_products(self.services, dispatcher, tracker, domain, text)
+        if events is None:
+            dispatcher.utter_message(response="utter_products_ask_what")
+            return []
+        return events
+
+
+class ActionChooseProduct(ServiceAction):
+    """"The second one": that product of the last list, described from the catalogue."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_choose_product"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Describe the chosen product and keep it in focus."""
+        text = tracker.latest_message.get("text") or ""
+        context = ShoppingContext.from_slot(tracker.get_slot(SLOT))
+        if context is None or not context.shown:
+            dispatcher.utter_message(response="utter_products_ask_what")
+            return []
+        index = await self.services.product_search.index()
+        by_id = {p.id: p for p in index.products}
+        shown = [by_id[i] for i in context.shown if i in by_id]
+        chosen = references.pick(text, shown, by_id.get(context.focus or ""), index)
+        if chosen is None:
+            dispatcher.utter_message(response="utter_products_which_one")
+            return []
+        return await describe(self.services, dispatcher, context, chosen)
+
+
+async def describe(
+    services: Services, dispatcher: CollectingDispatcher, context: ShoppingContext | None, product: Product
+) -> list[dict[str, Any]]:
+    """The product's catalogue passage (price, stock, description, details), and the product in focus."""
+    passages = await services.retriever.source_passages(product.id)
+    dispatcher.utter_message(text=passages[0].text if passages else product.description)
+    focused = (
+        context.model_copy(update={"focus": product.id})
+        if context is not None
+        else ShoppingContext(request=parse_request(product.name), shown=(product.id,), focus=product.id)
+    )
+    return [SlotSet(SLOT, focused.to_slot()), SlotSet("topic", product.category)]
+
+
+# Questions about a shown product that the help centre answers ("can I return it?", "when will it be back?").
+_POLICY_ABOUT_PRODUCT = re.compile(
+    r"\b(return\w*|refund\w*|exchange\w*|warrant\w*|guarantee\w*|deliver\w*|ship\w*|postage|customs|"
+    r"back in stock|restock\w*|be back|come back|available again|gift ?wrap\w*)\b",
+    re.IGNORECASE,
+)
+_RETURN = re.compile(r"\b(return\w*|send (?:it )?back|refund\w*)\b", re.IGNORECASE)
+# A follow-up refers to the products of a search made this many customer messages ago at most.
+RECENT_TURNS = 4
+
+
+def recent_context(tracker: Tracker) -> ShoppingContext | None:
+    """The shopping context, if the customer talked about products in their last few messages."""
+    messages = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            messages += 1
+            if messages > RECENT_TURNS:
+                return None
+        elif event.get("event") == "slot" and event.get("name") == SLOT:
+            return ShoppingContext.from_slot(event.get("value"))
+    return None
+
+
+async def answer_about_products(
+    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, text: str
+) -> list[dict[str, Any]] | None:
+    """Answer a question about products named or just shown; None when the help centre should answer.
+
+    "whats the price difference between the X and the Y" lists both; "is it waterproof?",
+    "the first one, is it waterproof?", "which lasts longest?" describe the product meant;
+    "do they have GPS?" describes every shown product.
+    """
+    index = await services.product_search.index()
+    named = index.named_in(text)
+    policy = await services.store.policy()
+    replies = ShoppingReplies(dispatcher, tracker, domain, policy.currency)
+    if len(named) > 1:
+        replies.products(named, detailed=True)
+        context = ShoppingContext(request=parse_request(text), shown=tuple(p.id for p in named))
+        return [SlotSet(SLOT, context.to_slot()), SlotSet("topic", named[0].category)]
+    context = recent_context(tracker)
+    if named or context is None or not context.shown or not references.mentions_products(text):
+        return None
+    by_id = {p.id: p for p in index.products}
+    shown = [by_id[i] for i in context.shown if i in by_id]
+    product = references.pick(text, shown, by_id.get(context.focus or ""), index)
+    if product is None:
+        if not references.about_all_shown(text):
+            return None
+        replies.products(shown, detailed=True)
+        return []
+    if _POLICY_ABOUT_PRODUCT.search(text) and not (product.final_sale and _RETURN.search(text)):
+        return None
+    return await describe(services, dispatcher, context, product)
+
+
+def looks_like_shopping(text: str, index: CatalogueIndex) -> bool:
+    """Whether a question asks for products ("do you have yoga mats") rather than a policy ("how much is shipping")."""
+    if _POLICY_ABOUT_PRODUCT.search(text):
+        return False
+    request = parse_request(text)
+    return bool(request.interests) or any(
+        (words := tokens(word)) and (words[0] in index.vocabulary or group_of(words[0], TYPE_GROUPS))
+        for word in request.words
+    )
+
+
+async def focus_on(services: Services, tracker: Tracker, product_id: str) -> list[dict[str, Any]]:
+    """Keep a product the answer was about in focus, so that "is it in stock?" means it."""
+    context = ShoppingContext.from_slot(tracker.get_slot(SLOT))
+    if context is not None and product_id in context.shown:
+        focused = context.model_copy(update={"focus": product_id})
+    else:
+        index = await services.product_search.index()
+        product = next((p for p in index.products if p.id == product_id), None)
+        if product is None:
+            return []
+        focused = ShoppingContext(request=parse_request(product.name), shown=(product_id,), focus=product_id)
+    return [SlotSet(SLOT, focused.to_slot())]

@@ -1,0 +1,261 @@
+"""Finds the products a shopping request asks for, and says honestly when there are none.
+
+The kind of product asked for (the request's first word naming a kind, a
+department, or a close misspelling of one) picks the candidates; the words
+before it ("wireless", "running") must be in a candidate's text for a full match;
+interests ("likes hiking") rank products by meaning. Filters never bend: stock
+(unless asked), price range, colour, size and numbers such as "for 6 people".
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from actions.knowledge.encoder import TextEncoder
+from actions.recommendations.snapshot import SnapshotLoader
+from actions.shopping.catalogue import CatalogueIndex, tokens
+from actions.shopping.lexicon import FEATURE_GROUPS, SOFT_MODIFIERS, TYPE_GROUPS, group_of
+from actions.shopping.request import ShoppingRequest
+from actions.store.models import Product
+
+ResultKind = Literal["match", "partial", "ideas", "none", "filtered_out"]
+Filter = Literal["stock", "numbers", "colour", "size", "price"]
+
+DEFAULT_LIMIT = 5
+# Interest searches keep products whose meaning is this close to the best one's.
+IDEA_MARGIN = 0.25
+IDEA_FLOOR = 0.2
+IDEA_POOL = 30
+# A feature word ("waterproof", "cat") found in a product's text counts this much in an interest search.
+LEXICAL_BONUS = 0.15
+# Ranking inside a kind: the exact word asked for in the name, then meaning, then best sellers.
+EXACT_NAME_BONUS = 0.3
+POPULARITY_WEIGHT = 0.05
+# The nearest department to something not sold: the mean closeness of its best few products.
+NEAREST_TOP = 3
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What was found for one request."""
+
+    kind: ResultKind
+    products: list[Product]
+    total: int
+    what: str = ""
+    missing: tuple[str, ...] = ()
+    nearest_category: str | None = None
+    blocked_by: Filter | None = None
+    options: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Head:
+    phrase: str
+    words: frozenset[str]
+    category: str | None
+    modifiers: tuple[str, ...]
+    typed: str
+    typed_modifiers: tuple[str, ...]
+
+    def shown_as(self, with_modifiers: bool) -> str:
+        """The customer's own words for it ("wireless headphones"), or the department's name."""
+        if self.category is not None:
+            return self.category
+        return " ".join((*self.typed_modifiers, self.typed)) if with_modifiers else self.typed
+
+
+class ProductSearch:
+    """Search over the catalogue snapshot the recommender already keeps (reloaded when it changes)."""
+
+    def __init__(self, loader: SnapshotLoader, encoder: TextEncoder | None) -> None:
+        self._loader = loader
+        self._encoder = encoder
+        self._index: CatalogueIndex | None = None
+
+    async def index(self) -> CatalogueIndex:
+        """The catalogue index for the current snapshot."""
+        snapshot = await self._loader.current()
+        if self._index is None or self._index.versions != snapshot.versions:
+            self._index = await asyncio.to_thread(CatalogueIndex.of, snapshot)
+        return self._index
+
+    async def search(
+        self, request: ShoppingRequest, *, exclude: Sequence[str] = (), limit: int = DEFAULT_LIMIT
+    ) -> SearchResult:
+        """The best products for the request, best first; ``exclude`` are left out (already shown)."""
+        index = await self.index()
+        head = _head(request.words, index)
+        if head is not None:
+            candidates = [i for i in range(len(index.products)) if _is_kind(index, i, head)]
+            full = [i for i in candidates if all(_has_word(index, i, m) for m in head.modifiers)]
+            missing = tuple(
+                typed for m, typed in zip(head.modifiers, head.typed_modifiers)
+                if not any(_has_word(index, i, m) for i in candidates)
+            )  # fmt: skip
+            kind: ResultKind = "match" if full else ("partial" if candidates else "none")
+            positions = full or candidates
+            what = head.shown_as(with_modifiers=bool(full))
+            scores = await self._scores(index, request, positions, head)
+        else:
+            features = [w for w in request.words if group_of(w, FEATURE_GROUPS) or w in index.vocabulary]
+            unknown = [w for w in request.words if w not in features and w not in SOFT_MODIFIERS]
+            if unknown and not request.interests:
+                # "lawn mowers": something we do not sell; say so and name the nearest department.
+                nearest = await self._nearest_category(index, " ".join(request.words))
+                return SearchResult("none", [], 0, what=" ".join(request.words), nearest_category=nearest)
+            positions, scores = await self._ideas(index, request, features)
+            kind = "ideas" if positions else "none"
+            what = " ".join(request.interests or features)
+            missing = ()
+        if not positions:
+            nearest = await self._nearest_category(index, " ".join(request.words or request.interests))
+            return SearchResult("none", [], 0, what=what, missing=missing, nearest_category=nearest)
+        kept, blocked_by, options = _filter(index, request, positions)
+        if not kept:
+            return SearchResult("filtered_out", [], 0, what=what, missing=missing, blocked_by=blocked_by, options=options)
+        ranked = _rank(index, request, kept, scores)
+        shown = [index.products[i] for i in ranked if index.products[i].id not in exclude][:limit]
+        return SearchResult(kind, shown, len(ranked), what=what, missing=missing)
+
+    async def _scores(
+        self, index: CatalogueIndex, request: ShoppingRequest, positions: list[int], head: _Head
+    ) -> dict[int, float]:
+        dense = await self._dense(index, " ".join((*request.interests, *request.words)))
+        return {
+            i: float(dense[i]) + (EXACT_NAME_BONUS if head.phrase in index.name_words[i] and not head.category else 0.0)
+            for i in positions
+        }
+
+    async def _ideas(
+        self, index: CatalogueIndex, request: ShoppingRequest, features: list[str]
+    ) -> tuple[list[int], dict[int, float]]:
+        """Products close in meaning to the interests (or to the person), with feature words as a bonus."""
+        text = " ".join((*request.interests, *features))
+        if not text and request.recipient:
+            text = f"a gift for my {request.recipient}"
+        if not text:
+            order = np.argsort(-index.popularity, kind="stable")
+            return [int(i) for i in order], {int(i): float(index.popularity[i]) for i in order}
+        dense = await self._dense(index, text)
+        score = dense.copy()
+        for word in features:
+            score += LEXICAL_BONUS * np.array([_has_word(index, i, word) for i in range(len(index.products))])
+        best = float(score.max()) if len(score) else 0.0
+        keep = [i for i in np.argsort(-score, kind="stable") if score[i] >= max(IDEA_FLOOR, best - IDEA_MARGIN)]
+        keep = keep[:IDEA_POOL]
+        return [int(i) for i in keep], {int(i): float(score[i]) for i in keep}
+
+    async def _dense(self, index: CatalogueIndex, text: str) -> np.ndarray:
+        if self._encoder is None or not text.strip():
+            return np.zeros(len(index.products), dtype=np.float32)
+        vector = self._encoder.encode([text])[0]
+        return np.where(index.has_vector, index.vectors @ vector, 0.0).astype(np.float32)
+
+    async def _nearest_category(self, index: CatalogueIndex, text: str) -> str | None:
+        """The department whose three closest products are closest in meaning on average ("air fryer" -> Home & Kitchen)."""
+        dense = await self._dense(index, text)
+        if not len(dense) or float(dense.max()) <= 0:
+            return None
+        best: tuple[float, str] | None = None
+        for category, positions in index.by_category.items():
+            closeness = float(np.sort(dense[positions])[-NEAREST_TOP:].mean())
+            if best is None or closeness > best[0]:
+                best = (closeness, category)
+        return best[1] if best else None
+
+
+def _head(words: Sequence[str], index: CatalogueIndex) -> _Head | None:
+    """The first word (or pair) naming a kind of product or a department, and the words before it."""
+    singulars = [tokens(w)[0] if tokens(w) else w for w in words]
+    for position, word in enumerate(singulars):
+        pair = f"{word} {singulars[position + 1]}" if position + 1 < len(singulars) else None
+        for phrase, size in ((pair, 2), (word, 1)):
+            if phrase is None:
+                continue
+            group = group_of(phrase, TYPE_GROUPS)
+            spelled = phrase if group or phrase in index.vocabulary else index.spelled(phrase)
+            if spelled is None:
+                continue
+            category = index.category_of_word.get(spelled) if not group and not _names_a_kind(index, spelled) else None
+            before = [n for n, w in enumerate(singulars[:position]) if w not in SOFT_MODIFIERS]
+            after = [n for n in range(position + size, len(singulars)) if group_of(singulars[n], FEATURE_GROUPS)]
+            kept = list(dict.fromkeys(before + after))
+            return _Head(
+                phrase=spelled,
+                words=group or frozenset({spelled}),
+                category=category,
+                modifiers=tuple(singulars[n] for n in kept),
+                # A corrected misspelling is shown corrected ("hedphones" -> "headphones").
+                typed=" ".join(words[position : position + size]) if spelled == phrase else f"{spelled}s",
+                typed_modifiers=tuple(words[n] for n in kept),
+            )
+    return None
+
+
+def _names_a_kind(index: CatalogueIndex, word: str) -> bool:
+    return any(word in words for words in index.name_words) and word not in index.category_of_word
+
+
+def _is_kind(index: CatalogueIndex, position: int, head: _Head) -> bool:
+    if head.category is not None:
+        return index.products[position].category == head.category
+    return bool(index.name_words[position] & head.words)
+
+
+def _has_word(index: CatalogueIndex, position: int, word: str) -> bool:
+    words = index.text_words[position]
+    group = group_of(word, FEATURE_GROUPS) or group_of(word, TYPE_GROUPS)
+    return word in words or bool(group and words & group)
+
+
+def _filter(
+    index: CatalogueIndex, request: ShoppingRequest, positions: list[int]
+) -> tuple[list[int], Filter | None, tuple[str, ...]]:
+    """Apply every filter; when they leave nothing, name the one that did and what there is instead."""
+    steps: list[tuple[Filter, object]] = [
+        ("stock", lambda i: request.include_out_of_stock or index.products[i].in_stock),
+        ("numbers", lambda i: all(_meets(index.numbers[i].get(a), v, how) for a, v, how in request.numbers)),
+        ("colour", lambda i: not request.colours or any(index.has_colour(i, c) for c in request.colours)),
+        ("size", lambda i: not request.sizes or index.products[i].attributes.get("size", "").upper() in request.sizes),
+        ("price", lambda i: (request.price_min is None or index.products[i].price >= request.price_min)
+                            and (request.price_max is None or index.products[i].price <= request.price_max)),
+    ]  # fmt: skip
+    kept = positions
+    for name, test in steps:
+        narrowed = [i for i in kept if test(i)]  # type: ignore[operator]
+        if not narrowed:
+            return [], name, _options(index, name, kept, request)
+        kept = narrowed
+    return kept, None, ()
+
+
+def _meets(value: float | None, wanted: float, how: str) -> bool:
+    return value is not None and (value >= wanted if how == "min" else value == wanted)
+
+
+def _options(index: CatalogueIndex, blocked: Filter, positions: list[int], request: ShoppingRequest) -> tuple[str, ...]:
+    """What the products that a filter removed do offer: their colours, sizes or numbers (never prices)."""
+    if blocked == "colour":
+        return tuple(sorted({index.colours[i] for i in positions if index.colours[i]}))
+    if blocked == "size":
+        return tuple(sorted({index.products[i].attributes["size"] for i in positions if "size" in index.products[i].attributes}))
+    if blocked == "numbers":
+        values = {
+            f"{index.numbers[i][a]:g}" for i in positions for a, _, _ in request.numbers if a in index.numbers[i]
+        }
+        return tuple(sorted(values, key=float))
+    return ()
+
+
+def _rank(index: CatalogueIndex, request: ShoppingRequest, positions: list[int], scores: dict[int, float]) -> list[int]:
+    if request.order == "price":
+        return sorted(positions, key=lambda i: index.products[i].price)
+    if request.order == "-price":
+        return sorted(positions, key=lambda i: -index.products[i].price)
+    return sorted(positions, key=lambda i: -(scores.get(i, 0.0) + POPULARITY_WEIGHT * float(index.popularity[i])))
