@@ -39,7 +39,7 @@ OUTPUT = RULES_DIR / "forms.yml"
 
 # Leave the form, then these actions.
 EXITS: dict[str, tuple[str, ...]] = {
-    "nevermind": ("utter_anything_else",),
+    "nevermind": ("action_stop_and_answer",),
     "deny": ("utter_anything_else",),
     "goodbye": ("utter_goodbye",),
     "thank": ("utter_you_are_welcome",),

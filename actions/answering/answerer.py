@@ -29,6 +29,7 @@ from actions.answering.injection import injection_reason
 from actions.answering.prompt import Turn, build_messages, instructions
 from actions.errors import ModelUnavailable
 from actions.generation.base import GenerationFailed, GenerationRequest, Generator, GeneratorBusy
+from actions.knowledge.lexical import FUNCTION_WORDS, tokenize
 from actions.knowledge.passages import Passage
 from actions.knowledge.retrieval import Retrieval, Retriever
 
@@ -45,6 +46,8 @@ PARTIAL_LEAD = "I couldn't find exactly that in our help centre or catalogue. Th
 MIN_ATTEMPT_S = 0.5
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 APOLOGY = "I'm sorry for the trouble."
+# Tone hints (actions/emotion/behaviour.py) of an angry or frustrated customer: the reply opens with the apology.
+APOLOGY_TONES = frozenset({"apologise_first", "be_brief"})
 # The NLU's intent for messages that try to steer the assistant (bot/data/nlu/steering.yml).
 STEERING_INTENT = "steer_assistant"
 
@@ -133,6 +136,9 @@ class Answerer:
 
         customer_turns = [t.text for t in history if t.speaker == "customer"]
         retrieval = await self._retriever.retrieve(question, intent, customer_turns)
+        if not retrieval.confident and customer_turns and _continues_last_answer(question, history):
+            # "how long is the link good for?" right after the password-reset answer: asked with the last question.
+            retrieval = await self._retriever.retrieve(f"{customer_turns[-1]} {question}", intent)
         best = retrieval.best
         if best is None or not retrieval.confident:
             score = f"{best.score:.3f}" if best else "none"
@@ -149,6 +155,8 @@ class Answerer:
             quote = await self._extractive.quote(asked, passages, await self._articles(passages), scores)
             logger.info("answer partial: %s not covered by %s", uncovered, quote.passage.id)
             text = f"{PARTIAL_LEAD}\n\n{quote_with_pointer(quote)}"
+            if tone in APOLOGY_TONES:
+                text = f"{APOLOGY} {text}"
             return Answer(
                 "partial", _with_extras(text, None, offer), None, (quote.passage,), (), retrieval,
                 time.monotonic() - started, f"not covered: {', '.join(uncovered)}",
@@ -166,7 +174,7 @@ class Answerer:
             return Answer("generated", text, None, passages, tuple(decisions), retrieval, time.monotonic() - started)
 
         text = quote_with_pointer(quote)
-        if tone == "apologise_first":
+        if tone in APOLOGY_TONES:
             text = f"{APOLOGY} {text}"
         logger.info("answer extractive from %s", quote.passage.id)
         return Answer(
@@ -240,6 +248,13 @@ class Answerer:
             decisions.append(GuardDecision(attempt, "blocked", verdict.reason))
             logger.info("answer guard: attempt=%s blocked: %s", attempt, verdict.reason)
         return None
+
+
+def _continues_last_answer(question: str, history: Sequence[Turn]) -> bool:
+    """Whether the question picks up a word of the assistant's last reply ("the link" after a reset answer)."""
+    last = next((t.text for t in reversed(history) if t.speaker == "assistant"), "")
+    asked = {t for t in tokenize(question) if t not in FUNCTION_WORDS}
+    return bool(asked & set(tokenize(last)))
 
 
 def complete_sentences(text: str) -> str:

@@ -16,27 +16,13 @@ from typing import Sequence
 import numpy as np
 
 from actions.knowledge.encoder import TextEncoder
-from actions.knowledge.lexical import tokenize
+from actions.knowledge.lexical import FUNCTION_WORDS, tokenize
 from actions.knowledge.passages import Passage
 
 # A question word this close to some passage word (cosine of the encoder's
 # word embeddings) counts as covered: "e-mail"/"email", "parcel"/"package".
 WORD_SIMILARITY = 0.6
 PREFIX = 4
-# Words that shape a question without naming what it is about.
-FUNCTION_WORDS = frozenset(
-    """much many long big price prices cost costs colour color colours size sizes available availability
-    stock order orders ordered buy bought get still right now also actually like just really one thing
-    stuff item items something anything anyone someone guy guys u ok okay please ago min mins minute
-    minutes week weeks day days time times happen happens mean means go going way able allowed possible
-    make made use used new old put take took come came say said tell know want need help there doe did
-    does don didn isn aren wasn won t s m ve ll re d kind sort type lot bit whole same different other
-    another back they them these those few all out off because should try keep let never nothing
-    everything around after before getting definitely roughly approximately exactly probably maybe perhaps
-    basically literally totally honestly seriously""".split()
-)
-
-
 def _stem(token: str) -> str:
     return token[:PREFIX] if len(token) > PREFIX else token
 

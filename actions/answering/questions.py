@@ -19,10 +19,15 @@ _QUESTION_START = (
 )
 _BOUNDARY = re.compile(
     rf"(?<=[?!])\s+(?=\w)|\s*(?:,\s*|;\s*|\s)(?:and|also|plus|oh and|and also|btw|by the way)\s*,?\s+(?={_QUESTION_START}\b)"
-    rf"|,\s+(?={_QUESTION_START}\s+(?:you|u|i|it|they|the|your|my|there|much|long|many)\b)",
+    rf"|,\s+(?=(?:how|what|what's|whats|when|where|which|who|why|do|does|did|can|could|is|are|will|would)\s+\w+\s+\w+)",
     re.IGNORECASE,
 )
-MIN_PART_WORDS = 3
+MIN_PART_WORDS = 4
+_ASKS = re.compile(rf"\?|^\W*(?:and\s+|also\s+|oh\s+and\s+)?{_QUESTION_START}\b", re.IGNORECASE)
+
+
+def _asks(part: str) -> bool:
+    return bool(_ASKS.search(part))
 
 
 def split_questions(text: str) -> list[str]:
@@ -31,8 +36,11 @@ def split_questions(text: str) -> list[str]:
     parts = [p.strip(" ,;") for p in _BOUNDARY.split(text) if p and p.strip(" ,;")]
     merged: list[str] = []
     for part in parts:
-        # A fragment too short to stand alone ("thanks!") stays with its neighbour.
-        if merged and (len(part.split()) < MIN_PART_WORDS or len(merged[-1].split()) < MIN_PART_WORDS):
+        # A fragment too short to stand alone ("thanks!"), or one that asks nothing ("thinking of
+        # buying one"), stays with its neighbour.
+        if merged and (
+            len(part.split()) < MIN_PART_WORDS or len(merged[-1].split()) < MIN_PART_WORDS or not _asks(part)
+        ):
             merged[-1] = f"{merged[-1]} {part}"
         else:
             merged.append(part)

@@ -10,10 +10,11 @@ the cast iron skillet?") lists the matching products.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -23,8 +24,14 @@ from actions.answering.questions import split_questions
 from actions.dialogue.base import ServiceAction
 from actions.dialogue.form_validation import is_question
 from actions.dialogue.offers import offer_for_turn
-from actions.dialogue.order_flow import DEFAULT_ORDER_FORM, given_details
-from actions.dialogue.shopping import answer_about_products, focus_on, looks_like_shopping, show_products
+from actions.dialogue.order_flow import DEFAULT_ORDER_FORM, LATE_DELIVERY, ORDER_PROBLEM, given_details
+from actions.dialogue.shopping import (
+    answer_about_products,
+    focus_on,
+    looks_like_shopping,
+    policy_question_about_products,
+    show_products,
+)
 from actions.services import Services
 
 logger = logging.getLogger(__name__)
@@ -37,6 +44,12 @@ PRODUCT_INTENTS = frozenset({"product_question", "search_products"})
 # Slot holding what the latest answer was: its kind, whether the generator ran, its topic.
 ANSWER_SLOT = "last_answer"
 UNSPECIFIC_INTENTS = ("nlu_fallback", "out_of_scope")
+# A message inside a form that opens by dropping it, then asks something else.
+LEAVING_THE_FORM = re.compile(
+    r"^(?:\W*(?:hmm+|oh|ok|okay|actually|wait|um+|ah|sorry)\b)*\W*(?:never ?mind|nvm|scratch that|forget (?:it|that|about it)|"
+    r"cancel that|no need|don'?t bother|leave it|i'?ll (?:do|check|find) (?:it|that|the \w+) later)\b",
+    re.IGNORECASE,
+)
 
 
 def recent_turns(tracker: Tracker, limit: int = MAX_TURNS) -> list[Turn]:
@@ -93,23 +106,60 @@ def _answer_record(answer: Answer, topic: str | None) -> dict[str, Any]:
     return SlotSet(ANSWER_SLOT, {"kind": answer.kind, "generator": answer.used_generator, "topic": topic})
 
 
-class ActionAnswerIfAsked(ServiceAction):
-    """Before a form starts, answers the question its request was phrased as, when the knowledge fully answers it.
+# A question about the customer's own order or purchase ("where is my parcel?", "can I return it?").
+_PERSONAL = re.compile(r"\b(?:my|our|mine|i|i'?ve|i'?d|i'?m|we|me|us)\b", re.IGNORECASE)
+_ORDER_WORDS = re.compile(
+    r"\b(?:orders?|ordered|parcels?|packages?|deliver(?:y|ies|ed)|purchases?|bought|stuff|items?|shipment|"
+    r"it|them|this|these|those|one)\b",
+    re.IGNORECASE,
+)
+# "if I order with express tonight, when would it arrive?": about ordering, not about an order.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|before|when) (?:i|we) (?:order|buy|purchase|place)\b|\bthinking (?:of|about) (?:ordering|buying)\b",
+    re.IGNORECASE,
+)
 
-    "can I swap them for a size up?" gets the exchange policy, then the return
-    form asks for the order; "I want to return my shoes" goes straight to the form.
+
+def about_own_order(tracker: Tracker, text: str) -> bool:
+    """Whether the request is about the customer's own order (then the lookup form runs)."""
+    if given_details(tracker) or LATE_DELIVERY.search(text) or ORDER_PROBLEM.search(text):
+        return True
+    if _HYPOTHETICAL.search(text):
+        return False
+    return not is_question(text) or bool(_PERSONAL.search(text) and _ORDER_WORDS.search(text))
+
+
+class ActionCheckFormRequest(ServiceAction):
+    """Before an order lookup or return starts, answers what the request really asks.
+
+    * "can I return it if I don't like it?" about a product being looked at, or
+      "how long does delivery take?" about no order of the customer's: answered,
+      and no form starts;
+    * "can I swap them for a size up?": the exchange policy first, then the form
+      asks for the order (only a full answer is worth saying first);
+    * "I want to return my shoes", "where is my order?": straight to the form.
     """
 
     def name(self) -> str:
         """Action name."""
-        return "action_answer_if_asked"
+        return "action_check_form_request"
 
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Answer a question with a full answer; say nothing otherwise."""
+        """Answer instead of the form, answer before it, or let it start."""
         text = tracker.latest_message.get("text") or ""
-        if not is_question(text):
+        if policy_question_about_products(tracker, text):
+            events = await answer_about_products(self.services, dispatcher, tracker, domain, text)
+            if events is None:
+                answer = await answer_question(self.services, tracker, text, history=[])
+                _say(dispatcher, answer)
+                events = [_answer_record(answer, None)]
+            return [*events, FollowupAction("action_listen")]
+        if not about_own_order(tracker, text):
+            events = await answer_parts(self.services, dispatcher, tracker, domain, split_questions(text))
+            return [*[e for e in events if e.get("event") != "followup"], FollowupAction("action_listen")]
+        if not is_question(text) or tracker.get_intent_of_latest_message() != "request_return":
             return []
         answer = await answer_question(self.services, tracker, text)
         if answer.kind not in ("generated", "extractive"):
@@ -131,14 +181,16 @@ class ActionAnswerQuestion(ServiceAction):
         """Answer, fall back to a quoted passage, refuse an attempt to steer the bot, or offer a person."""
         text = tracker.latest_message.get("text") or ""
         intent = tracker.get_intent_of_latest_message()
-        parts = split_questions(text)
-        if len(parts) > 1:
-            return await answer_parts(self.services, dispatcher, tracker, domain, parts)
         about_products = await answer_about_products(self.services, dispatcher, tracker, domain, text)
         if about_products is not None:
             return about_products
-        if intent in PRODUCT_INTENTS and not (await self.services.product_search.index()).named_in(text):
-            shown = await show_products(self.services, dispatcher, tracker, domain, text, detailed=True)
+        parts = split_questions(text)
+        if len(parts) > 1:
+            return await answer_parts(self.services, dispatcher, tracker, domain, parts)
+        index = await self.services.product_search.index()
+        shopping = intent in PRODUCT_INTENTS or (intent in UNSPECIFIC_INTENTS and looks_like_shopping(text, index))
+        if shopping and not index.named_in(text):
+            shown = await show_products(self.services, dispatcher, tracker, domain, text, detailed=is_question(text))
             if shown is not None:
                 return shown
         return await self._answer(dispatcher, tracker, intent, text)
@@ -146,7 +198,10 @@ class ActionAnswerQuestion(ServiceAction):
     async def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str | None, text: str
     ) -> list[dict[str, Any]]:
-        answer = await answer_question(self.services, tracker, text)
+        # "when will it be back?" about a product in view is a help-centre question: asked without the
+        # product's name, which would otherwise pull the product's own passage.
+        history = [] if policy_question_about_products(tracker, text) else None
+        answer = await answer_question(self.services, tracker, text, history=history)
         lookup_next = (
             not tracker.active_loop_name and intent in ORDER_QUESTION_INTENTS and "order_id" in given_details(tracker)
         )
@@ -170,6 +225,10 @@ class ActionAnswerQuestion(ServiceAction):
         # What the answer was, for the conversation suite's figures and the marketers' knowledge gaps.
         events.append(_answer_record(answer, topic))
         if tracker.active_loop_name:
+            if LEAVING_THE_FORM.match(text):
+                # "never mind, I'll find the e-mail later. how long does express take?": answered, and the
+                # form is left instead of asking again.
+                return [*events, ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
             # Inside a form the form asks its question next: nothing else may ask one.
             return events
         if lookup_next:
@@ -214,3 +273,24 @@ async def answer_parts(
     if unknown and not tracker.active_loop_name:
         events.append(FollowupAction("utter_offer_human"))
     return events
+
+
+class ActionStopAndAnswer(ServiceAction):
+    """"Never mind": what was asked before is dropped; a question that follows ("nvm, how long does express take?") is answered."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_stop_and_answer"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Answer the rest of the message, or ask what else the customer needs."""
+        text = tracker.latest_message.get("text") or ""
+        match = LEAVING_THE_FORM.match(text)
+        rest = text[match.end() :].strip(" ,.!;:-") if match else ""
+        if rest and is_question(rest):
+            events = await answer_parts(self.services, dispatcher, tracker, domain, split_questions(rest))
+            return [e for e in events if e.get("event") != "followup"]
+        dispatcher.utter_message(response="utter_anything_else")
+        return []

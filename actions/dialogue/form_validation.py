@@ -37,7 +37,8 @@ ANSWER_INTENTS = frozenset({"inform"})
 FALLBACK_INTENT = "nlu_fallback"
 # A question is never taken for a malformed answer.
 _QUESTION = re.compile(
-    r"\?|^\s*(how|what|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should)\b", re.I
+    r"\?|(?:^|[.!]\s+)\s*(how|what|what's|whats|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should)\b",
+    re.I,
 )
 
 

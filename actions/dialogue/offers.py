@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dialogue.base import ServiceAction
+from actions.dialogue.form_validation import is_question
 from actions.errors import AssistantError
 from actions.offers.context import OfferContext
 from actions.services import Services
@@ -137,6 +138,9 @@ class ActionAcceptOffer(ServiceAction):
         """Feed the acceptance to the bandit and confirm; say so when there is nothing to accept."""
         rule, variant = tracker.get_slot("offer_rule"), tracker.get_slot("offer_variant")
         if not rule or not variant:
+            if is_question(tracker.latest_message.get("text") or ""):
+                # "can I use it with a promo code?" is a question about codes, not an acceptance.
+                return [FollowupAction("action_answer_question")]
             dispatcher.utter_message(response="utter_no_offer_to_accept")
             return []
         customer_id = tracker.get_slot("customer_id") if tracker.get_slot("signed_in") else None

@@ -30,6 +30,14 @@ ORDER_PROBLEM = re.compile(
     r"doesn'?t work|does not work|not working|wrong (?:item|size|colou?r|product|thing)|rubbish|garbage|junk)\b",
     re.IGNORECASE,
 )
+# "get me a real person", "I want to speak to a manager", "transfer me to someone".
+ASKS_FOR_A_PERSON = re.compile(
+    r"\b(?:get|give|put|transfer|connect|pass)\s+me\s+(?:to|through to|with)?\s*(?:a |an |the |some )?"
+    r"(?:real |actual |live |human )?(?:person|human|agent|someone|somebody|manager|supervisor|representative|rep)\b"
+    r"|\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a |an |the |some )?(?:real |actual |live )?"
+    r"(?:person|human|agent|someone|somebody|manager|supervisor|representative)\b",
+    re.IGNORECASE,
+)
 # Tone hints of the emotion step (actions/emotion/behaviour.py) that call for an apology first:
 # anger and frustration ("reassure" also follows a mere "sorry, typo").
 UPSET_TONES = frozenset({"apologise_first", "be_brief"})
@@ -134,6 +142,9 @@ class ActionRespondToComplaint(ServiceAction):
     ) -> list[dict[str, Any]]:
         """Apologise, then look the order up or offer a person."""
         text = (tracker.latest_message or {}).get("text") or ""
+        if ASKS_FOR_A_PERSON.search(text):
+            # "this is a joke, get me a real person NOW": no more questions, a person.
+            return [FollowupAction("action_request_handoff")]
         given = given_details(tracker)
         if LATE_DELIVERY.search(text) or given:
             if tracker.get_slot("order_id"):

@@ -9,19 +9,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dialogue.base import ServiceAction
 from actions.dialogue.offers import CAROUSEL_CHANNELS, offer_for_turn
+from actions.dialogue.order_flow import ORDER_PROBLEM
 from actions.recommendations.carousel import carousel_payload, wording_from_domain
 from actions.recommendations.models import Recommendation
 from actions.services import Services
 from actions.shopping import references
 from actions.shopping.catalogue import CatalogueIndex, tokens
 from actions.shopping.context import SLOT, ShoppingContext, refine, refinement
-from actions.shopping.lexicon import FEATURE_GROUPS, TYPE_GROUPS, group_of
+from actions.shopping.lexicon import TYPE_GROUPS, group_of
 from actions.shopping.request import ShoppingRequest, parse_request
 from actions.shopping.search import SearchResult
 from actions.shopping.wording import ShoppingWording
@@ -35,8 +36,8 @@ _YES_NO = re.compile(
     r"(?:sell|have|carry|stock|do|offer|make|got)\b|\bhave you got\b|\bgot any\b|\bare there any\b|\bis there any\b",
     re.IGNORECASE,
 )
-# Intents whose replies list products with their descriptions (the customer asked about properties).
-DETAILED_INTENTS = frozenset({"product_question"})
+# Intents that ask about the properties of products.
+PRODUCT_QUESTION_INTENTS = frozenset({"product_question", "choose_product"})
 
 
 @dataclass(frozen=True)
@@ -94,10 +95,14 @@ class ShoppingFlow:
 
     async def run(self, text: str, detailed: bool = False) -> Shown | None:
         """Search and reply; None when the message asks for nothing a search can answer."""
+        if not_a_search(text):
+            return None
         request = parse_request(text)
         how = refinement(text)
-        if self.context is not None and (how or request.constraints_only or _only_features(request)):
-            return await self._refined(request, how, detailed)
+        names_a_kind = await self.services.product_search.names_a_kind(request)
+        if self.context is not None and (how or not (names_a_kind or request.interests or request.recipient)):
+            if how or request.has_criteria or request.excluded:
+                return await self._refined(request, how, detailed)
         if not request.has_criteria:
             return None
         result = await self.services.product_search.search(request)
@@ -198,9 +203,16 @@ class ShoppingFlow:
             self.replies.say("utter_products_none_price", what=result.what, constraints=constraints)
 
 
-def _only_features(request: ShoppingRequest) -> bool:
-    """"waterproof ones?": words that only describe, to narrow the last results."""
-    return bool(request.words) and not request.interests and all(group_of(w, FEATURE_GROUPS) for w in request.words)
+# About a product already bought ("the jacket i got looks nothing like the photos"): not a search.
+_BOUGHT = re.compile(
+    r"\b(?:i|we)\s+(?:got|received|bought|ordered|purchased)\b|\b(?:arrived|came|delivered)\b|\bmy order\b",
+    re.IGNORECASE,
+)
+
+
+def not_a_search(text: str) -> bool:
+    """Whether the message is about a policy or a purchase already made, however many product words it has."""
+    return bool(_POLICY_ABOUT_PRODUCT.search(text) or _BOUGHT.search(text) or ORDER_PROBLEM.search(text))
 
 
 async def show_products(
@@ -236,12 +248,14 @@ class ActionSearchProducts(ServiceAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Search, or ask what they are after when the message says nothing about products."""
+        """Search (or refine, or pick from the last list); a message that is no search goes to the answering action."""
         text = tracker.latest_message.get("text") or ""
+        picked = await answer_about_products(self.services, dispatcher, tracker, domain, text)
+        if picked is not None:
+            return picked
         events = await show_products(self.services, dispatcher, tracker, domain, text)
         if events is None:
-            dispatcher.utter_message(response="utter_products_ask_what")
-            return []
+            return [FollowupAction("action_answer_question")]
         return events
 
 
@@ -332,14 +346,24 @@ async def answer_about_products(
     by_id = {p.id: p for p in index.products}
     shown = [by_id[i] for i in context.shown if i in by_id]
     product = references.pick(text, shown, by_id.get(context.focus or ""), index)
+    if product is not None and product.final_sale and _RETURN.search(text):
+        return await describe(services, dispatcher, context, product)  # its passage says it cannot be returned
+    if _POLICY_ABOUT_PRODUCT.search(text):
+        return None
     if product is None:
-        if not references.about_all_shown(text):
+        # "do they have GPS?" (or "is it waterproof?" asked as a product question) about a list:
+        # every listed product, described.
+        if not (references.about_all_shown(text) or tracker.get_intent_of_latest_message() in PRODUCT_QUESTION_INTENTS):
             return None
         replies.products(shown, detailed=True)
         return []
-    if _POLICY_ABOUT_PRODUCT.search(text) and not (product.final_sale and _RETURN.search(text)):
-        return None
     return await describe(services, dispatcher, context, product)
+
+
+def policy_question_about_products(tracker: Tracker, text: str) -> bool:
+    """"can I return it?", "when will it be back?" about products in view: a help-centre question."""
+    context = recent_context(tracker)
+    return bool(context and context.shown and references.mentions_products(text) and _POLICY_ABOUT_PRODUCT.search(text))
 
 
 def looks_like_shopping(text: str, index: CatalogueIndex) -> bool:

@@ -17,6 +17,18 @@ _STOPWORDS = frozenset(
     too up us was we what when where which who why will with would you your yours hi hello
     hey thanks thank any get got want need im i'm ive just about some know tell""".split()
 )
+# Words that shape a question without naming what it is about.
+FUNCTION_WORDS = frozenset(
+    """much many long big price prices cost costs colour color colours size sizes available availability
+    stock order orders ordered buy bought get still right now also actually like just really one thing
+    stuff item items something anything anyone someone guy guys u ok okay please ago min mins minute
+    minutes week weeks day days time times happen happens mean means go going way able allowed possible
+    make made use used new old put take took come came say said tell know want need help there doe did
+    does don didn isn aren wasn won t s m ve ll re d kind sort type lot bit whole same different other
+    another back they them these those few all out off because should try keep let never nothing
+    everything around after before getting definitely roughly approximately exactly probably maybe perhaps
+    basically literally totally honestly seriously""".split()
+)
 K1 = 1.2
 B = 0.75
 

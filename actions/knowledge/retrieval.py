@@ -23,7 +23,7 @@ from actions.answering.guard import Catalogue
 from actions.errors import StoreDataError, StoreUnavailable
 from actions.keys import Keys
 from actions.knowledge.encoder import TextEncoder
-from actions.knowledge.lexical import LexicalIndex
+from actions.knowledge.lexical import FUNCTION_WORDS, LexicalIndex, tokenize
 from actions.knowledge.passages import Passage
 
 logger = logging.getLogger(__name__)
@@ -45,8 +45,12 @@ POLICY_CUES = re.compile(
 POLICY_BONUS = 0.2
 # Preferred topics of the intent get this much; a hint, not a filter.
 INTENT_BONUS = 0.04
-# Messages this short, or opening with a pronoun, lean on the customer's previous turn.
+# Messages this short without a subject of their own, or with a pronoun, lean on the customer's previous turn.
 FOLLOW_UP_MAX_WORDS = 5
+FOLLOW_UP_MAX_PRONOUN_WORDS = 12
+_PRONOUN = re.compile(r"\b(it|its|it's|that|they|them|those|these|there|which one|that one|this one)\b", re.I)
+# "and to Canada?", "what about express?": a short question opening like this continues the last one.
+_CONTINUES = re.compile(r"^(and|what about|how about|or|also|plus)\b", re.I)
 _FOLLOW_UP = re.compile(r"^(and |what about |how about )?(it|its|it's|that|this|they|them|those|these|one)\b", re.I)
 # "does it need to be in the box?", "is that free too?": a pronoun among the first words.
 _EARLY_PRONOUN = re.compile(
@@ -125,12 +129,26 @@ class IndexSnapshot:
         return mask
 
 
+def reads_as_follow_up(question: str) -> bool:
+    """Whether a question leans on the one before: "and to Canada?", "how long does it take?", "is that free?".
+
+    A short question with a subject of its own ("how much is shipping?") stands alone.
+    """
+    if _FOLLOW_UP.match(question) or _EARLY_PRONOUN.match(question):
+        return True
+    words = question.split()
+    if len(words) <= FOLLOW_UP_MAX_PRONOUN_WORDS and _PRONOUN.search(question):
+        return True
+    if len(words) <= FOLLOW_UP_MAX_WORDS + 1 and _CONTINUES.match(question):
+        return True
+    return len(words) <= FOLLOW_UP_MAX_WORDS and not [t for t in tokenize(question) if t not in FUNCTION_WORDS]
+
+
 def build_query(question: str, history: Sequence[str] = ()) -> str:
     """The question, preceded by the customer's previous message when it reads as a follow-up."""
     question = " ".join(question.split())
     previous = next((h for h in reversed(history) if h.strip() and h.strip() != question), None)
-    follow_up = _FOLLOW_UP.match(question) or _EARLY_PRONOUN.match(question)
-    if previous and (len(question.split()) <= FOLLOW_UP_MAX_WORDS or follow_up):
+    if previous and reads_as_follow_up(question):
         return f"{' '.join(previous.split())} {question}"
     return question
 
@@ -151,8 +169,8 @@ class Retriever:
     ) -> Retrieval:
         """The k best passages; ``confident`` when the best clears the configured score."""
         started = time.perf_counter()
-        snapshot = await self._current_snapshot()
         query = build_query(question, history)
+        snapshot = await self._current_snapshot()
         if not snapshot.passages or not query:
             return Retrieval(query, (), False, time.perf_counter() - started)
         # One short text, ~10 ms of CPU: encoded on the event loop. Handing it to a thread and back

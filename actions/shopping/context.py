@@ -17,7 +17,7 @@ SLOT = "shopping"
 Refinement = Literal["cheaper", "dearer", "more", "in_stock"]
 
 _CHEAPER = re.compile(
-    r"\b(cheaper|cheeper|less expensive|lower price|more affordable|too (?:expensive|pricey|much)|"
+    r"\b(cheaper|cheeper|cheep|cheap ones?|less expensive|lower price|more affordable|too (?:expensive|pricey|much)|"
     r"bit much|for less|costs? less|cheaper ones?)\b",
     re.I,
 )
@@ -85,6 +85,8 @@ def refine(previous: ShoppingRequest, new: ShoppingRequest, how: Refinement | No
         update["interests"] = tuple(dict.fromkeys((*previous.interests, *new.interests)))
     if new.order:
         update["order"] = new.order
+    if new.excluded:
+        update["excluded"] = tuple(dict.fromkeys((*previous.excluded, *new.excluded)))
     if how == "cheaper" and shown_prices:
         ceiling = min(shown_prices) - 0.01
         update["price_max"] = min(ceiling, new.price_max if new.price_max is not None else ceiling)

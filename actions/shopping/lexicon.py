@@ -160,7 +160,8 @@ FILLER = frozenset(
     cheap expensive pricey money guys guy he's she's hes shes they're theyre everything nothing anything
     happy glad even sold out stock instance example thinking wondering interested would've gonna wanna
     gotta lemme let me's anyway though tho btw by way real died broke broken break stopped working work
-    works bought ordered use used using mine yours ours theirs sell sold carry carried go going""".split()
+    works bought ordered use used using mine yours ours theirs sell sold carry carried go going only cheep
+    getting gets we're were wait oh ah hmm um""".split()
 )
 
 # Questions that compare the shown products on one attribute: cue -> (attribute, largest wins?).

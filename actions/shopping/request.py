@@ -43,7 +43,7 @@ _MIN = re.compile(
 _AROUND = re.compile(rf"\b(?:around|about|roughly|approximately|approx|ish)\s*{_MONEY}", re.I)
 _SIZE = re.compile(
     r"\bsize\s*(\d{1,2}(?:\.5)?|xxs|xs|s|m|l|xl|xxl|small|medium|large|extra large|twin|queen|king)\b"
-    r"|\b(xs|xl|xxl)\b|\bin (small|medium|large)\b|\bwaist\s*(\d{2})\b",
+    r"|\b(xs|xl|xxl)\b|\bin (small|medium|large)\b|\bwaist\s*(\d{2})\b|\b(\d{1,2})\s?(?:-\s?)?(?:inch|in\b|\")",
     re.I,
 )
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "xxs": "XS", "xxl": "XL"}
@@ -60,6 +60,12 @@ _INTEREST = re.compile(
     re.I,
 )
 _FOR_SOMEONE = re.compile(r"\bfor (?:a|an|my|his|her|our|the)\s+((?:[a-z-]+\s+){0,2}?)([a-z-]+)\b", re.I)
+# "she already has shears", "forget the boots", "no books", "anything but socks": kinds to leave out.
+_EXCLUDE = re.compile(
+    r"\b(?:already (?:has|have|got|own|owns)|forget(?: about)?|not|no|except|other than|besides|anything but|"
+    r"instead of|apart from|without)\s+(?:the\s+|a\s+|an\s+|any\s+|more\s+)?([a-z][a-z-]+)",
+    re.I,
+)
 _SORT_CHEAP = re.compile(r"\b(cheapest|cheap|least expensive|affordable|inexpensive|lowest price)\b", re.I)
 # "for 6 people", "a 2-person tent", "1000 piece", "at least 65w": numbers an attribute must reach.
 _NUMERIC = (
@@ -98,6 +104,7 @@ class ShoppingRequest(BaseModel):
     numbers: tuple[tuple[str, float, str], ...] = Field(
         default=(), description="(attribute, value, 'min' or 'equal'), e.g. ('people', 6, 'min')"
     )
+    excluded: tuple[str, ...] = Field(default=(), description="kinds to leave out ('she already has shears')")
     order: str | None = Field(default=None, description="'price' (cheapest first), '-price' or None")
 
     @property
@@ -128,6 +135,9 @@ def _prices(text: str) -> tuple[float | None, float | None, str]:
                 low, high = min(first, second), max(first, second)
             return low, high, text[: match.start()] + " " + text[match.end() :]
     match = _AROUND.search(text)
+    if match and re.match(r"\s*(?:max|maximum|tops|at most|or less)\b", text[match.end() :]):
+        value = _amount(match.group(1) or match.group(2))
+        return None, value, text[: match.start()] + " " + text[match.end() :]
     if match:
         value = _amount(match.group(1) or match.group(2))
         assert value is not None
@@ -160,7 +170,12 @@ def _sizes(text: str) -> tuple[str, ...]:
     sizes = []
     for match in _SIZE.finditer(text):
         value = next(g for g in match.groups() if g)
+        if match.group(5):  # "10 inch" is how the catalogue names it: "10-inch"
+            value = f"{value}-inch"
         sizes.append(_SIZE_WORDS.get(value.lower(), value.upper() if value.isalpha() else value))
+    # "size 10 or 11": every size named after the first.
+    for more in re.finditer(r"\b(?:size\s*\d{1,2}|\d{1,2})\s*(?:or|/|,)\s*(\d{1,2})\b", text):
+        sizes.append(more.group(1))
     return tuple(dict.fromkeys(sizes))
 
 
@@ -207,6 +222,8 @@ def parse_request(text: str) -> ShoppingRequest:
     """Read a shopping request from one message."""
     lowered = " ".join(text.lower().split())
     numbers, lowered_rest = _numbers(lowered)
+    excluded = tuple(m.group(1) for m in _EXCLUDE.finditer(lowered_rest) if m.group(1) not in FILLER)
+    lowered_rest = _EXCLUDE.sub(" ", lowered_rest)
     price_min, price_max, rest = _prices(lowered_rest)
     colours = _colours(rest)
     sizes = _sizes(rest)
@@ -235,4 +252,5 @@ def parse_request(text: str) -> ShoppingRequest:
         include_out_of_stock=bool(_OUT_OF_STOCK_TOO.search(lowered)),
         order=order,
         numbers=numbers,
+        excluded=excluded,
     )

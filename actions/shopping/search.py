@@ -19,7 +19,7 @@ import numpy as np
 from actions.knowledge.encoder import TextEncoder
 from actions.recommendations.snapshot import SnapshotLoader
 from actions.shopping.catalogue import CatalogueIndex, tokens
-from actions.shopping.lexicon import FEATURE_GROUPS, SOFT_MODIFIERS, TYPE_GROUPS, group_of
+from actions.shopping.lexicon import FEATURE_GROUPS, SOFT_MODIFIERS, TYPE_GROUPS, group_of, singular
 from actions.shopping.request import ShoppingRequest
 from actions.store.models import Product
 
@@ -28,9 +28,8 @@ Filter = Literal["stock", "numbers", "colour", "size", "price"]
 
 DEFAULT_LIMIT = 5
 # Interest searches keep products whose meaning is this close to the best one's.
-IDEA_MARGIN = 0.25
+IDEA_MARGIN = 0.15
 IDEA_FLOOR = 0.2
-IDEA_POOL = 30
 # A feature word ("waterproof", "cat") found in a product's text counts this much in an interest search.
 LEXICAL_BONUS = 0.15
 # Ranking inside a kind: the exact word asked for in the name, then meaning, then best sellers.
@@ -67,7 +66,16 @@ class _Head:
         """The customer's own words for it ("wireless headphones"), or the department's name."""
         if self.category is not None:
             return self.category
-        return " ".join((*self.typed_modifiers, self.typed)) if with_modifiers else self.typed
+        typed = plural(self.typed)
+        return " ".join((*self.typed_modifiers, typed)) if with_modifiers else typed
+
+
+def plural(phrase: str) -> str:
+    """'cast iron pan' -> 'cast iron pans'; a word already plural stays ('headphones', 'chinos')."""
+    last = phrase.rsplit(" ", 1)[-1]
+    if singular(last) != last or last.endswith("s"):
+        return phrase
+    return f"{phrase}es" if last.endswith(("ch", "sh", "x")) else f"{phrase}s"
 
 
 class ProductSearch:
@@ -85,14 +93,19 @@ class ProductSearch:
             self._index = await asyncio.to_thread(CatalogueIndex.of, snapshot)
         return self._index
 
+    async def names_a_kind(self, request: ShoppingRequest) -> bool:
+        """Whether the request names a kind of product or a department ("tents", "electronics")."""
+        return _head(request.words, await self.index()) is not None
+
     async def search(
         self, request: ShoppingRequest, *, exclude: Sequence[str] = (), limit: int = DEFAULT_LIMIT
     ) -> SearchResult:
         """The best products for the request, best first; ``exclude`` are left out (already shown)."""
         index = await self.index()
+        left_out = _left_out(index, request)
         head = _head(request.words, index)
         if head is not None:
-            candidates = [i for i in range(len(index.products)) if _is_kind(index, i, head)]
+            candidates = [i for i in range(len(index.products)) if _is_kind(index, i, head) and i not in left_out]
             full = [i for i in candidates if all(_has_word(index, i, m) for m in head.modifiers)]
             missing = tuple(
                 typed for m, typed in zip(head.modifiers, head.typed_modifiers)
@@ -105,11 +118,12 @@ class ProductSearch:
         else:
             features = [w for w in request.words if group_of(w, FEATURE_GROUPS) or w in index.vocabulary]
             unknown = [w for w in request.words if w not in features and w not in SOFT_MODIFIERS]
-            if unknown and not request.interests:
+            if unknown and not (request.interests or features or request.recipient or request.gift):
                 # "lawn mowers": something we do not sell; say so and name the nearest department.
                 nearest = await self._nearest_category(index, " ".join(request.words))
                 return SearchResult("none", [], 0, what=" ".join(request.words), nearest_category=nearest)
             positions, scores = await self._ideas(index, request, features)
+            positions = [i for i in positions if i not in left_out]
             kind = "ideas" if positions else "none"
             what = " ".join(request.interests or features)
             missing = ()
@@ -118,7 +132,14 @@ class ProductSearch:
             return SearchResult("none", [], 0, what=what, missing=missing, nearest_category=nearest)
         kept, blocked_by, options = _filter(index, request, positions)
         if not kept:
-            return SearchResult("filtered_out", [], 0, what=what, missing=missing, blocked_by=blocked_by, options=options)
+            alternatives = _alternatives(index, request, positions, blocked_by, scores)[:limit]
+            return SearchResult(
+                "filtered_out", alternatives, 0, what=what, missing=missing, blocked_by=blocked_by, options=options
+            )
+        if kind == "ideas":
+            # Ideas are kept when close to the best that passes the filters, not the best overall.
+            best = max(scores[i] for i in kept)
+            kept = [i for i in kept if scores[i] >= best - IDEA_MARGIN]
         ranked = _rank(index, request, kept, scores)
         shown = [index.products[i] for i in ranked if index.products[i].id not in exclude][:limit]
         return SearchResult(kind, shown, len(ranked), what=what, missing=missing)
@@ -146,10 +167,8 @@ class ProductSearch:
         score = dense.copy()
         for word in features:
             score += LEXICAL_BONUS * np.array([_has_word(index, i, word) for i in range(len(index.products))])
-        best = float(score.max()) if len(score) else 0.0
-        keep = [i for i in np.argsort(-score, kind="stable") if score[i] >= max(IDEA_FLOOR, best - IDEA_MARGIN)]
-        keep = keep[:IDEA_POOL]
-        return [int(i) for i in keep], {int(i): float(score[i]) for i in keep}
+        keep = [int(i) for i in np.argsort(-score, kind="stable") if score[i] >= IDEA_FLOOR]
+        return keep, {i: float(score[i]) for i in keep}
 
     async def _dense(self, index: CatalogueIndex, text: str) -> np.ndarray:
         if self._encoder is None or not text.strip():
@@ -192,7 +211,7 @@ def _head(words: Sequence[str], index: CatalogueIndex) -> _Head | None:
                 category=category,
                 modifiers=tuple(singulars[n] for n in kept),
                 # A corrected misspelling is shown corrected ("hedphones" -> "headphones").
-                typed=" ".join(words[position : position + size]) if spelled == phrase else f"{spelled}s",
+                typed=" ".join(words[position : position + size]) if spelled == phrase else spelled,
                 typed_modifiers=tuple(words[n] for n in kept),
             )
     return None
@@ -233,6 +252,31 @@ def _filter(
             return [], name, _options(index, name, kept, request)
         kept = narrowed
     return kept, None, ()
+
+
+def _left_out(index: CatalogueIndex, request: ShoppingRequest) -> set[int]:
+    """Products of the kinds the customer ruled out ("she already has shears")."""
+    left_out: set[int] = set()
+    for word in request.excluded:
+        head = _head([word], index)
+        if head is not None:
+            left_out |= {i for i in range(len(index.products)) if _is_kind(index, i, head)}
+    return left_out
+
+
+def _alternatives(
+    index: CatalogueIndex, request: ShoppingRequest, positions: list[int], blocked: Filter | None, scores: dict[int, float]
+) -> list[Product]:
+    """What there is instead when a colour, size or number ruled everything out (never over budget)."""
+    if blocked not in ("colour", "size", "numbers"):
+        return []
+    relaxed = request.model_copy(update={"colour": {"colours": ()}, "size": {"sizes": ()}, "numbers": {"numbers": ()}}[blocked])
+    kept, _, _ = _filter(index, relaxed, positions)
+    if blocked == "numbers" and request.numbers:
+        attribute = request.numbers[0][0]
+        kept.sort(key=lambda i: -index.numbers[i].get(attribute, 0.0))
+        return [index.products[i] for i in kept]
+    return [index.products[i] for i in _rank(index, request, kept, scores)]
 
 
 def _meets(value: float | None, wanted: float, how: str) -> bool:
