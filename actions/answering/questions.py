@@ -22,7 +22,7 @@ _BOUNDARY = re.compile(
     rf"|,\s+(?=(?:how|what|what's|whats|when|where|which|who|why|do|does|did|can|could|is|are|will|would)\s+\w+\s+\w+)",
     re.IGNORECASE,
 )
-MIN_PART_WORDS = 4
+MIN_PART_WORDS = 3
 _ASKS = re.compile(rf"\?|^\W*(?:and\s+|also\s+|oh\s+and\s+)?{_QUESTION_START}\b", re.IGNORECASE)
 
 
@@ -47,3 +47,21 @@ def split_questions(text: str) -> list[str]:
     if len(merged) > MAX_PARTS:
         merged = [*merged[: MAX_PARTS - 1], " ".join(merged[MAX_PARTS - 1 :])]
     return merged
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+MIN_FOCUS_WORDS = 4
+
+
+def question_focus(text: str) -> str:
+    """The sentences that ask, when a message also tells a story around them.
+
+    "hi, can you send an order to australia? my sister lives in melbourne and ..." is
+    asked about Australia, not about Melbourne or birthdays. A message with no
+    question mark, or whose questions are too short to stand alone ("why?"), stays whole.
+    """
+    sentences = [s for s in _SENTENCE.split(" ".join(text.split())) if s]
+    asked = [s for s in sentences if s.endswith("?")]
+    if len(sentences) < 2 or not asked or sum(len(s.split()) for s in asked) < MIN_FOCUS_WORDS:
+        return text
+    return " ".join(asked)

@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answering.answerer import Answer
 from actions.answering.prompt import MAX_TURNS, Turn
-from actions.answering.questions import split_questions
+from actions.answering.questions import question_focus, split_questions
 from actions.dialogue.base import ServiceAction
 from actions.dialogue.form_validation import is_question
 from actions.dialogue.offers import offer_for_turn
@@ -79,7 +79,7 @@ async def answer_question(
     intent = tracker.get_intent_of_latest_message()
     policy = await services.store.policy()
     answer = await services.answerer.answer(
-        question,
+        question_focus(question),
         store_name=policy.store_name,
         intent=None if intent in UNSPECIFIC_INTENTS else intent,
         history=recent_turns(tracker) if history is None else history,
@@ -106,11 +106,11 @@ def _answer_record(answer: Answer, topic: str | None) -> dict[str, Any]:
     return SlotSet(ANSWER_SLOT, {"kind": answer.kind, "generator": answer.used_generator, "topic": topic})
 
 
-# A question about the customer's own order or purchase ("where is my parcel?", "can I return it?").
-_PERSONAL = re.compile(r"\b(?:my|our|mine|i|i'?ve|i'?d|i'?m|we|me|us)\b", re.IGNORECASE)
-_ORDER_WORDS = re.compile(
-    r"\b(?:orders?|ordered|parcels?|packages?|deliver(?:y|ies|ed)|purchases?|bought|stuff|items?|shipment|"
-    r"it|them|this|these|those|one)\b",
+# A question about the customer's own order or purchase ("where is my parcel?", "can I return them?").
+_OWN_ORDER = re.compile(
+    r"\b(?:my|our)\s+(?:\w+\s+)?(?:orders?|parcels?|packages?|deliver(?:y|ies)|purchases?|stuff|items?|shipments?|"
+    r"things?|boxe?s?)\b|\b(?:i|we)\s+(?:just\s+)?(?:ordered|bought|received|got|placed|purchased|returned)\b"
+    r"|\b(?:return|send back|exchange|swap)\s+(?:it|them|this|these|those|my)\b|\border\s+#?\d",
     re.IGNORECASE,
 )
 # "if I order with express tonight, when would it arrive?": about ordering, not about an order.
@@ -126,7 +126,7 @@ def about_own_order(tracker: Tracker, text: str) -> bool:
         return True
     if _HYPOTHETICAL.search(text):
         return False
-    return not is_question(text) or bool(_PERSONAL.search(text) and _ORDER_WORDS.search(text))
+    return not is_question(text) or bool(_OWN_ORDER.search(text))
 
 
 class ActionCheckFormRequest(ServiceAction):

@@ -21,7 +21,8 @@ DETAIL_SLOTS = ("order_id", "email")
 LATE_DELIVERY = re.compile(
     r"\b(?:hasn'?t|has not|haven'?t|have not|hasnt|havent|still not|not yet|never|didn'?t|didnt|did not)\b"
     r"[^.!?]{0,40}\b(?:arriv\w*|come|came|deliver\w*|receiv\w*|recieved|got|get|gotten|turned up|shown up|here)\b"
-    r"|\b(?:late|delayed|overdue|lost|missing|still waiting|taking (?:so|too|forever) long|where the hell)\b",
+    r"|\b(?:late|delayed|overdue|lost|missing|still waiting|taking (?:so|too|forever) long|where the hell)\b"
+    r"|\bwaiting\b[^.!?]{0,30}\b(?:order|parcel|package|delivery|stuff|item)s?\b",
     re.IGNORECASE,
 )
 # "it broke after two days", "arrived damaged", "wrong size sent": something is wrong with the order.

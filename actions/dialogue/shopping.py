@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dialogue.base import ServiceAction
+from actions.dialogue.form_validation import is_question
 from actions.dialogue.offers import CAROUSEL_CHANNELS, offer_for_turn
 from actions.dialogue.order_flow import ORDER_PROBLEM
 from actions.recommendations.carousel import carousel_payload, wording_from_domain
@@ -30,14 +31,27 @@ from actions.store.models import Product
 
 logger = logging.getLogger(__name__)
 
+# "looking for ...", "do you have ...", "show me ...": a message that asks for products.
+_ASKS_FOR_PRODUCTS = re.compile(
+    r"\b(?:do|does|d'you)\s+(?:you|u|ya|y'all|you guys|u guys)\s+(?:\w+\s+)?(?:sell|have|carry|stock|got|make)\b"
+    r"|\bhave you got\b|\bgot any\b|\b(?:looking|searching|shopping) for\b|\b(?:i|we) (?:need|want|would like|'d like)\s+"
+    r"(?:a|an|some|new|to buy)\b|\bshow me\b|\b(?:i'?m|im) after\b|\bin the market for\b|\bwhere (?:can i|do i) (?:buy|find)\b"
+    r"|\bany\s+\w+(?:\s+\w+)?\s+(?:for|under|in|with)\b|\bi'?d like to buy\b|\bdo you sell\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_products(text: str) -> bool:
+    """Whether the message asks for products (so "we don't sell that" is an answer to it)."""
+    return bool(_ASKS_FOR_PRODUCTS.search(text))
+
+
 # "do you sell ...?", "have you got ...", "do u have any ...": answered yes or no.
 _YES_NO = re.compile(
     r"\b(?:do|does|d'you)\s+(?:you|u|ya|y'all|you guys|u guys|brightcart)\s+(?:\w+\s+)?"
     r"(?:sell|have|carry|stock|do|offer|make|got)\b|\bhave you got\b|\bgot any\b|\bare there any\b|\bis there any\b",
     re.IGNORECASE,
 )
-# Intents that ask about the properties of products.
-PRODUCT_QUESTION_INTENTS = frozenset({"product_question", "choose_product"})
 
 
 @dataclass(frozen=True)
@@ -108,7 +122,7 @@ class ShoppingFlow:
         result = await self.services.product_search.search(request)
         return await self._reply(request, result, detailed, yes_no=bool(_YES_NO.search(text)))
 
-    async def _refined(self, new: ShoppingRequest, how: str | None, detailed: bool) -> Shown:
+    async def _refined(self, new: ShoppingRequest, how: str | None, detailed: bool) -> Shown | None:
         assert self.context is not None
         search = self.services.product_search
         index = await search.index()
@@ -118,18 +132,17 @@ class ShoppingFlow:
         exclude = self.context.seen if how == "more" else ()
         result = await search.search(request, exclude=exclude)
         wording = self.replies.wording
+        what = result.what if result.kind != "ideas" else wording.ideas(self.context.request)
         if not result.products and result.kind in ("match", "partial", "ideas"):
             # Everything fits, but all of it was shown already: say so rather than repeat.
             response = {"cheaper": "utter_products_cheapest_already", "dearer": "utter_products_dearest_already"}
             self.replies.say(
                 response.get(how or "", "utter_products_no_more"),
-                what=result.what, constraints=wording.constraints(self.context.request),
+                what=what, constraints=wording.constraints(self.context.request),
             )  # fmt: skip
             return Shown([], [])
         if how == "cheaper" and result.kind == "filtered_out" and result.blocked_by == "price":
-            self.replies.say(
-                "utter_products_cheapest_already", what=result.what, constraints=wording.constraints(self.context.request)
-            )
+            self.replies.say("utter_products_cheapest_already", what=what, constraints=wording.constraints(self.context.request))
             return Shown([], [])
         seen = (*self.context.seen, *(p.id for p in result.products)) if how == "more" else ()
         return await self._reply(request, result, detailed, more=how == "more", seen=seen)
@@ -143,7 +156,7 @@ class ShoppingFlow:
         yes_no: bool = False,
         more: bool = False,
         seen: tuple[str, ...] = (),
-    ) -> Shown:
+    ) -> Shown | None:
         wording = self.replies.wording
         constraints = wording.constraints(request)
         products = result.products
@@ -156,6 +169,8 @@ class ShoppingFlow:
         elif result.kind == "ideas":
             self.replies.say("utter_products_ideas", for_whom=wording.for_whom(request), constraints=constraints)
         elif result.kind == "none":
+            if not (asks_for_products(request.text) or self.tracker.get_intent_of_latest_message() == "search_products"):
+                return None  # "you got a good banana bread recipe?" is no product search
             products = await self._nearest(request, result)
         else:
             self._filtered_out(request, result, constraints)
@@ -343,6 +358,8 @@ async def answer_about_products(
     context = recent_context(tracker)
     if named or context is None or not context.shown or not references.mentions_products(text):
         return None
+    if refinement(text) and references.ordinal(text) is None and not references.about_all_shown(text):
+        return None  # "nothing cheaper than that?" narrows the list: the shopping flow's job
     by_id = {p.id: p for p in index.products}
     shown = [by_id[i] for i in context.shown if i in by_id]
     product = references.pick(text, shown, by_id.get(context.focus or ""), index)
@@ -351,9 +368,8 @@ async def answer_about_products(
     if _POLICY_ABOUT_PRODUCT.search(text):
         return None
     if product is None:
-        # "do they have GPS?" (or "is it waterproof?" asked as a product question) about a list:
-        # every listed product, described.
-        if not (references.about_all_shown(text) or tracker.get_intent_of_latest_message() in PRODUCT_QUESTION_INTENTS):
+        # "do they have GPS?", "does it do contactless payments?" about a list: every listed product, described.
+        if not (references.about_all_shown(text) or is_question(text)):
             return None
         replies.products(shown, detailed=True)
         return []

@@ -67,6 +67,7 @@ TOPICS_BY_INTENT: dict[str, frozenset[str]] = {
     "payment_problem": frozenset({"payments", "failed_payments", "vouchers"}),
     "account_help": frozenset({"account", "privacy"}),
     "cancel_order": frozenset({"orders"}),
+    "ask_contact": frozenset({"contact"}),
 }
 
 

@@ -20,8 +20,8 @@ from actions.store.models import Product
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # A typo is corrected only to a word this close ("hedphones" -> "headphones", not "mat" -> "cat").
-SPELLING_CUTOFF = 0.85
-SPELLING_MIN_LENGTH = 6
+SPELLING_CUTOFF = 0.88
+SPELLING_MIN_LENGTH = 7
 
 
 def tokens(text: str) -> list[str]:

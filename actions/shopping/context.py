@@ -87,9 +87,8 @@ def refine(previous: ShoppingRequest, new: ShoppingRequest, how: Refinement | No
         update["order"] = new.order
     if new.excluded:
         update["excluded"] = tuple(dict.fromkeys((*previous.excluded, *new.excluded)))
-    if how == "cheaper" and shown_prices:
-        ceiling = min(shown_prices) - 0.01
-        update["price_max"] = min(ceiling, new.price_max if new.price_max is not None else ceiling)
+    if how == "cheaper" and shown_prices and new.price_max is None:
+        update["price_max"] = min(shown_prices) - 0.01
     elif how == "dearer" and shown_prices:
         update["price_min"] = max(shown_prices) + 0.01
     if how == "in_stock":

@@ -63,7 +63,8 @@ _FOR_SOMEONE = re.compile(r"\bfor (?:a|an|my|his|her|our|the)\s+((?:[a-z-]+\s+){
 # "she already has shears", "forget the boots", "no books", "anything but socks": kinds to leave out.
 _EXCLUDE = re.compile(
     r"\b(?:already (?:has|have|got|own|owns)|forget(?: about)?|not|no|except|other than|besides|anything but|"
-    r"instead of|apart from|without)\s+(?:the\s+|a\s+|an\s+|any\s+|more\s+)?([a-z][a-z-]+)",
+    r"instead of|apart from|without)\s+(?!more than|less than|over\b|under\b|later|longer|idea)"
+    r"(?:the\s+|a\s+|an\s+|any\s+|more\s+)?([a-z][a-z-]+)",
     re.I,
 )
 _SORT_CHEAP = re.compile(r"\b(cheapest|cheap|least expensive|affordable|inexpensive|lowest price)\b", re.I)

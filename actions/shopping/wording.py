@@ -16,7 +16,7 @@ from actions.store.models import Product
 FEW_LEFT = 5
 _PIECES = (
     "line", "line_detailed", "under", "over", "between", "in_colour", "in_size", "for_recipient", "for_interest",
-    "in_stock", "few_left", "out_of_stock",
+    "in_stock", "few_left", "out_of_stock", "ideas",
 )  # fmt: skip
 
 
@@ -75,6 +75,10 @@ class ShoppingWording(BaseModel):
         elif low is not None:
             text += self.pieces["over"].format(amount=self.budget(low))
         return text
+
+    def ideas(self, request: ShoppingRequest) -> str:
+        """'ideas for your dad': what an interest search is called in a reply."""
+        return f"{self.pieces['ideas']}{self.for_whom(request)}"
 
     def for_whom(self, request: ShoppingRequest) -> str:
         """' for your dad', ' for someone who likes hiking' or ''."""
