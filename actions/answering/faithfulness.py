@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import re
 
-from actions.answering.coverage import FUNCTION_WORDS
 from actions.answering.facts import extract_facts
 from actions.answering.guard import STOCK_CLAIM, GuardVerdict, Violation
-from actions.knowledge.lexical import tokenize
+from actions.knowledge.lexical import FUNCTION_WORDS, tokenize
 
 _SPECIFIC_KINDS = frozenset({"money", "percent", "number", "date", "email", "url", "phone", "identifier"})
 _NEGATION = re.compile(r"\b(?:not|no|never|cannot|unable)\b|n't\b", re.IGNORECASE)
@@ -63,10 +62,14 @@ COURTESY_WORDS = frozenset(
 )
 
 
+# Numbers written out are numbers: "two charges" says nothing the question's "2 charges" did not.
+NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten once twice".split())
+
+
 def _content_stems(text: str) -> list[str]:
     stems = []
     for token in tokenize(text):
-        if token in FUNCTION_WORDS or token in COURTESY_WORDS or token.isdigit():
+        if token in FUNCTION_WORDS or token in COURTESY_WORDS or token.isdigit() or token in NUMBER_WORDS:
             continue
         stems.append(token[:STEM])
     return stems
@@ -88,8 +91,17 @@ def check_faithfulness(reply: str, best_sentence: str, evidence: str, question: 
             *_labels_named(reply, evidence, question),
             *_availability(reply, evidence, question),
             *_repetition(reply),
+            *_echo(reply, question),
         )
     )
+
+
+def _echo(reply: str, question: str) -> list[Violation]:
+    """A reply made only of the question's own words ("The two charges are for the same order.") answers nothing."""
+    said = set(_content_stems(reply))
+    if not said or said - set(_content_stems(question)) or _specific_keys(reply) - _specific_keys(question):
+        return []
+    return [Violation("unfaithful", "only repeats the question")]
 
 
 def _specific_keys(text: str) -> set[str]:

@@ -44,6 +44,9 @@ def split_questions(text: str) -> list[str]:
             merged[-1] = f"{merged[-1]} {part}"
         else:
             merged.append(part)
+    # A first part that asks nothing ("oh wait, it's going to Toronto instead,") belongs to what follows.
+    if len(merged) > 1 and not _asks(merged[0]):
+        merged[:2] = [f"{merged[0]} {merged[1]}"]
     if len(merged) > MAX_PARTS:
         merged = [*merged[: MAX_PARTS - 1], " ".join(merged[MAX_PARTS - 1 :])]
     return merged
@@ -51,6 +54,7 @@ def split_questions(text: str) -> list[str]:
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 MIN_FOCUS_WORDS = 4
+_POINTS_BACK = re.compile(r"\b(it|its|that|this|them|they|those|these|there)\b", re.IGNORECASE)
 
 
 def question_focus(text: str) -> str:
@@ -64,4 +68,6 @@ def question_focus(text: str) -> str:
     asked = [s for s in sentences if s.endswith("?")]
     if len(sentences) < 2 or not asked or sum(len(s.split()) for s in asked) < MIN_FOCUS_WORDS:
         return text
+    if any(_POINTS_BACK.search(s) for s in asked):
+        return text  # "can I still change it?" needs the sentence that says what "it" is
     return " ".join(asked)

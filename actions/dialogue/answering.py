@@ -44,6 +44,8 @@ PRODUCT_INTENTS = frozenset({"product_question", "search_products"})
 # Slot holding what the latest answer was: its kind, whether the generator ran, its topic.
 ANSWER_SLOT = "last_answer"
 UNSPECIFIC_INTENTS = ("nlu_fallback", "out_of_scope")
+STEERING_INTENT = "steer_assistant"
+STEERING_MIN_CONFIDENCE = 0.6
 # A message inside a form that opens by dropping it, then asks something else.
 LEAVING_THE_FORM = re.compile(
     r"^(?:\W*(?:hmm+|oh|ok|okay|actually|wait|um+|ah|sorry)\b)*\W*(?:never ?mind|nvm|scratch that|forget (?:it|that|about it)|"
@@ -77,6 +79,11 @@ async def answer_question(
 ) -> Answer:
     """The answerer's reply to one question of the customer's latest message, logged."""
     intent = tracker.get_intent_of_latest_message()
+    confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+    if intent == STEERING_INTENT and confidence < STEERING_MIN_CONFIDENCE:
+        # "what do you need from me to sort it" is not an attack: refusing is for clear attempts
+        # (the injection patterns refuse whatever the NLU says).
+        intent = None
     policy = await services.store.policy()
     answer = await services.answerer.answer(
         question_focus(question),
@@ -240,6 +247,22 @@ class ActionAnswerQuestion(ServiceAction):
         return events
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _without_repeats(text: str, said: set[str]) -> str:
+    """The answer without the sentences (and the help-centre pointer) an earlier part already said; adds the rest to ``said``."""
+    kept_paragraphs = []
+    for paragraph in text.split("\n\n"):
+        sentences = [s for s in _SENTENCE_END.split(paragraph) if s and s.strip(" …") and s not in said]
+        said.update(sentences)
+        if sentences:
+            kept_paragraphs.append(" ".join(sentences).lstrip("… "))
+    if not kept_paragraphs or kept_paragraphs[0].startswith("More in our help centre"):
+        return ""
+    return "\n\n".join(kept_paragraphs)
+
+
 async def answer_parts(
     services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, parts: list[str]
 ) -> list[dict[str, Any]]:
@@ -253,7 +276,7 @@ async def answer_parts(
     history = recent_turns(tracker)
     index = await services.product_search.index()
     unknown = 0
-    answered_sources: set[str] = set()
+    said: set[str] = set()
     for part in parts:
         if looks_like_shopping(part, index):
             shown = await show_products(services, dispatcher, tracker, domain, part)
@@ -263,12 +286,17 @@ async def answer_parts(
                 continue
         answer = await answer_question(services, tracker, part, history=history, allow_generation=False)
         history.append(Turn("customer", part))
-        sources = {p.source_id for p in answer.sources}
-        if sources and sources <= answered_sources:
-            continue  # the same article already answered an earlier part
-        answered_sources |= sources
         unknown += answer.kind == "unknown"
-        _say(dispatcher, answer)
+        if answer.response is not None:
+            if answer.response not in said:
+                dispatcher.utter_message(response=answer.response)
+                said.add(answer.response)
+        else:
+            # The same article may answer two parts: what an earlier part already said is not said again.
+            text = _without_repeats(answer.text, said)
+            if not text:
+                continue
+            dispatcher.utter_message(text=text)
         events.append(_answer_record(answer, answer.sources[0].topic if answer.sources else None))
     if unknown and not tracker.active_loop_name:
         events.append(FollowupAction("utter_offer_human"))

@@ -27,7 +27,8 @@ LATE_DELIVERY = re.compile(
 )
 # "it broke after two days", "arrived damaged", "wrong size sent": something is wrong with the order.
 ORDER_PROBLEM = re.compile(
-    r"\b(?:broke|broken|faulty|damaged|defective|crushed|smashed|cracked|leaking|ripped|torn|stopped working|"
+    r"\b(?:broke|broken|faulty|damaged|defective|crushed|smashed|cracked|leaking|ripped|torn|stopped working|died|dead|"
+    r"won'?t (?:turn on|charge|work)|stopped charging|"
     r"doesn'?t work|does not work|not working|wrong (?:item|size|colou?r|product|thing)|rubbish|garbage|junk)\b",
     re.IGNORECASE,
 )

@@ -114,7 +114,9 @@ class ShoppingFlow:
         request = parse_request(text)
         how = refinement(text)
         names_a_kind = await self.services.product_search.names_a_kind(request)
-        if self.context is not None and (how or not (names_a_kind or request.interests or request.recipient)):
+        gift_for_someone = self.context is not None and bool(self.context.request.recipient or self.context.request.gift)
+        adds_to_a_gift = gift_for_someone and bool(request.interests) and not (names_a_kind or request.recipient)
+        if self.context is not None and (how or adds_to_a_gift or not (names_a_kind or request.interests or request.recipient)):
             if how or request.has_criteria or request.excluded:
                 return await self._refined(request, how, detailed)
         if not request.has_criteria:
@@ -169,7 +171,7 @@ class ShoppingFlow:
         elif result.kind == "ideas":
             self.replies.say("utter_products_ideas", for_whom=wording.for_whom(request), constraints=constraints)
         elif result.kind == "none":
-            if not (asks_for_products(request.text) or self.tracker.get_intent_of_latest_message() == "search_products"):
+            if not asks_for_products(request.text):
                 return None  # "you got a good banana bread recipe?" is no product search
             products = await self._nearest(request, result)
         else:

@@ -36,11 +36,22 @@ class Passage(BaseModel):
     title: str
     url: str | None
     text: str
+    # The article's tags ("clearance", "no phone line"): the words customers use that the text may not.
+    keywords: str = ""
 
     @property
     def embedding_text(self) -> str:
-        """What the sentence encoder sees: the title gives a bare chunk its subject."""
-        return self.text if self.kind == "product" else f"{self.title}. {self.text}"
+        """What the sentence encoder sees: the title gives a bare chunk its subject, the tags its other names."""
+        if self.kind == "product":
+            return self.text
+        return f"{self.title}. {self.text} ({self.keywords})" if self.keywords else f"{self.title}. {self.text}"
+
+    @property
+    def search_text(self) -> str:
+        """What the lexical index matches: the title twice, the tags and the text (a product: its name and category)."""
+        if self.kind == "product":
+            return f"{self.title} {self.title} {self.topic}"
+        return f"{self.title} {self.title} {self.keywords} {self.text}"
 
     def content_hash(self, model_name: str) -> str:
         """Changes when the text or the encoder changes: the re-embedding test."""
@@ -119,6 +130,7 @@ def article_passages(article: Article) -> list[Passage]:
             title=article.title,
             url=article.url,
             text=" ".join(_end_sentence(p) for p in chunk),
+            keywords=", ".join(article.tags),
         )
         for number, chunk in enumerate((c for c in chunks if c), start=1)
     ]

@@ -103,9 +103,7 @@ class IndexSnapshot:
         self.version = version
         self.passages = passages
         self.vectors = vectors
-        self.lexical = LexicalIndex(
-            {p.id: f"{p.title} {p.title} {p.text}" if p.kind == "article" else f"{p.title} {p.title} {p.topic}" for p in passages}
-        )
+        self.lexical = LexicalIndex({p.id: p.search_text for p in passages})
         self.topics = np.array([p.topic for p in passages], dtype=object)
         # Full product names as word tuples, so a question is matched by its n-grams, not a scan.
         self.product_names: dict[str, list[int]] = {}

@@ -47,7 +47,7 @@ TYPE_GROUPS: tuple[frozenset[str], ...] = tuple(
         "car,rc car,remote control car,toy car",
         "cookbook,recipe book,cook book,cookery book",
         "field guide,guide book,guidebook",
-        "novel,book,mystery,paperback,hardcover,read",
+        "novel,book,mystery,paperback,hardcover",
         "garden bed,raised bed,planter",
         "shear,secateur,pruner,clipper",
         "light,lamp,lantern",

@@ -180,8 +180,29 @@ def _sizes(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(sizes))
 
 
+# "she drinks a lot of tea and reads a lot": what someone does is what they like.
+_DOES = re.compile(
+    r"\b(?:she|he|they|my \w+)\s+(?:\w+ly\s+)?(reads|drinks|cooks|bakes|runs|hikes|plays|gardens|paints|cycles|"
+    r"travels|camps|swims|knits|sews|games|golfs|fishes|climbs|skis|surfs|writes|draws)\b(?:\s+(?:a lot of\s+)?([a-z]+))?",
+    re.I,
+)
+_VERB_INTERESTS = {
+    "reads": "reading", "cooks": "cooking", "bakes": "baking", "runs": "running", "hikes": "hiking", "gardens": "gardening",
+    "paints": "painting", "cycles": "cycling", "travels": "travel", "camps": "camping", "swims": "swimming",
+    "knits": "knitting", "sews": "sewing", "games": "gaming", "golfs": "golf", "fishes": "fishing",
+    "climbs": "climbing", "skis": "skiing", "surfs": "surfing", "writes": "writing", "draws": "drawing",
+}  # fmt: skip
+
+
 def _interests(text: str) -> tuple[list[str], str]:
     interests: list[str] = []
+    for match in _DOES.finditer(text):
+        verb, thing = match.group(1).lower(), (match.group(2) or "").lower()
+        if verb in ("drinks", "plays") and thing and thing not in FILLER:
+            interests.append(thing)
+        elif verb in _VERB_INTERESTS:
+            interests.append(_VERB_INTERESTS[verb])
+    text = _DOES.sub(" ", text)
     for match in _INTEREST.finditer(text):
         phrase = " ".join(w for w in match.group(1).split() if w not in ("the", "a", "an", "to", "being"))
         if phrase:

@@ -116,3 +116,13 @@ def test_a_how_to_question_needs_the_steps_not_only_that_it_can_be_done() -> Non
     assert check_faithfulness(
         "You can start a return online in a few minutes.", best, evidence, "Can I return it online?"
     ).ok
+
+
+def test_a_reply_that_only_repeats_the_question_is_blocked() -> None:
+    evidence = "A pending authorisation is a temporary hold. It drops off within 3-7 business days."
+    question = "why are there 2 charges on my bank statement for the same order?? i only ordered once"
+    verdict = check_faithfulness("The two charges are for the same order.", evidence, evidence, question)
+    assert "only repeats the question" in [v.value for v in verdict.violations]
+    # Saying something the question did not is no echo.
+    echo_free = check_faithfulness("It is a temporary hold that drops off within 3-7 business days.", evidence, evidence, question)
+    assert "only repeats the question" not in [v.value for v in echo_free.violations]
