@@ -126,6 +126,7 @@ class Answerer:
         segment: str | None = None,
         offer: str | None = None,
         allow_generation: bool = True,
+        intent_confidence: float = 0.0,
     ) -> Answer:
         """The best honest reply to ``question``; without ``allow_generation``, the quote."""
         started = time.monotonic()
@@ -134,11 +135,14 @@ class Answerer:
             logger.info("answer refused: injection pattern %s", reason)
             return Answer("refused", "", "utter_cannot_do_that", (), (), None, time.monotonic() - started, reason)
 
-        customer_turns = [t.text for t in history if t.speaker == "customer"]
-        retrieval = await self._retriever.retrieve(question, intent, customer_turns)
+        # A turn that only gave an order number or e-mail says nothing a follow-up could lean on.
+        customer_turns = [t.text for t in history if t.speaker == "customer" and _says_something(t.text)]
+        retrieval = await self._retriever.retrieve(question, intent, customer_turns, intent_confidence=intent_confidence)
         if not retrieval.confident and customer_turns and _continues_last_answer(question, history):
             # "how long is the link good for?" right after the password-reset answer: asked with the last question.
-            retrieval = await self._retriever.retrieve(f"{customer_turns[-1]} {question}", intent)
+            retrieval = await self._retriever.retrieve(
+                f"{customer_turns[-1]} {question}", intent, intent_confidence=intent_confidence
+            )
         best = retrieval.best
         if best is None or not retrieval.confident:
             score = f"{best.score:.3f}" if best else "none"
@@ -248,6 +252,14 @@ class Answerer:
             decisions.append(GuardDecision(attempt, "blocked", verdict.reason))
             logger.info("answer guard: attempt=%s blocked: %s", attempt, verdict.reason)
         return None
+
+
+_IDENTIFIER = re.compile(r"\S+@\S+|#?\d{4,}")
+
+
+def _says_something(text: str) -> bool:
+    """Whether a message has words besides order numbers and e-mail addresses."""
+    return len([t for t in tokenize(_IDENTIFIER.sub(" ", text)) if t not in FUNCTION_WORDS]) >= 1
 
 
 def _continues_last_answer(question: str, history: Sequence[Turn]) -> bool:

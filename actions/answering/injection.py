@@ -24,6 +24,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         "echo": r"\b(?:repeat after me|say exactly|echo (?:back|this)|output (?:exactly|verbatim|the following)|print (?:exactly|verbatim|the following))",
         "other_customers": r"\b(?:another|other|different|someone else'?s?|somebody else'?s?|a random|every|all(?: the)?|previous|last)\s+(?:customer|user|client|shopper|buyer|person)s?'?s?\b.{0,40}\b(?:orders?|e-?mails?|address(?:es)?|data|details|phone|numbers?|info|information|names?|purchases?|accounts?)",
         "third_party": r"\b(?:e-?mail|address|phone(?: number)?|name|details|orders?|purchases?)\s+(?:of|for|from)\s+(?:the|a|another|that|this|other|some)\s+(?:customer|user|person|client|buyer|shopper)\b|\bwho (?:placed|ordered|bought|owns)\b",
+        "customer_details": r"\b(?:the|that|this|his|her|their)\s+customer'?s?\s+(?:e-?mails?|address(?:es)?|phone|names?|details|info)\b"
+        r"|\b(?:give|tell|send|show|share|need|want|get)\b[^.?!]{0,30}\b(?:e-?mail|address|phone(?: number)?|name)\s+"
+        r"(?:for|of|on|behind)\s+(?:order|account)\s+#?\d",
         "bulk_data": r"\b(?:list|dump|export|show|give me)\b.{0,20}\b(?:all|every)\b.{0,20}\b(?:customers|users|orders|e-?mails|accounts)\b|\bdatabase\b|\bSQL\b|\bredis\b",
         "free_code": r"\b(?:give|generate|create|make|send)\b.{0,30}\b(?:100\s?%|free|unlimited)\b.{0,20}\b(?:code|voucher|coupon|discount)|\b100\s?%\s*(?:off|discount)\b",
         "markup": r"<\s*/?\s*(?:script|iframe|img|svg|object|embed|style)\b|javascript:|on(?:error|load)\s*=",

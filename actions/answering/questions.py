@@ -23,7 +23,12 @@ _BOUNDARY = re.compile(
     re.IGNORECASE,
 )
 MIN_PART_WORDS = 3
-_ASKS = re.compile(rf"\?|^\W*(?:and\s+|also\s+|oh\s+and\s+)?{_QUESTION_START}\b", re.IGNORECASE)
+# A part asks something when it is a question, or a request ("looking for a dog bed").
+_ASKS = re.compile(
+    rf"\?|(?:^|[.!?:;]\s*)\W*(?:hi\W+|hey\W+|and\s+|also\s+|oh\s+and\s+|so\s+)?{_QUESTION_START}\b"
+    r"|\b(?:looking for|searching for|show me|i need|i want|i'?m after|recommend|suggest|tell me)\b",
+    re.IGNORECASE,
+)
 
 
 def _asks(part: str) -> bool:

@@ -76,9 +76,13 @@ async def answer_question(
     question: str,
     history: list[Turn] | None = None,
     allow_generation: bool = True,
+    whole_message: bool = True,
 ) -> Answer:
-    """The answerer's reply to one question of the customer's latest message, logged."""
-    intent = tracker.get_intent_of_latest_message()
+    """The answerer's reply to one question of the customer's latest message, logged.
+
+    The NLU's intent is a hint for the whole message only: one of several questions may be about something else.
+    """
+    intent = tracker.get_intent_of_latest_message() if whole_message else None
     confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
     if intent == STEERING_INTENT and confidence < STEERING_MIN_CONFIDENCE:
         # "what do you need from me to sort it" is not an attack: refusing is for clear attempts
@@ -93,6 +97,7 @@ async def answer_question(
         tone=tracker.get_slot("tone_hint"),
         segment=tracker.get_slot("segment_label"),
         allow_generation=allow_generation,
+        intent_confidence=confidence if intent else 0.0,
     )
     decisions = ", ".join(f"{d.attempt}={d.outcome} ({d.reason})" for d in answer.decisions) or "none"
     logger.info(
@@ -284,7 +289,9 @@ async def answer_parts(
                 events += shown
                 history.append(Turn("customer", part))
                 continue
-        answer = await answer_question(services, tracker, part, history=history, allow_generation=False)
+        answer = await answer_question(
+            services, tracker, part, history=history, allow_generation=False, whole_message=len(parts) == 1
+        )
         history.append(Turn("customer", part))
         unknown += answer.kind == "unknown"
         if answer.response is not None:

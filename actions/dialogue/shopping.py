@@ -36,7 +36,9 @@ _ASKS_FOR_PRODUCTS = re.compile(
     r"\b(?:do|does|d'you)\s+(?:you|u|ya|y'all|you guys|u guys)\s+(?:\w+\s+)?(?:sell|have|carry|stock|got|make)\b"
     r"|\bhave you got\b|\bgot any\b|\b(?:looking|searching|shopping) for\b|\b(?:i|we) (?:need|want|would like|'d like)\s+"
     r"(?:a|an|some|new|to buy)\b|\bshow me\b|\b(?:i'?m|im) after\b|\bin the market for\b|\bwhere (?:can i|do i) (?:buy|find)\b"
-    r"|\bany\s+\w+(?:\s+\w+)?\s+(?:for|under|in|with)\b|\bi'?d like to buy\b|\bdo you sell\b",
+    r"|\bany\s+\w+(?:\s+\w+)?\s+(?:for|under|in|with)\b|\bi'?d like to buy\b|\bdo you sell\b"
+    r"|\bgot any(?:thing)?\b|\b(?:any|some)thing\s+(?:for|under|in|like|to|that)\b|\bwhat(?:'?s|s| is| are)? good for\b"
+    r"|\bwhat (?:do|should|would|could|can) (?:i|we) (?:need|get|buy|give)\b|\bideas?\b|\bsuggestions?\b",
     re.IGNORECASE,
 )
 
@@ -169,6 +171,8 @@ class ShoppingFlow:
             asked = " ".join((*result.missing, result.what))
             self.replies.say("utter_products_partial", asked=asked, what=result.what, constraints=constraints)
         elif result.kind == "ideas":
+            if not (request.gift or request.interests or asks_for_products(request.text)):
+                return None  # "it's going to my mum in Toronto": a person named is not a shopping request
             self.replies.say("utter_products_ideas", for_whom=wording.for_whom(request), constraints=constraints)
         elif result.kind == "none":
             if not asks_for_products(request.text):
@@ -228,8 +232,13 @@ _BOUGHT = re.compile(
 
 
 def not_a_search(text: str) -> bool:
-    """Whether the message is about a policy or a purchase already made, however many product words it has."""
-    return bool(_POLICY_ABOUT_PRODUCT.search(text) or _BOUGHT.search(text) or ORDER_PROBLEM.search(text))
+    """Whether the message is about a policy or a purchase already made, however many product words it has.
+
+    "do you have any laptops? mine just died" still asks for products.
+    """
+    if _POLICY_ABOUT_PRODUCT.search(text):
+        return True
+    return not asks_for_products(text) and bool(_BOUGHT.search(text) or ORDER_PROBLEM.search(text))
 
 
 async def show_products(

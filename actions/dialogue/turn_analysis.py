@@ -38,6 +38,10 @@ class ActionValidateSlotMappings(ValidationAction):
         """Rasa's fixed name for the action it runs after every message."""
         return "action_validate_slot_mappings"
 
+    def domain_slots(self, domain: DomainDict) -> list[str]:
+        """No slot is validated here: forms validate theirs (actions/dialogue/form_validation.py)."""
+        return []
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:

@@ -43,8 +43,11 @@ POLICY_CUES = re.compile(
     re.IGNORECASE,
 )
 POLICY_BONUS = 0.2
-# Preferred topics of the intent get this much; a hint, not a filter.
+# Preferred topics of the intent get this much; a hint, not a filter...
 INTENT_BONUS = 0.04
+# ...and up to this much more as the NLU's confidence in the intent goes from SURE_INTENT to 1.
+SURE_INTENT = 0.6
+SURE_INTENT_BONUS = 0.06
 # Messages this short without a subject of their own, or with a pronoun, lean on the customer's previous turn.
 FOLLOW_UP_MAX_WORDS = 5
 FOLLOW_UP_MAX_PRONOUN_WORDS = 12
@@ -164,9 +167,17 @@ class Retriever:
         self._reload = asyncio.Lock()
 
     async def retrieve(
-        self, question: str, intent: str | None = None, history: Sequence[str] = (), k: int = 4
+        self,
+        question: str,
+        intent: str | None = None,
+        history: Sequence[str] = (),
+        k: int = 4,
+        intent_confidence: float = 0.0,
     ) -> Retrieval:
-        """The k best passages; ``confident`` when the best clears the configured score."""
+        """The k best passages; ``confident`` when the best clears the configured score.
+
+        The intent's topics get a small bonus, larger when the NLU is sure of the intent.
+        """
         started = time.perf_counter()
         query = build_query(question, history)
         snapshot = await self._current_snapshot()
@@ -179,7 +190,9 @@ class Retriever:
         dense = snapshot.vectors @ vector
         bm25 = snapshot.lexical.score_array(query)
         lexical = bm25 / (bm25 + LEXICAL_HALF_SCORE)
-        combined = dense + LEXICAL_WEIGHT * lexical + INTENT_BONUS * snapshot.intent_mask(intent)
+        sure = max(0.0, (intent_confidence - SURE_INTENT) / (1.0 - SURE_INTENT))
+        bonus = INTENT_BONUS + SURE_INTENT_BONUS * sure
+        combined = dense + LEXICAL_WEIGHT * lexical + bonus * snapshot.intent_mask(intent)
         named = _named_products(snapshot, query)
         for position in named:
             combined[position] += EXACT_NAME_BONUS

@@ -253,7 +253,7 @@ def parse_request(text: str) -> ShoppingRequest:
     interests, rest = _interests(rest)
     recipient, described, rest = _recipient(rest)
     interests += [w for w in described if w not in interests]
-    gift = any(word in lowered for word in GIFT_WORDS) or recipient is not None
+    gift = any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in GIFT_WORDS)
     colour_words = {w for c in colours for w in c.split()}
     words = tuple(
         word.strip("'")

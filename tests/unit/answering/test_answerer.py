@@ -29,7 +29,10 @@ class ScriptedRetriever:
         self.score = score
         self.calls: list[str] = []
 
-    async def retrieve(self, question: str, intent: str | None = None, history: Sequence[str] = (), k: int = 4) -> Retrieval:
+    async def retrieve(
+        self, question: str, intent: str | None = None, history: Sequence[str] = (), k: int = 4,
+        intent_confidence: float = 0.0,
+    ) -> Retrieval:  # fmt: skip
         self.calls.append(question)
         return Retrieval(question, (ScoredPassage(RETURNS, self.score, self.score, 0.0),), self.score >= 0.5, 0.001)
 
