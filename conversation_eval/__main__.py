@@ -19,7 +19,7 @@ import httpx
 from redis import Redis
 
 from actions.keys import Keys
-from conversation_eval.report import print_report
+from conversation_eval.report import print_report, print_slowest
 from conversation_eval.roles import RoleNotFound, StoreRoles
 from conversation_eval.runner import SuiteRunner
 from conversation_eval.suite import SuiteError, load_suite
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--category", action="append", help="only this category (repeatable)")
     parser.add_argument("-k", dest="name", help="only conversations whose name contains this")
     parser.add_argument("--verbose", action="store_true", help="print every turn, not only failures")
+    parser.add_argument("--slowest", type=int, default=0, help="also list the N slowest turns without the generator")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -80,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         runner = SuiteRunner(client, rasa_url, token, roles)
         results = [runner.run(category, conversation) for category, conversation in items]
     print_report(results, sys.stdout, verbose=args.verbose)
+    if args.slowest:
+        print_slowest(results, sys.stdout, args.slowest)
     return 0 if all(r.passed for r in results) else 1
 
 

@@ -17,6 +17,14 @@ def _percentiles(seconds: list[float]) -> str:
     return f"{len(seconds)} turns, p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms, max {max(seconds) * 1000:.0f} ms"
 
 
+def print_slowest(results: list[ConversationResult], out: TextIO, count: int) -> None:
+    """The slowest turns that did not run the generator, with their conversation."""
+    turns = sorted(((t.seconds, r.name, t.say) for r in results for t in r.turns if not t.generator), reverse=True)
+    print(f"\nslowest {count} turns without the generator:", file=out)
+    for seconds, name, say in turns[:count]:
+        print(f"  {seconds * 1000:6.0f} ms  [{name}] {say[:80]}", file=out)
+
+
 def print_report(results: list[ConversationResult], out: TextIO, verbose: bool = False) -> None:
     """Failures first (each failing turn with the reply), then the figures."""
     for result in results:

@@ -115,6 +115,10 @@ class Answerer:
         self._extractive = extractive or ExtractiveAnswerer(None)
         self._settings = settings
 
+    def prime(self, passages: Sequence[Passage]) -> int:
+        """Embed the knowledge's sentences and words for the quote and the coverage check (a start-up step)."""
+        return self._extractive.prime(passages) + (self._coverage.prime(passages) if self._coverage else 0)
+
     async def answer(
         self,
         question: str,

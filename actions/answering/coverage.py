@@ -50,6 +50,12 @@ class CoverageCheck:
         similarity = vectors[: len(candidates)] @ vectors[len(candidates) :].T
         return [word for word, best in zip(candidates, similarity.max(axis=1)) if best < WORD_SIMILARITY]
 
+    def prime(self, passages: Sequence[Passage]) -> int:
+        """Embed every word of the passages now (at start-up), so no question waits for them; returns the count."""
+        words = sorted({t for p in passages for t in tokenize(f"{p.title} {p.text}")})
+        self._embed(words[: self._cache_size // 2])
+        return len(self._vectors)
+
     def _embed(self, words: list[str]) -> np.ndarray:
         missing = [w for w in dict.fromkeys(words) if w not in self._vectors]
         if missing:

@@ -141,6 +141,15 @@ class ExtractiveAnswerer:
         vectors = await asyncio.to_thread(self._embed, [question, *texts])
         return vectors[1:] @ vectors[0] + OVERLAP_WEIGHT * overlap
 
+    def prime(self, passages: Sequence[Passage]) -> int:
+        """Embed every sentence of the passages now (at start-up), so no answer waits for them; returns the count."""
+        if self._encoder is None:
+            return 0
+        texts = list(dict.fromkeys(s for p in passages for s in sentences(p)))[: self._cache_size // 2]
+        for text, vector in zip(texts, self._encoder.encode(texts)):
+            self._vectors[text] = vector
+        return len(self._vectors)
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:

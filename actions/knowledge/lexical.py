@@ -27,7 +27,9 @@ FUNCTION_WORDS = frozenset(
     does don didn isn aren wasn won t s m ve ll re d kind sort type lot bit whole same different other
     another back they them these those few all out off because should try keep let never nothing
     everything around after before getting definitely roughly approximately exactly probably maybe perhaps
-    basically literally totally honestly seriously""".split()
+    basically literally totally honestly seriously am dont doesnt didnt cant wont isnt arent wasnt werent
+    shouldnt couldnt wouldnt havent hasnt hadnt im ive id youre theyre thats whats hows wheres lol tho btw pls
+    plz thx ok okay yeah hi hey hello""".split()
 )
 K1 = 1.2
 B = 0.75

@@ -88,9 +88,9 @@ def refine(previous: ShoppingRequest, new: ShoppingRequest, how: Refinement | No
     if new.excluded:
         update["excluded"] = tuple(dict.fromkeys((*previous.excluded, *new.excluded)))
     if how == "cheaper" and shown_prices and new.price_max is None:
-        update["price_max"] = min(shown_prices) - 0.01
+        update["price_max"] = round(min(shown_prices) - 0.01, 2)
     elif how == "dearer" and shown_prices:
-        update["price_min"] = max(shown_prices) + 0.01
+        update["price_min"] = round(max(shown_prices) + 0.01, 2)
     if how == "in_stock":
         update["include_out_of_stock"] = False
     elif new.include_out_of_stock:

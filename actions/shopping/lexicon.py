@@ -52,7 +52,7 @@ TYPE_GROUPS: tuple[frozenset[str], ...] = tuple(
         "shear,secateur,pruner,clipper",
         "light,lamp,lantern",
         "watering can",
-        "dog bed,pet bed,bed",
+        "dog bed,pet bed",
         "scratching post,cat scratcher,scratcher,cat tree",
         "leash,lead,dog lead",
         "bowl,feeder,dog bowl,pet bowl,food bowl",

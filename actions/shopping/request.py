@@ -182,7 +182,7 @@ def _sizes(text: str) -> tuple[str, ...]:
 
 # "she drinks a lot of tea and reads a lot": what someone does is what they like.
 _DOES = re.compile(
-    r"\b(?:she|he|they|my \w+)\s+(?:\w+ly\s+)?(reads|drinks|cooks|bakes|runs|hikes|plays|gardens|paints|cycles|"
+    r"\b(?:she|he|they|my \w+|and)\s+(?:\w+ly\s+)?(reads|drinks|cooks|bakes|runs|hikes|plays|gardens|paints|cycles|"
     r"travels|camps|swims|knits|sews|games|golfs|fishes|climbs|skis|surfs|writes|draws)\b(?:\s+(?:a lot of\s+)?([a-z]+))?",
     re.I,
 )

@@ -24,6 +24,7 @@ from actions.shopping.request import ShoppingRequest
 from actions.store.models import Product
 
 ResultKind = Literal["match", "partial", "ideas", "none", "filtered_out"]
+UNKNOWN_KIND: Literal["unknown"] = "unknown"
 Filter = Literal["stock", "numbers", "colour", "size", "price"]
 
 DEFAULT_LIMIT = 5
@@ -61,13 +62,14 @@ class _Head:
     modifiers: tuple[str, ...]
     typed: str
     typed_modifiers: tuple[str, ...]
+    modifiers_before: int = 0
 
     def shown_as(self, with_modifiers: bool) -> str:
         """The customer's own words for it ("wireless headphones"), or the department's name."""
         if self.category is not None:
             return self.category
         typed = plural(self.typed)
-        return " ".join((*self.typed_modifiers, typed)) if with_modifiers else typed
+        return " ".join((*self.typed_modifiers[: self.modifiers_before], typed)) if with_modifiers else typed
 
 
 def plural(phrase: str) -> str:
@@ -95,7 +97,7 @@ class ProductSearch:
 
     async def names_a_kind(self, request: ShoppingRequest) -> bool:
         """Whether the request names a kind of product or a department ("tents", "electronics")."""
-        return _head(request.words, await self.index()) is not None
+        return isinstance(_head(request.words, await self.index()), _Head)
 
     async def search(
         self, request: ShoppingRequest, *, exclude: Sequence[str] = (), limit: int = DEFAULT_LIMIT
@@ -104,7 +106,10 @@ class ProductSearch:
         index = await self.index()
         left_out = _left_out(index, request)
         head = _head(request.words, index)
-        if head is not None:
+        if head == UNKNOWN_KIND:
+            nearest = await self._nearest_category(index, " ".join(request.words))
+            return SearchResult("none", [], 0, what=" ".join(request.words), nearest_category=nearest)
+        if isinstance(head, _Head):
             candidates = [i for i in range(len(index.products)) if _is_kind(index, i, head) and i not in left_out]
             full = [i for i in candidates if all(_has_word(index, i, m) for m in head.modifiers)]
             missing = tuple(
@@ -189,32 +194,71 @@ class ProductSearch:
         return best[1] if best else None
 
 
-def _head(words: Sequence[str], index: CatalogueIndex) -> _Head | None:
-    """The first word (or pair) naming a kind of product or a department, and the words before it."""
+def _known(phrase: str, index: CatalogueIndex) -> tuple[str, frozenset[str] | None] | None:
+    """The catalogue's spelling of a word or pair naming a kind or a department, and its kind group."""
+    group = group_of(phrase, TYPE_GROUPS)
+    spelled = phrase if group or phrase in index.vocabulary else index.spelled(phrase)
+    if spelled is None:
+        return None
+    return spelled, group or group_of(spelled, TYPE_GROUPS)
+
+
+def _head(words: Sequence[str], index: CatalogueIndex) -> _Head | None | Literal["unknown"]:
+    """The kind of product asked for, and the words before it.
+
+    English compounds put the kind last: in "kitchen knives" or "book light" the
+    second word is the kind; in "garden hoses" an unknown kind follows a department,
+    which is then no answer ("we don't sell garden hoses", not garden products).
+    """
     singulars = [tokens(w)[0] if tokens(w) else w for w in words]
-    for position, word in enumerate(singulars):
+    position, size, found = _first_known(singulars, 0, index)
+    if found is None:
+        return None
+    while True:
+        after = position + size
+        if after >= len(singulars):
+            break
+        next_position, next_size, next_found = _first_known(singulars, after, index, only_at_start=True)
+        if next_found is not None:
+            position, size, found = next_position, next_size, next_found
+            continue
+        nxt = singulars[after]
+        if index.category_of_word.get(found[0]) and not _names_a_kind(index, found[0]) and not (
+            group_of(nxt, FEATURE_GROUPS) or nxt in SOFT_MODIFIERS
+        ):
+            return UNKNOWN_KIND  # "garden hoses": a kind we do not know, of a department we do
+        break
+    spelled, group = found
+    category = index.category_of_word.get(spelled) if not group and not _names_a_kind(index, spelled) else None
+    before = [n for n, w in enumerate(singulars[:position]) if w not in SOFT_MODIFIERS]
+    after_words = [n for n in range(position + size, len(singulars)) if group_of(singulars[n], FEATURE_GROUPS)]
+    kept = [n for n in dict.fromkeys(before + after_words)]
+    in_head = set(singulars[position : position + size])
+    kept = [n for i, n in enumerate(kept) if singulars[n] not in in_head | {singulars[m] for m in kept[:i]}]
+    phrase = " ".join(singulars[position : position + size])
+    return _Head(
+        phrase=spelled,
+        words=group or frozenset({spelled}),
+        category=category,
+        modifiers=tuple(singulars[n] for n in kept),
+        # A corrected misspelling is shown corrected ("hedphones" -> "headphones").
+        typed=" ".join(words[position : position + size]) if spelled == phrase else spelled,
+        typed_modifiers=tuple(words[n] for n in kept),
+        modifiers_before=len([n for n in kept if n < position]),
+    )
+
+
+def _first_known(
+    singulars: list[str], start: int, index: CatalogueIndex, only_at_start: bool = False
+) -> tuple[int, int, tuple[str, frozenset[str] | None] | None]:
+    """The first word (or pair) from ``start`` that names a kind or a department."""
+    for position in range(start, len(singulars) if not only_at_start else min(start + 1, len(singulars))):
+        word = singulars[position]
         pair = f"{word} {singulars[position + 1]}" if position + 1 < len(singulars) else None
         for phrase, size in ((pair, 2), (word, 1)):
-            if phrase is None:
-                continue
-            group = group_of(phrase, TYPE_GROUPS)
-            spelled = phrase if group or phrase in index.vocabulary else index.spelled(phrase)
-            if spelled is None:
-                continue
-            category = index.category_of_word.get(spelled) if not group and not _names_a_kind(index, spelled) else None
-            before = [n for n, w in enumerate(singulars[:position]) if w not in SOFT_MODIFIERS]
-            after = [n for n in range(position + size, len(singulars)) if group_of(singulars[n], FEATURE_GROUPS)]
-            kept = list(dict.fromkeys(before + after))
-            return _Head(
-                phrase=spelled,
-                words=group or frozenset({spelled}),
-                category=category,
-                modifiers=tuple(singulars[n] for n in kept),
-                # A corrected misspelling is shown corrected ("hedphones" -> "headphones").
-                typed=" ".join(words[position : position + size]) if spelled == phrase else spelled,
-                typed_modifiers=tuple(words[n] for n in kept),
-            )
-    return None
+            if phrase is not None and (found := _known(phrase, index)) is not None:
+                return position, size, found
+    return start, 0, None
 
 
 def _names_a_kind(index: CatalogueIndex, word: str) -> bool:
@@ -259,7 +303,7 @@ def _left_out(index: CatalogueIndex, request: ShoppingRequest) -> set[int]:
     left_out: set[int] = set()
     for word in request.excluded:
         head = _head([word], index)
-        if head is not None:
+        if isinstance(head, _Head):
             left_out |= {i for i in range(len(index.products)) if _is_kind(index, i, head)}
     return left_out
 
