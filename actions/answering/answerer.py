@@ -266,11 +266,15 @@ def _says_something(text: str) -> bool:
     return len([t for t in tokenize(_IDENTIFIER.sub(" ", text)) if t not in FUNCTION_WORDS]) >= 1
 
 
+# The assistant's last replies a follow-up may pick up (the answer, then perhaps the offer of a person).
+FOLLOWED_REPLIES = 3
+
+
 def _continues_last_answer(question: str, history: Sequence[Turn]) -> bool:
-    """Whether the question picks up a word of the assistant's last reply ("the link" after a reset answer)."""
-    last = next((t.text for t in reversed(history) if t.speaker == "assistant"), "")
+    """Whether the question picks up a word of the assistant's last replies ("the link" after a reset answer)."""
+    replies = [t.text for t in history if t.speaker == "assistant"][-FOLLOWED_REPLIES:]
     asked = {t for t in tokenize(question) if t not in FUNCTION_WORDS}
-    return bool(asked & set(tokenize(last)))
+    return bool(asked & {w for reply in replies for w in tokenize(reply)})
 
 
 def complete_sentences(text: str) -> str:

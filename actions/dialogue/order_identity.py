@@ -29,8 +29,14 @@ def parse_email(text: str) -> str | None:
 
 
 # Text meant as an order number or an e-mail address, even a malformed one.
-_NUMBER_LIKE = re.compile(r"\d{3,}|#\s*\w+")
-_EMAIL_LIKE = re.compile(r"@|\b(?:gmail|outlook|hotmail|yahoo|icloud)\b|\.(?:com|net|org)\b", re.IGNORECASE)
+# "my order is abc", "it's 1042": a reply meant as the order number, even without one.
+_NUMBER_LIKE = re.compile(
+    r"\d{3,}|#\s*\w+|\b(?:order|number|no|id)\s*(?:'s|is|=|:)\s*[\w-]+\s*[.!]?\s*$", re.IGNORECASE
+)
+_EMAIL_LIKE = re.compile(
+    r"@|\b(?:gmail|outlook|hotmail|yahoo|icloud)\b|\.(?:com|net|org)\b|\be-?mail(?: address)?\s*(?:'s|is|=|:)\s*\S+",
+    re.IGNORECASE,
+)
 
 
 def order_id_shape() -> SlotShape:
