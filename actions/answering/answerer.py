@@ -30,8 +30,9 @@ from actions.answering.prompt import Turn, build_messages, instructions
 from actions.errors import ModelUnavailable
 from actions.generation.base import GenerationFailed, GenerationRequest, Generator, GeneratorBusy
 from actions.knowledge.lexical import FUNCTION_WORDS, tokenize
+from actions.shopping.lexicon import TYPE_GROUPS
 from actions.knowledge.passages import Passage
-from actions.knowledge.retrieval import Retrieval, Retriever
+from actions.knowledge.retrieval import Retrieval, Retriever, everyday_words
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,10 @@ PARTIAL_LEAD = "I couldn't find exactly that in our help centre or catalogue. Th
 MIN_ATTEMPT_S = 0.5
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 APOLOGY = "I'm sorry for the trouble."
+# Help-centre topics whose policies are the same for every kind of product.
+ANY_ITEM_TOPICS = frozenset({"returns", "refunds", "shipping", "delivery", "orders"})
+# Words for kinds of product in any phrasing ("trainers", "jumper"), as the coverage check tokenises them.
+PRODUCT_KIND_WORDS = frozenset(t for group in TYPE_GROUPS for phrase in group for t in tokenize(phrase))
 # Tone hints (actions/emotion/behaviour.py) of an angry or frustrated customer: the reply opens with the apology.
 APOLOGY_TONES = frozenset({"apologise_first", "be_brief"})
 # The NLU's intent for messages that try to steer the assistant (bot/data/nlu/steering.yml).
@@ -156,9 +161,20 @@ class Answerer:
         shown = [s for s in retrieval.passages[: self._settings.passages] if s.score >= best.score - PASSAGE_SCORE_SPREAD]
         passages = tuple(s.passage for s in shown)
         scores = [s.score for s in shown]
-        uncovered = await self._coverage.uncovered(question, passages[:COVERAGE_PASSAGES]) if self._coverage else []
-        # A follow-up ("how much does it cost?") is quoted with what it follows up on, as it was retrieved.
-        asked = retrieval.query
+        # A follow-up with a subject of its own ("so who gets my address?") is quoted by its own words; one
+        # without ("how much does it cost?") with what it follows up on, as it was retrieved.
+        own_words = everyday_words(question)
+        asked = own_words if [t for t in tokenize(own_words) if t not in FUNCTION_WORDS] else retrieval.query
+        covering = passages[:COVERAGE_PASSAGES]
+        # Return, refund and delivery policies speak of any item: "trainers" need not be in the article.
+        # (A warranty depends on the kind of product: there the kind must be covered.)
+        generic = (
+            (await self._retriever.catalogue()).kind_words | PRODUCT_KIND_WORDS
+            if all(p.kind == "article" and p.topic in ANY_ITEM_TOPICS for p in covering)
+            else frozenset()
+        )
+        # The question as retrieved ("my money back" asks about "a refund"), without what it follows up on.
+        uncovered = await self._coverage.uncovered(own_words, covering, generic) if self._coverage else []
         if uncovered:
             quote = await self._extractive.quote(asked, passages, await self._articles(passages), scores)
             logger.info("answer partial: %s not covered by %s", uncovered, quote.passage.id)

@@ -35,15 +35,22 @@ class CoverageCheck:
         self._vectors: dict[str, np.ndarray] = {}
         self._cache_size = cache_size
 
-    async def uncovered(self, question: str, passages: Sequence[Passage]) -> list[str]:
-        """Content words of the question that the passages lack, in order of appearance."""
+    async def uncovered(
+        self, question: str, passages: Sequence[Passage], generic: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Content words of the question that the passages lack, in order of appearance.
+
+        ``generic`` words are not asked about: the kinds of product ("trainers", "blender") when
+        the passages are help-centre articles, whose policies speak of any item.
+        """
         passage_words = sorted({t for p in passages for t in tokenize(f"{p.title} {p.text}")})
         stems = {_stem(t) for t in passage_words}
         candidates = list(
             dict.fromkeys(
-                t for t in tokenize(question) if t not in FUNCTION_WORDS and not t.isdigit() and _stem(t) not in stems
+                t for t in tokenize(question)
+                if t not in FUNCTION_WORDS and t not in generic and not t.isdigit() and _stem(t) not in stems
             )
-        )
+        )  # fmt: skip
         if not candidates or not passage_words:
             return candidates
         vectors = await asyncio.to_thread(self._embed, candidates + passage_words)

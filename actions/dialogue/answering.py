@@ -24,7 +24,13 @@ from actions.answering.questions import question_focus, split_questions
 from actions.dialogue.base import ServiceAction
 from actions.dialogue.form_validation import is_question
 from actions.dialogue.offers import offer_for_turn
-from actions.dialogue.order_flow import DEFAULT_ORDER_FORM, LATE_DELIVERY, ORDER_PROBLEM, given_details
+from actions.dialogue.order_flow import (
+    ASKS_FOR_A_PERSON,
+    DEFAULT_ORDER_FORM,
+    LATE_DELIVERY,
+    ORDER_PROBLEM,
+    given_details,
+)
 from actions.dialogue.shopping import (
     answer_about_products,
     focus_on,
@@ -132,13 +138,29 @@ _HYPOTHETICAL = re.compile(
 )
 
 
+# What an order-status question asks about: where it is, when it comes, what state it is in.
+_STATUS = re.compile(
+    r"\b(?:where|track\w*|status|arriv\w*|deliver\w*|ship\w*|dispatch\w*|when|coming|come|here|update|check|"
+    r"look up|lookup|find|happen\w*|on (?:its|the) way|eta|sent|left|moved)\b",
+    re.IGNORECASE,
+)
+
+
 def about_own_order(tracker: Tracker, text: str) -> bool:
-    """Whether the request is about the customer's own order (then the lookup form runs)."""
+    """Whether the request is about the customer's own order (then the lookup form runs).
+
+    "everything? even my old orders?" (after a question about deleting an account) mentions
+    orders but asks nothing about where one is: it is answered, not looked up.
+    """
     if given_details(tracker) or LATE_DELIVERY.search(text) or ORDER_PROBLEM.search(text):
         return True
     if _HYPOTHETICAL.search(text):
         return False
-    return not is_question(text) or bool(_OWN_ORDER.search(text))
+    if not is_question(text):
+        return True
+    if tracker.get_intent_of_latest_message() == "check_order_status" and not _STATUS.search(text):
+        return False
+    return bool(_OWN_ORDER.search(text))
 
 
 class ActionCheckFormRequest(ServiceAction):
@@ -246,6 +268,9 @@ class ActionAnswerQuestion(ServiceAction):
         if lookup_next:
             # "has the refund for 104233 gone through?": the policy, then that order itself.
             return [*events, FollowupAction(DEFAULT_ORDER_FORM)]
+        if answer.kind == "unknown" and ASKS_FOR_A_PERSON.search(text):
+            # "is there a number I can call? I want to talk to someone": no answer, and a person asked for.
+            return [*events, FollowupAction("action_request_handoff")]
         if answer.offers_person:
             # As an action (not just buttons), so that a typed "yes" or "no" follows its rules.
             events.append(FollowupAction("utter_offer_human"))
@@ -305,7 +330,12 @@ async def answer_parts(
                 continue
             dispatcher.utter_message(text=text)
         events.append(_answer_record(answer, answer.sources[0].topic if answer.sources else None))
-    if unknown and not tracker.active_loop_name:
+    if tracker.active_loop_name:
+        return events
+    if ASKS_FOR_A_PERSON.search(" ".join(parts)):
+        # "is there a number I can call? I want to talk to someone about my order": a person, as asked.
+        events.append(FollowupAction("action_request_handoff"))
+    elif unknown:
         events.append(FollowupAction("utter_offer_human"))
     return events
 

@@ -35,6 +35,7 @@ ACKNOWLEDGEMENT_INTENTS = frozenset({"affirm"})
 # The NLU's intent for a reply to the bot's question ("it's 104233", "my email is ...").
 ANSWER_INTENTS = frozenset({"inform"})
 FALLBACK_INTENT = "nlu_fallback"
+SHORT_REPLY_WORDS = 2
 # A question is never taken for a malformed answer.
 _QUESTION = re.compile(
     r"\?|(?:^|[.!]\s+)\s*(how|what|what's|whats|when|where|why|which|who|can|could|do|does|did|is|are|will|would|should)\b",
@@ -102,8 +103,12 @@ class InterruptibleFormValidation(FormValidationAction):
         intent = (latest.get("intent") or {}).get("name")
         if intent in ACKNOWLEDGEMENT_INTENTS or intent in self.own_intents:
             return [*events, SlotSet(requested, None)]
+        # A reply the NLU could not place is an attempt when it looks like the value or is a word or
+        # two ("abc"); a question is never one.
         attempt = intent in ANSWER_INTENTS or (
-            intent == FALLBACK_INTENT and bool(shape.looks_like.search(text)) and not is_question(text)
+            intent == FALLBACK_INTENT
+            and not is_question(text)
+            and (bool(shape.looks_like.search(text)) or len(text.split()) <= SHORT_REPLY_WORDS)
         )
         if attempt:
             dispatcher.utter_message(response=shape.invalid_response)

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 _ASKS_FOR_PRODUCTS = re.compile(
     r"\b(?:do|does|d'you)\s+(?:you|u|ya|y'all|you guys|u guys)\s+(?:\w+\s+)?(?:sell|have|carry|stock|got|make)\b"
     r"|\bhave you got\b|\bgot any\b|\b(?:looking|searching|shopping) for\b|\b(?:i|we) (?:need|want|would like|'d like)\s+"
-    r"(?:a|an|some|new|to buy)\b|\bshow me\b|\b(?:i'?m|im) after\b|\bin the market for\b|\bwhere (?:can i|do i) (?:buy|find)\b"
+    r"(?:a|an|some|something|anything|new|to buy|to get)\b|\bshow me\b|\b(?:i'?m|im) after\b|\bin the market for\b|\bwhere (?:can i|do i) (?:buy|find)\b"
     r"|\bany\s+\w+(?:\s+\w+)?\s+(?:for|under|in|with)\b|\bi'?d like to buy\b|\bdo you sell\b"
     r"|\bgot any(?:thing)?\b|\b(?:any|some)thing\s+(?:for|under|in|like|to|that)\b|\bwhat(?:'?s|s| is| are)? good for\b"
     r"|\bwhat (?:do|should|would|could|can) (?:i|we) (?:need|get|buy|give)\b|\bideas?\b|\bsuggestions?\b",

@@ -48,12 +48,19 @@ INTENT_BONUS = 0.04
 # ...and up to this much more as the NLU's confidence in the intent goes from SURE_INTENT to 1.
 SURE_INTENT = 0.6
 SURE_INTENT_BONUS = 0.06
+# A question that reads as a follow-up is taken alone when, alone, it scores some other passage this
+# much higher than the best passage of its reading with the previous question.
+STANDALONE_MARGIN = 0.15
 # Messages this short without a subject of their own, or with a pronoun, lean on the customer's previous turn.
 FOLLOW_UP_MAX_WORDS = 5
 FOLLOW_UP_MAX_PRONOUN_WORDS = 12
 _PRONOUN = re.compile(r"\b(it|its|it's|that|they|them|those|these|there|which one|that one|this one)\b", re.I)
 # "and to Canada?", "what about express?": a short question opening like this continues the last one.
-_CONTINUES = re.compile(r"^(and|what about|how about|or|also|plus)\b", re.I)
+_CONTINUES = re.compile(
+    r"^\W*(?:(?:ok|okay|alright|right|hmm+|oh|ah|cool|great|thanks)\W+)*"
+    r"(and|what about|how about|or|also|plus|so|but|even|then|everything|anything|only|just)\b",
+    re.I,
+)
 _FOLLOW_UP = re.compile(r"^(and |what about |how about )?(it|its|it's|that|this|they|them|those|these|one)\b", re.I)
 # "does it need to be in the box?", "is that free too?": a pronoun among the first words.
 _EARLY_PRONOUN = re.compile(
@@ -141,14 +148,36 @@ def reads_as_follow_up(question: str) -> bool:
     words = question.split()
     if len(words) <= FOLLOW_UP_MAX_PRONOUN_WORDS and _PRONOUN.search(question):
         return True
-    if len(words) <= FOLLOW_UP_MAX_WORDS + 1 and _CONTINUES.match(question):
+    if len(words) <= FOLLOW_UP_MAX_PRONOUN_WORDS and _CONTINUES.match(question):
         return True
     return len(words) <= FOLLOW_UP_MAX_WORDS and not [t for t in tokenize(question) if t not in FUNCTION_WORDS]
 
 
+# Customers' words for what the help centre calls otherwise: "send an order to Australia" asks
+# whether we ship there, "my money back" is a refund. Applied to the query, never to the answer.
+_EVERYDAY_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), replacement)
+    for pattern, replacement in (
+        (r"\b(?:send|post|mail)\s+(?:an?\s+|my\s+|the\s+|your\s+)?(?:orders?|parcels?|packages?|stuff|things|items?|it|them)\s+"
+         r"(?=to\s+(?!you\b|us\b))", "ship orders "),
+        (r"\bmy money back\b|\bmoney back\b", "a refund"),
+        (r"\bsend(?:ing)?\s+(?:it|them|this|that|something|stuff|things|items?|an? item)?\s*back\b", "return"),
+        (r"\bcharge (?:you |me |us )?for returns?\b", "pay for return shipping"),
+        (r"\bpick(?:\s+it)?\s+up\b|\bcollect\b", "collect pick up"),
+    )
+)
+
+
+def everyday_words(question: str) -> str:
+    """The question with everyday phrasings put the help centre's way ("send it to" -> "ship to")."""
+    for pattern, replacement in _EVERYDAY_WORDS:
+        question = pattern.sub(replacement, question)
+    return question
+
+
 def build_query(question: str, history: Sequence[str] = ()) -> str:
     """The question, preceded by the customer's previous message when it reads as a follow-up."""
-    question = " ".join(question.split())
+    question = everyday_words(" ".join(question.split()))
     previous = next((h for h in reversed(history) if h.strip() and h.strip() != question), None)
     if previous and reads_as_follow_up(question):
         return f"{' '.join(previous.split())} {question}"
@@ -179,14 +208,42 @@ class Retriever:
         The intent's topics get a small bonus, larger when the NLU is sure of the intent.
         """
         started = time.perf_counter()
-        query = build_query(question, history)
         snapshot = await self._current_snapshot()
+        query = build_query(question, history)
         if not snapshot.passages or not query:
             return Retrieval(query, (), False, time.perf_counter() - started)
+        own = everyday_words(" ".join(question.split()))
+        # A follow-up is scored with what it follows up on, and also alone: "so how do I reset my
+        # password?" after a shipping question asks about passwords, not shipping.
+        queries = [query] if query == own else [query, own]
         # One short text, ~10 ms of CPU: encoded on the event loop. Handing it to a thread and back
         # cost up to 8 ms more at the p95 (two wake-ups, each waiting for the GIL), more than the
         # ~10 ms other coroutines wait here.
-        vector = self._encoder.encode([query])[0]
+        scored_queries = [
+            (text, *self._scores(snapshot, text, vector, intent, intent_confidence))
+            for text, vector in zip(queries, self._encoder.encode(queries))
+        ]
+        query, combined, dense = scored_queries[0]
+        if len(scored_queries) == 2:
+            _, alone, alone_dense = scored_queries[1]
+            # The question alone prefers another passage clearly: it has a subject of its own.
+            clearer = float(alone.max()) - float(alone[int(combined.argmax())]) > STANDALONE_MARGIN
+            if clearer and float(alone.max()) >= self._min_score:
+                query, combined, dense = own, alone, alone_dense
+        bm25 = snapshot.lexical.score_array(query)
+        lexical = bm25 / (bm25 + LEXICAL_HALF_SCORE)
+        candidates = np.argpartition(-combined, k)[:k] if len(combined) > k else np.arange(len(combined))
+        top = candidates[np.argsort(-combined[candidates], kind="stable")]
+        scored = tuple(
+            ScoredPassage(snapshot.passages[i], float(combined[i]), float(dense[i]), float(lexical[i])) for i in top
+        )
+        confident = bool(scored) and scored[0].score >= self._min_score
+        return Retrieval(query, scored, confident, time.perf_counter() - started)
+
+    def _scores(
+        self, snapshot: IndexSnapshot, query: str, vector: np.ndarray, intent: str | None, intent_confidence: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every passage's combined score for one query, and its dense part."""
         dense = snapshot.vectors @ vector
         bm25 = snapshot.lexical.score_array(query)
         lexical = bm25 / (bm25 + LEXICAL_HALF_SCORE)
@@ -198,13 +255,7 @@ class Retriever:
             combined[position] += EXACT_NAME_BONUS
         if not named and POLICY_CUES.search(query):
             combined += POLICY_BONUS * ~snapshot.is_product
-        candidates = np.argpartition(-combined, k)[:k] if len(combined) > k else np.arange(len(combined))
-        top = candidates[np.argsort(-combined[candidates], kind="stable")]
-        scored = tuple(
-            ScoredPassage(snapshot.passages[i], float(combined[i]), float(dense[i]), float(lexical[i])) for i in top
-        )
-        confident = bool(scored) and scored[0].score >= self._min_score
-        return Retrieval(query, scored, confident, time.perf_counter() - started)
+        return combined, dense
 
     async def source_passages(self, source_id: str) -> list[Passage]:
         """Every passage of one article (in order) or the one of a product."""

@@ -10,6 +10,7 @@ interests ("likes hiking") rank products by meaning. Filters never bend: stock
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -97,7 +98,7 @@ class ProductSearch:
 
     async def names_a_kind(self, request: ShoppingRequest) -> bool:
         """Whether the request names a kind of product or a department ("tents", "electronics")."""
-        return isinstance(_head(request.words, await self.index()), _Head)
+        return isinstance(_head(request.words, await self.index(), request.text), _Head)
 
     async def search(
         self, request: ShoppingRequest, *, exclude: Sequence[str] = (), limit: int = DEFAULT_LIMIT
@@ -105,7 +106,7 @@ class ProductSearch:
         """The best products for the request, best first; ``exclude`` are left out (already shown)."""
         index = await self.index()
         left_out = _left_out(index, request)
-        head = _head(request.words, index)
+        head = _head(request.words, index, request.text)
         if head == UNKNOWN_KIND:
             nearest = await self._nearest_category(index, " ".join(request.words))
             return SearchResult("none", [], 0, what=" ".join(request.words), nearest_category=nearest)
@@ -203,12 +204,13 @@ def _known(phrase: str, index: CatalogueIndex) -> tuple[str, frozenset[str] | No
     return spelled, group or group_of(spelled, TYPE_GROUPS)
 
 
-def _head(words: Sequence[str], index: CatalogueIndex) -> _Head | None | Literal["unknown"]:
+def _head(words: Sequence[str], index: CatalogueIndex, text: str = "") -> _Head | None | Literal["unknown"]:
     """The kind of product asked for, and the words before it.
 
     English compounds put the kind last: in "kitchen knives" or "book light" the
-    second word is the kind; in "garden hoses" an unknown kind follows a department,
-    which is then no answer ("we don't sell garden hoses", not garden products).
+    second word is the kind; in "garden hoses" an unknown kind follows a department
+    (right after it in ``text``), which is then no answer ("we don't sell garden
+    hoses", not garden products).
     """
     singulars = [tokens(w)[0] if tokens(w) else w for w in words]
     position, size, found = _first_known(singulars, 0, index)
@@ -223,8 +225,11 @@ def _head(words: Sequence[str], index: CatalogueIndex) -> _Head | None | Literal
             position, size, found = next_position, next_size, next_found
             continue
         nxt = singulars[after]
-        if index.category_of_word.get(found[0]) and not _names_a_kind(index, found[0]) and not (
-            group_of(nxt, FEATURE_GROUPS) or nxt in SOFT_MODIFIERS
+        if (
+            index.category_of_word.get(found[0])
+            and not _names_a_kind(index, found[0])
+            and not (group_of(nxt, FEATURE_GROUPS) or nxt in SOFT_MODIFIERS)
+            and re.search(rf"\b{re.escape(words[after - 1])}\s+{re.escape(words[after])}\b", text, re.IGNORECASE)
         ):
             return UNKNOWN_KIND  # "garden hoses": a kind we do not know, of a department we do
         break

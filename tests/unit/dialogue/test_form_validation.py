@@ -50,8 +50,9 @@ async def test_a_malformed_answer_is_explained_and_asked_again() -> None:
     messages, events = await _run(ValidateOrderStatusForm(), _validating("my order is abc", "inform"))
     assert [m["response"] for m in messages] == ["utter_invalid_order_id"]
     assert events == [{"event": "slot", "timestamp": None, "name": "order_id", "value": None}]
-    digits, _ = await _run(ValidateOrderStatusForm(), _validating("10423", "nlu_fallback"))
-    assert [m["response"] for m in digits] == ["utter_invalid_order_id"]
+    for text in ("10423", "abc"):
+        replies, _ = await _run(ValidateOrderStatusForm(), _validating(text, "nlu_fallback"))
+        assert [m["response"] for m in replies] == ["utter_invalid_order_id"]
 
 
 async def test_an_acknowledgement_or_the_same_request_only_asks_again() -> None:
