@@ -161,10 +161,10 @@ class Answerer:
         shown = [s for s in retrieval.passages[: self._settings.passages] if s.score >= best.score - PASSAGE_SCORE_SPREAD]
         passages = tuple(s.passage for s in shown)
         scores = [s.score for s in shown]
-        # A follow-up with a subject of its own ("so who gets my address?") is quoted by its own words; one
-        # without ("how much does it cost?") with what it follows up on, as it was retrieved.
+        # A follow-up is quoted with what it follows up on ("how much does it cost?" after "do you ship to
+        # Canada"), its own words counted twice: "so who gets my address?" is about addresses, not selling.
         own_words = everyday_words(question)
-        asked = own_words if [t for t in tokenize(own_words) if t not in FUNCTION_WORDS] else retrieval.query
+        asked = retrieval.query if retrieval.query == own_words else f"{retrieval.query} {own_words}"
         covering = passages[:COVERAGE_PASSAGES]
         # Return, refund and delivery policies speak of any item: "trainers" need not be in the article.
         # (A warranty depends on the kind of product: there the kind must be covered.)

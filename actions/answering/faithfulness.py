@@ -92,8 +92,22 @@ def check_faithfulness(reply: str, best_sentence: str, evidence: str, question: 
             *_availability(reply, evidence, question),
             *_repetition(reply),
             *_echo(reply, question),
+            *_off_question(reply, best_sentence, question),
         )
     )
+
+
+def _off_question(reply: str, best_sentence: str, question: str) -> list[Violation]:
+    """A reply that shares no word with the question and states no specific fact answers something else.
+
+    "We do not sell your personal data." to "so who actually gets my address?" (after a question
+    about selling data) is true and fluent, and not an answer.
+    """
+    asked = set(_content_stems(question))
+    said = set(_content_stems(reply))
+    if not asked or not said or said & asked or _specific_keys(reply):
+        return []
+    return [Violation("unfaithful", "does not address the question")]
 
 
 def _echo(reply: str, question: str) -> list[Violation]:

@@ -43,6 +43,9 @@ POLICY_CUES = re.compile(
     re.IGNORECASE,
 )
 POLICY_BONUS = 0.2
+# A question word among an article's tags ("clearance" for final-sale items) lifts it a little.
+TAG_BONUS = 0.04
+MAX_TAG_BONUS = 0.08
 # Preferred topics of the intent get this much; a hint, not a filter...
 INTENT_BONUS = 0.04
 # ...and up to this much more as the NLU's confidence in the intent goes from SURE_INTENT to 1.
@@ -53,7 +56,7 @@ SURE_INTENT_BONUS = 0.06
 STANDALONE_MARGIN = 0.15
 # Messages this short without a subject of their own, or with a pronoun, lean on the customer's previous turn.
 FOLLOW_UP_MAX_WORDS = 5
-FOLLOW_UP_MAX_PRONOUN_WORDS = 12
+FOLLOW_UP_MAX_PRONOUN_WORDS = 20
 _PRONOUN = re.compile(r"\b(it|its|it's|that|they|them|those|these|there|which one|that one|this one)\b", re.I)
 # "and to Canada?", "what about express?": a short question opening like this continues the last one.
 _CONTINUES = re.compile(
@@ -115,6 +118,11 @@ class IndexSnapshot:
         self.vectors = vectors
         self.lexical = LexicalIndex({p.id: p.search_text for p in passages})
         self.topics = np.array([p.topic for p in passages], dtype=object)
+        # Which passages' tags use each word: the store's own words for what an article is about.
+        self.tag_words: dict[str, list[int]] = {}
+        for i, p in enumerate(passages):
+            for word in set(tokenize(p.keywords)) - FUNCTION_WORDS:
+                self.tag_words.setdefault(word, []).append(i)
         # Full product names as word tuples, so a question is matched by its n-grams, not a scan.
         self.product_names: dict[str, list[int]] = {}
         for i, p in enumerate(passages):
@@ -255,6 +263,11 @@ class Retriever:
             combined[position] += EXACT_NAME_BONUS
         if not named and POLICY_CUES.search(query):
             combined += POLICY_BONUS * ~snapshot.is_product
+        tagged = np.zeros(len(combined), dtype=np.float32)
+        for word in set(tokenize(query)) - FUNCTION_WORDS:
+            for position in snapshot.tag_words.get(word, ()):
+                tagged[position] += TAG_BONUS
+        combined += np.minimum(tagged, MAX_TAG_BONUS)
         return combined, dense
 
     async def source_passages(self, source_id: str) -> list[Passage]:
