@@ -34,7 +34,8 @@ from rasa_sdk.types import DomainDict
 ACKNOWLEDGEMENT_INTENTS = frozenset({"affirm"})
 # The NLU's intent for a reply to the bot's question ("it's 104233", "my email is ...").
 ANSWER_INTENTS = frozenset({"inform"})
-FALLBACK_INTENT = "nlu_fallback"
+# Intents of a message the NLU could not place ("abc" reads as out of scope).
+UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 SHORT_REPLY_WORDS = 2
 # A question is never taken for a malformed answer.
 _QUESTION = re.compile(
@@ -104,9 +105,9 @@ class InterruptibleFormValidation(FormValidationAction):
         if intent in ACKNOWLEDGEMENT_INTENTS or intent in self.own_intents:
             return [*events, SlotSet(requested, None)]
         # A reply the NLU could not place is an attempt when it looks like the value or is a word or
-        # two ("abc"); a question is never one.
+        # two ("abc"); a question never is.
         attempt = intent in ANSWER_INTENTS or (
-            intent == FALLBACK_INTENT
+            intent in UNPLACED_INTENTS
             and not is_question(text)
             and (bool(shape.looks_like.search(text)) or len(text.split()) <= SHORT_REPLY_WORDS)
         )

@@ -50,8 +50,8 @@ async def test_a_malformed_answer_is_explained_and_asked_again() -> None:
     messages, events = await _run(ValidateOrderStatusForm(), _validating("my order is abc", "inform"))
     assert [m["response"] for m in messages] == ["utter_invalid_order_id"]
     assert events == [{"event": "slot", "timestamp": None, "name": "order_id", "value": None}]
-    for text in ("10423", "abc"):
-        replies, _ = await _run(ValidateOrderStatusForm(), _validating(text, "nlu_fallback"))
+    for text, intent in (("10423", "nlu_fallback"), ("abc", "out_of_scope")):
+        replies, _ = await _run(ValidateOrderStatusForm(), _validating(text, intent))
         assert [m["response"] for m in replies] == ["utter_invalid_order_id"]
 
 
