@@ -108,6 +108,11 @@ class Services:
         return generator
 
     @cached_property
+    def coverage(self) -> CoverageCheck:
+        """Which of a question's words the knowledge lacks (for answers and product follow-ups)."""
+        return CoverageCheck(self.sentence_encoder)
+
+    @cached_property
     def answerer(self) -> Answerer:
         """Grounded answers to open questions."""
         settings = AnswerSettings(
@@ -119,7 +124,7 @@ class Services:
         return Answerer(
             self.retriever,
             self.generator,
-            coverage=CoverageCheck(self.sentence_encoder),
+            coverage=self.coverage,
             extractive=ExtractiveAnswerer(self.sentence_encoder),
             settings=settings,
         )

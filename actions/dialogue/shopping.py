@@ -13,6 +13,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answering.answerer import PRODUCT_KIND_WORDS
 from actions.dialogue.base import ServiceAction
 from actions.dialogue.form_validation import is_question
 from actions.dialogue.offers import CAROUSEL_CHANNELS, offer_for_turn
@@ -312,10 +313,21 @@ class ActionChooseProduct(ServiceAction):
 
 
 async def describe(
-    services: Services, dispatcher: CollectingDispatcher, context: ShoppingContext | None, product: Product
+    services: Services,
+    dispatcher: CollectingDispatcher,
+    context: ShoppingContext | None,
+    product: Product,
+    question: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The product's catalogue passage (price, stock, description, details), and the product in focus."""
+    """The product's catalogue passage (price, stock, description, details), and the product in focus.
+
+    Asked something the passage does not say ("is it waterproof?" of a book), the reply says so first.
+    """
     passages = await services.retriever.source_passages(product.id)
+    if question and passages:
+        uncovered = await services.coverage.uncovered(question, passages[:1], PRODUCT_KIND_WORDS)
+        if uncovered:
+            dispatcher.utter_message(response="utter_product_detail_unknown", name=product.name)
     dispatcher.utter_message(text=passages[0].text if passages else product.description)
     focused = (
         context.model_copy(update={"focus": product.id})
@@ -384,7 +396,7 @@ async def answer_about_products(
             return None
         replies.products(shown, detailed=True)
         return []
-    return await describe(services, dispatcher, context, product)
+    return await describe(services, dispatcher, context, product, question=text if is_question(text) else None)
 
 
 def policy_question_about_products(tracker: Tracker, text: str) -> bool:

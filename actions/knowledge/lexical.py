@@ -29,7 +29,8 @@ FUNCTION_WORDS = frozenset(
     everything around after before getting definitely roughly approximately exactly probably maybe perhaps
     basically literally totally honestly seriously am dont doesnt didnt cant wont isnt arent wasnt werent
     shouldnt couldnt wouldnt havent hasnt hadnt im ive id youre theyre thats whats hows wheres lol tho btw pls
-    plz thx ok okay yeah hi hey hello honest truthfully frankly even""".split()
+    plz thx ok okay yeah hi hey hello honest truthfully frankly even usually normally typically generally
+    tho though anyway""".split()
 )
 K1 = 1.2
 B = 0.75
