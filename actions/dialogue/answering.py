@@ -31,13 +31,8 @@ from actions.dialogue.order_flow import (
     ORDER_PROBLEM,
     given_details,
 )
-from actions.dialogue.shopping import (
-    answer_about_products,
-    focus_on,
-    looks_like_shopping,
-    policy_question_about_products,
-    show_products,
-)
+from actions.dialogue.product_questions import answer_about_products, focus_on, policy_question_about_products
+from actions.dialogue.shopping import looks_like_shopping, show_products
 from actions.services import Services
 
 logger = logging.getLogger(__name__)

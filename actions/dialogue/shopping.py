@@ -1,4 +1,4 @@
-"""The shopping assistant in the conversation: searches, refinements, "the second one", product follow-ups."""
+"""The shopping assistant in the conversation: searches, refinements and "the second one"."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answering.answerer import PRODUCT_KIND_WORDS
 from actions.dialogue.base import ServiceAction
-from actions.dialogue.form_validation import is_question
-from actions.dialogue.offers import CAROUSEL_CHANNELS, offer_for_turn
+from actions.dialogue.offers import offer_for_turn
 from actions.dialogue.order_flow import ORDER_PROBLEM
-from actions.recommendations.carousel import carousel_payload, wording_from_domain
-from actions.recommendations.models import Recommendation
+from actions.dialogue.product_questions import POLICY_ABOUT_PRODUCT, answer_about_products
+from actions.dialogue.product_replies import ShoppingReplies, describe
 from actions.services import Services
 from actions.shopping import references
 from actions.shopping.catalogue import CatalogueIndex, tokens
@@ -27,7 +25,6 @@ from actions.shopping.context import SLOT, ShoppingContext, refine, refinement
 from actions.shopping.lexicon import TYPE_GROUPS, group_of
 from actions.shopping.request import ShoppingRequest, parse_request
 from actions.shopping.search import SearchResult
-from actions.shopping.wording import ShoppingWording
 from actions.store.models import Product
 
 logger = logging.getLogger(__name__)
@@ -63,37 +60,6 @@ class Shown:
 
     events: list[dict[str, Any]]
     products: list[Product]
-
-
-class ShoppingReplies:
-    """Says a search result in the channel's way: a carousel on the widget, numbered lines elsewhere."""
-
-    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, currency: str) -> None:
-        self.dispatcher = dispatcher
-        self.tracker = tracker
-        self.domain = domain
-        self.wording = ShoppingWording.from_domain(domain, currency)
-        self.currency = currency
-
-    def products(self, products: list[Product], detailed: bool = False) -> None:
-        """The products, best first."""
-        if self.tracker.get_latest_input_channel() in CAROUSEL_CHANNELS:
-            carousel = wording_from_domain(self.domain, self.currency)
-            items = [_as_card(p, self.wording.stock(p)) for p in products]
-            self.dispatcher.utter_message(json_message=dict(carousel_payload(items, carousel)))
-        if detailed or self.tracker.get_latest_input_channel() not in CAROUSEL_CHANNELS:
-            self.dispatcher.utter_message(text=self.wording.lines(products, detailed=detailed))
-
-    def say(self, response: str, **values: Any) -> None:
-        """A domain response with the search's values."""
-        self.dispatcher.utter_message(response=response, **values)
-
-
-def _as_card(product: Product, stock: str) -> Recommendation:
-    return Recommendation(
-        product_id=product.id, name=product.name, price=product.price, category=product.category,
-        reason="similar", score=0.0, note=stock,
-    )  # fmt: skip
 
 
 def _main_category(products: list[Product]) -> str | None:
@@ -237,7 +203,7 @@ def not_a_search(text: str) -> bool:
 
     "do you have any laptops? mine just died" still asks for products.
     """
-    if _POLICY_ABOUT_PRODUCT.search(text):
+    if POLICY_ABOUT_PRODUCT.search(text):
         return True
     return not asks_for_products(text) and bool(_BOUGHT.search(text) or ORDER_PROBLEM.search(text))
 
@@ -312,119 +278,12 @@ class ActionChooseProduct(ServiceAction):
         return await describe(self.services, dispatcher, context, chosen)
 
 
-async def describe(
-    services: Services,
-    dispatcher: CollectingDispatcher,
-    context: ShoppingContext | None,
-    product: Product,
-    question: str | None = None,
-) -> list[dict[str, Any]]:
-    """The product's catalogue passage (price, stock, description, details), and the product in focus.
-
-    Asked something the passage does not say ("is it waterproof?" of a book), the reply says so first.
-    """
-    passages = await services.retriever.source_passages(product.id)
-    if question and passages:
-        uncovered = await services.coverage.uncovered(question, passages[:1], PRODUCT_KIND_WORDS)
-        if uncovered:
-            dispatcher.utter_message(response="utter_product_detail_unknown", name=product.name)
-    dispatcher.utter_message(text=passages[0].text if passages else product.description)
-    focused = (
-        context.model_copy(update={"focus": product.id})
-        if context is not None
-        else ShoppingContext(request=parse_request(product.name), shown=(product.id,), focus=product.id)
-    )
-    return [SlotSet(SLOT, focused.to_slot()), SlotSet("topic", product.category)]
-
-
-# Questions about a shown product that the help centre answers ("can I return it?", "when will it be back?").
-_POLICY_ABOUT_PRODUCT = re.compile(
-    r"\b(return\w*|refund\w*|exchange\w*|warrant\w*|guarantee\w*|deliver\w*|ship\w*|postage|customs|"
-    r"back in stock|restock\w*|be back|come back|available again|gift ?wrap\w*)\b",
-    re.IGNORECASE,
-)
-_RETURN = re.compile(r"\b(return\w*|send (?:it )?back|refund\w*)\b", re.IGNORECASE)
-# A follow-up refers to the products of a search made this many customer messages ago at most.
-RECENT_TURNS = 4
-
-
-def recent_context(tracker: Tracker) -> ShoppingContext | None:
-    """The shopping context, if the customer talked about products in their last few messages."""
-    messages = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            messages += 1
-            if messages > RECENT_TURNS:
-                return None
-        elif event.get("event") == "slot" and event.get("name") == SLOT:
-            return ShoppingContext.from_slot(event.get("value"))
-    return None
-
-
-async def answer_about_products(
-    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, text: str
-) -> list[dict[str, Any]] | None:
-    """Answer a question about products named or just shown; None when the help centre should answer.
-
-    "whats the price difference between the X and the Y" lists both; "is it waterproof?",
-    "the first one, is it waterproof?", "which lasts longest?" describe the product meant;
-    "do they have GPS?" describes every shown product.
-    """
-    index = await services.product_search.index()
-    named = index.named_in(text)
-    policy = await services.store.policy()
-    replies = ShoppingReplies(dispatcher, tracker, domain, policy.currency)
-    if len(named) > 1:
-        replies.products(named, detailed=True)
-        context = ShoppingContext(request=parse_request(text), shown=tuple(p.id for p in named))
-        return [SlotSet(SLOT, context.to_slot()), SlotSet("topic", named[0].category)]
-    context = recent_context(tracker)
-    if named or context is None or not context.shown or not references.mentions_products(text):
-        return None
-    if refinement(text) and references.ordinal(text) is None and not references.about_all_shown(text):
-        return None  # "nothing cheaper than that?" narrows the list: the shopping flow's job
-    by_id = {p.id: p for p in index.products}
-    shown = [by_id[i] for i in context.shown if i in by_id]
-    product = references.pick(text, shown, by_id.get(context.focus or ""), index)
-    if product is not None and product.final_sale and _RETURN.search(text):
-        return await describe(services, dispatcher, context, product)  # its passage says it cannot be returned
-    if _POLICY_ABOUT_PRODUCT.search(text):
-        return None
-    if product is None:
-        # "do they have GPS?", "does it do contactless payments?" about a list: every listed product, described.
-        if not (references.about_all_shown(text) or is_question(text)):
-            return None
-        replies.products(shown, detailed=True)
-        return []
-    return await describe(services, dispatcher, context, product, question=text if is_question(text) else None)
-
-
-def policy_question_about_products(tracker: Tracker, text: str) -> bool:
-    """"can I return it?", "when will it be back?" about products in view: a help-centre question."""
-    context = recent_context(tracker)
-    return bool(context and context.shown and references.mentions_products(text) and _POLICY_ABOUT_PRODUCT.search(text))
-
-
 def looks_like_shopping(text: str, index: CatalogueIndex) -> bool:
     """Whether a question asks for products ("do you have yoga mats") rather than a policy ("how much is shipping")."""
-    if _POLICY_ABOUT_PRODUCT.search(text):
+    if POLICY_ABOUT_PRODUCT.search(text):
         return False
     request = parse_request(text)
     return bool(request.interests) or any(
         (words := tokens(word)) and (words[0] in index.vocabulary or group_of(words[0], TYPE_GROUPS))
         for word in request.words
     )
-
-
-async def focus_on(services: Services, tracker: Tracker, product_id: str) -> list[dict[str, Any]]:
-    """Keep a product the answer was about in focus, so that "is it in stock?" means it."""
-    context = ShoppingContext.from_slot(tracker.get_slot(SLOT))
-    if context is not None and product_id in context.shown:
-        focused = context.model_copy(update={"focus": product_id})
-    else:
-        index = await services.product_search.index()
-        product = next((p for p in index.products if p.id == product_id), None)
-        if product is None:
-            return []
-        focused = ShoppingContext(request=parse_request(product.name), shown=(product_id,), focus=product_id)
-    return [SlotSet(SLOT, focused.to_slot())]

@@ -27,7 +27,7 @@ _UNIT = (
 _NUMBER = rf"\$?\s?(\d+(?:[.,]\d{{1,2}})?){_UNIT}\s?(?:\$|dollars?|bucks|usd|quid|pounds?|euros?)?"
 _MONEY = r"(?:\$\s?(\d+(?:[.,]\d{1,2})?)|(\d+(?:[.,]\d{1,2})?)\s?(?:\$|dollars?|bucks|usd|quid|pounds?|euros?))"
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_NUMBER}\s+(?:and|to|-)\s+{_NUMBER}", re.I)
-_RANGE = re.compile(rf"(?<![\w-])\$\s?(\d+)\s?(?:-|to)\s?\$?\s?(\d+)(?![\w-])", re.I)
+_RANGE = re.compile(r"(?<![\w-])\$\s?(\d+)\s?(?:-|to)\s?\$?\s?(\d+)(?![\w-])", re.I)
 _MAX = re.compile(
     rf"\b(?:under|below|less than|cheaper than|lower than|max(?:imum)?|no more than|not more than|up to|upto|"
     rf"at most|within|nothing over|not over|no higher than|budget(?: is| of)?|budget around|"
