@@ -161,10 +161,7 @@ class Answerer:
         shown = [s for s in retrieval.passages[: self._settings.passages] if s.score >= best.score - PASSAGE_SCORE_SPREAD]
         passages = tuple(s.passage for s in shown)
         scores = [s.score for s in shown]
-        # A follow-up is quoted with what it follows up on ("how much does it cost?" after "do you ship to
-        # Canada"), its own words counted twice: "so who gets my address?" is about addresses, not selling.
         own_words = everyday_words(question)
-        asked = retrieval.query if retrieval.query == own_words else f"{retrieval.query} {own_words}"
         covering = passages[:COVERAGE_PASSAGES]
         # Return, refund and delivery policies speak of any item: "trainers" need not be in the article.
         # (A warranty depends on the kind of product: there the kind must be covered.)
@@ -176,7 +173,7 @@ class Answerer:
         # The question as retrieved ("my money back" asks about "a refund"), without what it follows up on.
         uncovered = await self._coverage.uncovered(own_words, covering, generic) if self._coverage else []
         if uncovered:
-            quote = await self._extractive.quote(asked, passages, await self._articles(passages), scores)
+            quote = await self._quote(retrieval.query, own_words, passages, scores)
             logger.info("answer partial: %s not covered by %s", uncovered, quote.passage.id)
             text = f"{PARTIAL_LEAD}\n\n{quote_with_pointer(quote)}"
             if tone in APOLOGY_TONES:
@@ -186,7 +183,7 @@ class Answerer:
                 time.monotonic() - started, f"not covered: {', '.join(uncovered)}",
             )  # fmt: skip
         catalogue = await self._retriever.catalogue()
-        quote = await self._extractive.quote(asked, passages, await self._articles(passages), scores)
+        quote = await self._quote(retrieval.query, own_words, passages, scores)
         decisions: list[GuardDecision] = []
         reply = (
             await self._generate_grounded(question, quote, catalogue, history, store_name, tone, segment, started, decisions)
@@ -205,6 +202,22 @@ class Answerer:
             "extractive", _with_extras(text, None, offer), None, (quote.passage,), tuple(decisions), retrieval,
             time.monotonic() - started,
         )  # fmt: skip
+
+    async def _quote(self, query: str, own_words: str, passages: Sequence[Passage], scores: list[float]) -> Quote:
+        """The quote: its source chosen with what a follow-up follows up on, its sentences by what is asked now.
+
+        A follow-up is retrieved with the question it follows ("be honest, do you sell my data? ... so
+        who gets my address then"); that and its own words, counted again, pick the article. Within it,
+        the follow-up's own words pick the sentence ("Carriers: UPS, USPS or DHL Express receive your
+        name and delivery address"); without words of its own ("how much does it cost?") the whole
+        query does.
+        """
+        articles = await self._articles(passages)
+        own = [t for t in tokenize(own_words) if t not in FUNCTION_WORDS]
+        if query == own_words or not own:
+            return await self._extractive.quote(query, passages, articles, scores)
+        quote = await self._extractive.quote(f"{query} {own_words}", passages, articles, scores)
+        return await self._extractive.quote(own_words, [quote.passage], articles)
 
     async def _articles(self, passages: Sequence[Passage]) -> dict[str, list[Passage]]:
         """Every chunk of the retrieved articles, for the extractive quote."""
