@@ -161,6 +161,11 @@ def reads_as_follow_up(question: str) -> bool:
     return len(words) <= FOLLOW_UP_MAX_WORDS and not [t for t in tokenize(question) if t not in FUNCTION_WORDS]
 
 
+def _has_subject(question: str) -> bool:
+    """Whether the question names something of its own, beyond words every question about a store uses."""
+    return any(t not in FUNCTION_WORDS for t in tokenize(question))
+
+
 # Customers' words for what the help centre calls otherwise: "send an order to Australia" asks
 # whether we ship there, "my money back" is a refund. Applied to the query, never to the answer.
 _EVERYDAY_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -223,7 +228,9 @@ class Retriever:
         own = everyday_words(" ".join(question.split()))
         # A follow-up is scored with what it follows up on, and also alone: "so how do I reset my
         # password?" after a shipping question asks about passwords, not shipping.
-        queries = [query] if query == own else [query, own]
+        # Only a question with a subject of its own may stand alone: "and how long does that take?"
+        # after a refund question asks about refunds, however well it matches delivery times.
+        queries = [query] if query == own or not _has_subject(own) else [query, own]
         # One short text, ~10 ms of CPU: encoded on the event loop. Handing it to a thread and back
         # cost up to 8 ms more at the p95 (two wake-ups, each waiting for the GIL), more than the
         # ~10 ms other coroutines wait here.

@@ -81,6 +81,15 @@ async def test_a_short_follow_up_is_read_with_the_previous_question(retriever: R
     assert price.best is not None and price.best.passage.source_id == "P2"
 
 
+async def test_a_follow_up_without_a_subject_never_stands_alone(retriever: Retriever) -> None:
+    # Alone, "how long does that take" matches delivery times, and the intent says shipping.
+    retrieval = await retriever.retrieve(
+        "and how long does that take", "shipping_question", ["can I send my shoes back?"], intent_confidence=0.9
+    )
+    assert retrieval.query == "can I send my shoes back? and how long does that take"
+    assert retrieval.best is not None and retrieval.best.passage.source_id == "returns"
+
+
 async def test_the_intent_prefers_its_topics(retriever: Retriever) -> None:
     retrieval = await retriever.retrieve("how long does it take", intent="shipping_question")
     assert retrieval.best is not None and retrieval.best.passage.source_id == "shipping-times"
