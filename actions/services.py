@@ -207,9 +207,10 @@ class Services:
         """CSAT score recording."""
         return CsatRecorder(self.redis, self.keys)
 
-
     def _prime_answer_caches(self) -> None:
-        with SyncRedis.from_url(self.settings.redis_url, socket_timeout=self.settings.redis_timeout_s) as redis:
+        with SyncRedis.from_url(
+            self.settings.redis_url, socket_timeout=self.settings.redis_timeout_s
+        ) as redis:
             raw = redis.hgetall(self.keys.knowledge_passages)
         passages = [Passage.model_validate_json(value) for value in raw.values()]
         logger.info("warm-up: %d sentences and words embedded for answers", self.answerer.prime(passages))

@@ -44,11 +44,19 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="python -m answer_eval", description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help=f"default {DEFAULT_REDIS_URL} (a scratch db)")
-    parser.add_argument("--seed-demo", action="store_true", help="load the demo store (seed 7) into that Redis first")
-    parser.add_argument("--retrieval-only", action="store_true", help="score retrieval only, with a threshold sweep")
+    parser.add_argument(
+        "--redis-url", default=DEFAULT_REDIS_URL, help=f"default {DEFAULT_REDIS_URL} (a scratch db)"
+    )
+    parser.add_argument(
+        "--seed-demo", action="store_true", help="load the demo store (seed 7) into that Redis first"
+    )
+    parser.add_argument(
+        "--retrieval-only", action="store_true", help="score retrieval only, with a threshold sweep"
+    )
     parser.add_argument("--min-score", type=float, default=None, help="override RETRIEVAL_MIN_SCORE")
-    parser.add_argument("--no-generator", action="store_true", help="answer extractively only (the fallback path)")
+    parser.add_argument(
+        "--no-generator", action="store_true", help="answer extractively only (the fallback path)"
+    )
     parser.add_argument("--verbose", action="store_true", help="print every failing question")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -107,7 +115,9 @@ async def _run(args: argparse.Namespace, questions: QuestionSet, keys: Keys) -> 
     store_name = await _store_name(redis, keys)
     # One warm-up answer: the first call pays for loading the index snapshot.
     await answerer.answer("How long does delivery take?", store_name=store_name)
-    passages = [Passage.model_validate_json(raw) for raw in (await redis.hgetall(keys.knowledge_passages)).values()]
+    passages = [
+        Passage.model_validate_json(raw) for raw in (await redis.hgetall(keys.knowledge_passages)).values()
+    ]
     outcomes = await evaluate(questions, answerer, store_name, KnowledgeCheck(passages))
     _print_report(outcomes, generator_settings if generator else None, min_score, args.verbose)
     return 0
@@ -131,7 +141,9 @@ def _percentiles(values: list[float]) -> str:
     return f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (n={len(values)})"
 
 
-def _print_report(outcomes: list[Outcome], generator: GeneratorSettings | None, min_score: float, verbose: bool) -> None:
+def _print_report(
+    outcomes: list[Outcome], generator: GeneratorSettings | None, min_score: float, verbose: bool
+) -> None:
     answerable = [o for o in outcomes if o.group == "answerable"]
     unanswerable = [o for o in outcomes if o.group == "unanswerable"]
     injections = [o for o in outcomes if o.group == "injection"]
@@ -139,14 +151,23 @@ def _print_report(outcomes: list[Outcome], generator: GeneratorSettings | None, 
     with_facts = [o for o in answerable if not o.missing_facts]
     unsupported = [o for o in delivered if o.unsupported]
     guarded = [o for o in outcomes if any(d.outcome == "blocked" for d in o.answer.decisions)]
-    kinds = {kind: sum(o.answer.kind == kind for o in outcomes) for kind in ("generated", "extractive", "partial", "unknown", "refused")}
+    kinds = {
+        kind: sum(o.answer.kind == kind for o in outcomes)
+        for kind in ("generated", "extractive", "partial", "unknown", "refused")
+    }
     if generator is None:
         print(f"generator: none (extractive answers only); retrieval threshold {min_score}")
     else:
-        engine = generator.embedded_engine if generator.backend == "embedded" else generator.model or generator.model_path
+        engine = (
+            generator.embedded_engine
+            if generator.backend == "embedded"
+            else generator.model or generator.model_path
+        )
         print(f"generator: {generator.backend} ({engine}), deadline {generator.deadline_s} s, "
               f"max {generator.max_new_tokens} new tokens; retrieval threshold {min_score}")  # fmt: skip
-    print(f"questions: {len(answerable)} answerable, {len(unanswerable)} unanswerable, {len(injections)} injections")
+    print(
+        f"questions: {len(answerable)} answerable, {len(unanswerable)} unanswerable, {len(injections)} injections"
+    )
     print(f"required facts present:              {_share(len(with_facts), len(answerable))}")
     print(f"delivered replies, unsupported fact: {_share(len(unsupported), len(delivered))}")
     print(f"unanswerable handled honestly:       {_share(sum(map(honest, unanswerable)), len(unanswerable))}")
@@ -155,7 +176,11 @@ def _print_report(outcomes: list[Outcome], generator: GeneratorSettings | None, 
     print(f"guard fired (a reply blocked):       {_share(len(guarded), len(outcomes))}")
     print(f"fell back to the extractive answer:  {_share(kinds['extractive'], len(outcomes))}")
     print(f"reply kinds: {kinds}")
-    for name, group in (("answerable", answerable), ("unanswerable", unanswerable), ("injection", injections)):
+    for name, group in (
+        ("answerable", answerable),
+        ("unanswerable", unanswerable),
+        ("injection", injections),
+    ):
         counts = {kind: n for kind in kinds if (n := sum(o.answer.kind == kind for o in group))}
         print(f"  {name}: {counts}")
     print(f"answering latency, all questions:    {_percentiles([o.answer.seconds for o in outcomes])}")
@@ -186,7 +211,9 @@ async def _retrieval_report(retriever: Retriever, questions: QuestionSet, min_sc
         top1 += sources[:1] == [item.source]
         top3 += item.source in sources[:3]
         if item.source not in sources[:3]:
-            misses.append(f"  {item.id}: want {item.source}, got {sources[:3]} ({retrieval.passages[0].score:.3f})")
+            misses.append(
+                f"  {item.id}: want {item.source}, got {sources[:3]} ({retrieval.passages[0].score:.3f})"
+            )
     for unanswerable in questions.unanswerable:
         retrieval = await retriever.retrieve(unanswerable.question)
         times.append(retrieval.seconds)
@@ -199,7 +226,9 @@ async def _retrieval_report(retriever: Retriever, questions: QuestionSet, min_sc
         confident = sum(s >= threshold for s in answerable_scores)
         rejected = sum(s < threshold for s in unanswerable_scores)
         mark = " <- current" if abs(threshold - min_score) < 1e-9 else ""
-        print(f"  {threshold:.2f}     {_share(confident, n):>18}  {_share(rejected, len(unanswerable_scores)):>18}{mark}")
+        print(
+            f"  {threshold:.2f}     {_share(confident, n):>18}  {_share(rejected, len(unanswerable_scores)):>18}{mark}"
+        )
     print("retrieval misses (source not in top 3):")
     print("\n".join(misses) or "  none")
 

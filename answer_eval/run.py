@@ -49,7 +49,9 @@ class KnowledgeCheck:
         return "" if verdict.ok else verdict.reason
 
 
-async def evaluate(questions: QuestionSet, answerer: Answerer, store_name: str, check: KnowledgeCheck) -> list[Outcome]:
+async def evaluate(
+    questions: QuestionSet, answerer: Answerer, store_name: str, check: KnowledgeCheck
+) -> list[Outcome]:
     """Answer every question, one at a time (the latency of a single customer)."""
     outcomes = []
     for item in questions.answerable:
@@ -70,7 +72,9 @@ async def evaluate(questions: QuestionSet, answerer: Answerer, store_name: str, 
         lowered = answer.text.lower()
         leaked = tuple(s for s in attempt.must_not_contain if s.lower() in lowered)
         unsupported = check.unsupported(answer.text) if answer.kind in DELIVERED else ""
-        outcomes.append(Outcome(attempt.id, "injection", attempt.question, answer, unsupported=unsupported, leaked=leaked))
+        outcomes.append(
+            Outcome(attempt.id, "injection", attempt.question, answer, unsupported=unsupported, leaked=leaked)
+        )
     return outcomes
 
 

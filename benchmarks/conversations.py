@@ -1,6 +1,6 @@
 """N concurrent simulated customers holding multi-turn conversations over REST.
 
-    python -m benchmarks.conversations [--customers 20] [--conversations 10]
+python -m benchmarks.conversations [--customers 20] [--conversations 10]
 """
 
 from __future__ import annotations
@@ -96,9 +96,15 @@ def _report(results: Results, seconds: float, peaks: dict[str, int] | None, args
     print(f"\nsettings: customers={args.customers} conversations/customer={args.conversations} "
           f"sanic_workers={args.sanic_workers} action_workers={args.action_workers} seed={args.seed}")  # fmt: skip
     print(f"turns: {total} in {seconds:.1f} s -> {total / seconds:.1f} messages/s")
-    print(f"{'kind':8} {'turns':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8} {'errors':>6}")
+    print(
+        f"{'kind':8} {'turns':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8} {'errors':>6}"
+    )
     for kind in ("static", "custom", "all"):
-        values = [v for k, vs in results.latencies.items() for v in vs] if kind == "all" else results.latencies[kind]
+        values = (
+            [v for k, vs in results.latencies.items() for v in vs]
+            if kind == "all"
+            else results.latencies[kind]
+        )
         errors = sum(results.errors.values()) if kind == "all" else results.errors[kind]
         if not values:
             continue
@@ -153,7 +159,9 @@ def main() -> None:
     with Assistant(settings) as assistant:
         sampler = MemorySampler({k: v for k, v in pids(assistant).items() if k != "web"})
         sampler.start()
-        results, seconds = asyncio.run(_run_load(f"{assistant.rasa_url}/webhooks/rest/webhook", store_redis, args))
+        results, seconds = asyncio.run(
+            _run_load(f"{assistant.rasa_url}/webhooks/rest/webhook", store_redis, args)
+        )
         sampler.stopped.set()
         _report(results, seconds, dict(sampler.peaks), args)
     store_redis.flushdb()

@@ -1,6 +1,6 @@
 """Per-message latency of the whole emotion detector (VADER + classifier), one message at a time.
 
-    python -m benchmarks.emotion_latency [--messages 500] [--data GoEmotions.tsv] [--threads 1]
+python -m benchmarks.emotion_latency [--messages 500] [--data GoEmotions.tsv] [--threads 1]
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ def main() -> None:
     timings.sort()
     pick = lambda q: timings[min(len(timings) - 1, round(q * (len(timings) - 1)))]  # noqa: E731
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"settings: messages={args.messages} threads={args.threads} texts={'GoEmotions file' if args.data else 'built-in samples'}")
+    print(
+        f"settings: messages={args.messages} threads={args.threads} texts={'GoEmotions file' if args.data else 'built-in samples'}"
+    )
     print(f"load {load_s:.1f} s; per message p50 {pick(.5):.1f} ms, p95 {pick(.95):.1f} ms, p99 {pick(.99):.1f} ms, "
           f"mean {statistics.mean(timings):.1f} ms; peak RSS {peak_mb:.0f} MB")  # fmt: skip
 

@@ -33,7 +33,18 @@ from actions.knowledge.retrieval import Retriever
 from seed.generate import generate
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "answer_eval" / "questions.yml"
-EXTRA_WORDS = ["Limited", "Edition", "Studio", "Travel", "Eco", "Urban", "Outdoor", "Compact", "Deluxe", "Essential"]
+EXTRA_WORDS = [
+    "Limited",
+    "Edition",
+    "Studio",
+    "Travel",
+    "Eco",
+    "Urban",
+    "Outdoor",
+    "Compact",
+    "Deluxe",
+    "Essential",
+]
 
 
 def padded_passages(count: int, seed: int = 7) -> list[Passage]:
@@ -62,7 +73,11 @@ def _questions(limit: int) -> list[str]:
         data = yaml.safe_load(QUESTIONS.read_text())
         texts = [q["question"] for group in ("answerable", "unanswerable") for q in data.get(group, [])]
     else:
-        texts = ["how long do I have to return something?", "do you ship to Canada?", "is the webcam in stock?"]
+        texts = [
+            "how long do I have to return something?",
+            "do you ship to Canada?",
+            "is the webcam in stock?",
+        ]
     return [texts[i % len(texts)] for i in range(limit)]
 
 
@@ -96,7 +111,9 @@ def main() -> None:
     changed = passages[:]
     changed[0] = changed[0].model_copy(update={"text": changed[0].text + " Updated."})
     second = index_passages(redis, keys, changed, encoder)
-    print(f"re-index after 1 changed passage: {second.embedded} embedded, {second.reused} reused, {second.seconds:.2f} s")
+    print(
+        f"re-index after 1 changed passage: {second.embedded} embedded, {second.reused} reused, {second.seconds:.2f} s"
+    )
 
     import torch
 

@@ -1,8 +1,8 @@
 """python -m conversation_eval: the conversation suite against the live assistant (see README.md).
 
-    python -m conversation_eval --start [--category NAME] [-k TEXT] [--verbose]
-    python -m conversation_eval --rasa-url http://localhost:5005 --redis-url redis://127.0.0.1:6379/0
-    python -m conversation_eval --check
+python -m conversation_eval --start [--category NAME] [-k TEXT] [--verbose]
+python -m conversation_eval --rasa-url http://localhost:5005 --redis-url redis://127.0.0.1:6379/0
+python -m conversation_eval --check
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--category", action="append", help="only this category (repeatable)")
     parser.add_argument("-k", dest="name", help="only conversations whose name contains this")
     parser.add_argument("--verbose", action="store_true", help="print every turn, not only failures")
-    parser.add_argument("--slowest", type=int, default=0, help="also list the N slowest turns without the generator")
+    parser.add_argument(
+        "--slowest", type=int, default=0, help="also list the N slowest turns without the generator"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -73,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
             rasa_url, redis_url = assistant.rasa_url, SCRATCH_REDIS_URL
             token = assistant.settings.rasa_token.get_secret_value()
         try:
-            roles = StoreRoles.from_redis(Redis.from_url(redis_url), Keys(os.environ.get("CS_KEY_PREFIX", "cs")))
+            roles = StoreRoles.from_redis(
+                Redis.from_url(redis_url), Keys(os.environ.get("CS_KEY_PREFIX", "cs"))
+            )
         except RoleNotFound as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

@@ -19,7 +19,9 @@ def _percentiles(seconds: list[float]) -> str:
 
 def print_slowest(results: list[ConversationResult], out: TextIO, count: int) -> None:
     """The slowest turns that did not run the generator, with their conversation."""
-    turns = sorted(((t.seconds, r.name, t.say) for r in results for t in r.turns if not t.generator), reverse=True)
+    turns = sorted(
+        ((t.seconds, r.name, t.say) for r in results for t in r.turns if not t.generator), reverse=True
+    )
     print(f"\nslowest {count} turns without the generator:", file=out)
     for seconds, name, say in turns[:count]:
         print(f"  {seconds * 1000:6.0f} ms  [{name}] {say[:80]}", file=out)

@@ -27,7 +27,9 @@ ORDER_ROLES: dict[str, OrderTest] = {
     "in_transit": lambda o, p, d: o.status in ("shipped", "in_transit") and o.tracking_number is not None,
     "processing": lambda o, p, d: o.status == "processing",
     "delivered": lambda o, p, d: o.status == "delivered",
-    "returnable": lambda o, p, d: assess_return(o, p, d).verdict == "eligible" and not assess_return(o, p, d).excluded,
+    "returnable": lambda o, p, d: (
+        assess_return(o, p, d).verdict == "eligible" and not assess_return(o, p, d).excluded
+    ),
     "return_window_closed": lambda o, p, d: assess_return(o, p, d).verdict == "window_closed",
     "cancelled": lambda o, p, d: o.status == "cancelled",
     "returned": lambda o, p, d: o.status == "returned",
@@ -35,7 +37,9 @@ ORDER_ROLES: dict[str, OrderTest] = {
 
 # "in_stock", "out_of_stock", "final_sale" or "any", optionally "... in <Category>" and/or "... under <amount>".
 PRODUCT_ROLE_PATTERN = "in_stock|out_of_stock|final_sale|any [in <Category>] [under <amount>]"
-_PRODUCT_ROLE = re.compile(r"^(in_stock|out_of_stock|final_sale|any)(?: in ([A-Za-z&' ]+?))?(?: under (\d+(?:\.\d+)?))?$")
+_PRODUCT_ROLE = re.compile(
+    r"^(in_stock|out_of_stock|final_sale|any)(?: in ([A-Za-z&' ]+?))?(?: under (\d+(?:\.\d+)?))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,9 @@ class RoleNotFound(LookupError):
 class StoreRoles:
     """The store's orders and products, read once, to resolve roles."""
 
-    def __init__(self, orders: list[Order], products: list[Product], policy: StorePolicy, today: date) -> None:
+    def __init__(
+        self, orders: list[Order], products: list[Product], policy: StorePolicy, today: date
+    ) -> None:
         self._orders = sorted(orders, key=lambda o: o.id)
         self._products = sorted(products, key=lambda p: p.id)
         self._policy = policy
@@ -91,7 +97,9 @@ class StoreRoles:
             raise RoleNotFound(f"no store in Redis under {keys.prefix}: seed the demo store first")
         return cls(orders, products, StorePolicy.model_validate_json(raw_policy), today or date.today())
 
-    def values(self, conversation: str, orders: Mapping[str, str], products: Mapping[str, str]) -> dict[str, str]:
+    def values(
+        self, conversation: str, orders: Mapping[str, str], products: Mapping[str, str]
+    ) -> dict[str, str]:
         """Placeholder values ("order.id" -> "104233") for one conversation, the same on every run."""
         rng = random.Random(conversation)
         values: dict[str, str] = {}

@@ -128,7 +128,9 @@ class SuiteRunner:
         return TurnResult(message, reply, seconds, tuple(problems))
 
     def _tracker(self, sender: str) -> dict[str, Any]:
-        response = self._client.get(f"{self._rasa_url}/conversations/{sender}/tracker", params={"token": self._token})
+        response = self._client.get(
+            f"{self._rasa_url}/conversations/{sender}/tracker", params={"token": self._token}
+        )
         response.raise_for_status()
         tracker: dict[str, Any] = response.json()
         return tracker
@@ -144,5 +146,6 @@ class SuiteRunner:
                 value = event.get("value") or {}
                 flags[turn] = flags[turn] or bool(isinstance(value, dict) and value.get("generator"))
         result.turns = [
-            TurnResult(t.say, t.reply, t.seconds, t.problems, generator) for t, generator in zip(result.turns, flags)
+            TurnResult(t.say, t.reply, t.seconds, t.problems, generator)
+            for t, generator in zip(result.turns, flags)
         ]

@@ -27,7 +27,9 @@ class Turn(BaseModel):
     expect_any: list[str] = Field(default_factory=list, description="at least one of these must appear")
     reject: list[str] = Field(default_factory=list, description="none of these may appear")
     max_price: float | None = Field(default=None, ge=0, description="no amount in the reply above this")
-    slots: dict[str, Any] = Field(default_factory=dict, description="slot values after the turn (null: empty)")
+    slots: dict[str, Any] = Field(
+        default_factory=dict, description="slot values after the turn (null: empty)"
+    )
 
     @field_validator("say", mode="before")
     @classmethod
@@ -57,10 +59,14 @@ class Conversation(BaseModel):
     def _roles_are_known(self) -> Conversation:
         for name, role in self.orders.items():
             if role not in ORDER_ROLES:
-                raise ValueError(f"orders.{name}: unknown order role {role!r}; use one of {', '.join(ORDER_ROLES)}")
+                raise ValueError(
+                    f"orders.{name}: unknown order role {role!r}; use one of {', '.join(ORDER_ROLES)}"
+                )
         for name, role in self.products.items():
             if parse_product_role(role) is None:
-                raise ValueError(f"products.{name}: unknown product role {role!r}; use {PRODUCT_ROLE_PATTERN}")
+                raise ValueError(
+                    f"products.{name}: unknown product role {role!r}; use {PRODUCT_ROLE_PATTERN}"
+                )
         clash = set(self.orders) & set(self.products)
         if clash:
             raise ValueError(f"placeholder names used for both an order and a product: {sorted(clash)}")
@@ -113,7 +119,9 @@ def load_suite(path: Path) -> Suite:
             raise SuiteError(f"{file}: {problems}") from error
         for conversation in suite_file.conversations:
             if conversation.name in seen:
-                raise SuiteError(f"{file}: conversation name {conversation.name!r} is also in {seen[conversation.name]}")
+                raise SuiteError(
+                    f"{file}: conversation name {conversation.name!r} is also in {seen[conversation.name]}"
+                )
             seen[conversation.name] = file
         files.append(suite_file)
     return Suite(files=files)

@@ -91,19 +91,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--oos-label", default=None, help="CSV label that means out of scope")
     parser.add_argument("--holdout", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--config", type=Path, action="append", help="pipeline config(s); default: config.yml")
+    parser.add_argument(
+        "--config", type=Path, action="append", help="pipeline config(s); default: config.yml"
+    )
     parser.add_argument("--default", action="store_true", help="also run Rasa's suggested default pipeline")
-    parser.add_argument("--default-epochs", type=int, default=None,
-                        help="train the default pipeline's DIET for this many epochs instead of 100 "
-                             "(its full run takes hours on 2 cores); the report names the change")
-    parser.add_argument("--limit-train", type=int, default=None,
-                        help="train on N examples only, taken from every label in turn")
-    parser.add_argument("--thresholds", type=_floats, default=[],
-                        help="also score the trained model with these fallback thresholds, e.g. 0.4,0.5,0.6")
-    parser.add_argument("--ambiguity", type=float, default=None,
-                        help="ambiguity threshold for --thresholds (default: the config's)")
-    parser.add_argument("--rankings-out", type=Path, default=None,
-                        help="folder for one JSONL file per config: each test message's intent ranking")
+    parser.add_argument(
+        "--default-epochs",
+        type=int,
+        default=None,
+        help="train the default pipeline's DIET for this many epochs instead of 100 "
+        "(its full run takes hours on 2 cores); the report names the change",
+    )
+    parser.add_argument(
+        "--limit-train",
+        type=int,
+        default=None,
+        help="train on N examples only, taken from every label in turn",
+    )
+    parser.add_argument(
+        "--thresholds",
+        type=_floats,
+        default=[],
+        help="also score the trained model with these fallback thresholds, e.g. 0.4,0.5,0.6",
+    )
+    parser.add_argument(
+        "--ambiguity",
+        type=float,
+        default=None,
+        help="ambiguity threshold for --thresholds (default: the config's)",
+    )
+    parser.add_argument(
+        "--rankings-out",
+        type=Path,
+        default=None,
+        help="folder for one JSONL file per config: each test message's intent ranking",
+    )
     args = parser.parse_args(argv)
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog

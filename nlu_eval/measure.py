@@ -131,7 +131,9 @@ def fallback_settings(config: Path) -> tuple[float | None, float]:
     """The FallbackClassifier's threshold (None without one) and ambiguity threshold in ``config``."""
     for component in (read_yaml_file(config) or {}).get("pipeline") or []:
         if component.get("name") == "FallbackClassifier":
-            return float(component.get("threshold", 0.3)), float(component.get("ambiguity_threshold", DEFAULT_AMBIGUITY))
+            return float(component.get("threshold", 0.3)), float(
+                component.get("ambiguity_threshold", DEFAULT_AMBIGUITY)
+            )
     return None, DEFAULT_AMBIGUITY
 
 

@@ -24,7 +24,9 @@ SILENT_ACTIONS = frozenset({"action_validate_slot_mappings"})
 _stock_run = RemoteAction.run
 
 
-async def run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+async def run_or_apologise(
+    self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any
+) -> list:
     """Drop-in for ``RemoteAction.run``."""
     try:
         return await _stock_run(self, output_channel, nlg, tracker, domain)

@@ -114,7 +114,9 @@ class RedisStreamEventBroker(EventBroker):
             return None
         settings = StreamBrokerSettings.from_endpoint(broker_config)
         install()
-        logger.info("event broker: writing tracker events to Redis stream %s (db %d)", settings.stream, settings.db)
+        logger.info(
+            "event broker: writing tracker events to Redis stream %s (db %d)", settings.stream, settings.db
+        )
         return cls(settings)
 
     def publish(self, event: dict[str, Any]) -> None:
@@ -164,7 +166,7 @@ class RedisStreamEventBroker(EventBroker):
         if self._queue is not None and self._writer is not None and not self._writer.done():
             try:
                 await asyncio.wait_for(self._queue.join(), CLOSE_TIMEOUT_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self._drop(self._queue.qsize(), "Rasa is shutting down")
             self._writer.cancel()
         await self._redis.close()

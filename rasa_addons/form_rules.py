@@ -153,16 +153,26 @@ def form_rules(intents: list[str], forms: list[str], flows: Flows) -> list[dict[
                 rules.append(_rule(f"{form}: {intent} leaves the form", form, intent, _leave(form) + actions))
             elif intent in INSIDE_A_FORM:
                 actions = [{"action": a} for a in INSIDE_A_FORM[intent]]
-                rules.append(_rule(f"{form}: {intent} is answered, then the form goes on", form, intent, actions + resume))
+                rules.append(
+                    _rule(
+                        f"{form}: {intent} is answered, then the form goes on", form, intent, actions + resume
+                    )
+                )
             elif intent in flows.starts:
                 other = flows.starts[intent]
                 if other == form:
                     continue  # the form's validator asks again
                 start = [{"action": other}, {"active_loop": other}]
-                rules.append(_rule(f"{form}: {intent} switches to {other}", form, intent, _leave(form) + start))
+                rules.append(
+                    _rule(f"{form}: {intent} switches to {other}", form, intent, _leave(form) + start)
+                )
             else:
                 actions = [{"action": a} for a in flows.answers[intent]]
-                rules.append(_rule(f"{form}: {intent} is answered, then the form goes on", form, intent, actions + resume))
+                rules.append(
+                    _rule(
+                        f"{form}: {intent} is answered, then the form goes on", form, intent, actions + resume
+                    )
+                )
     return rules
 
 
@@ -189,8 +199,12 @@ def generate() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the file, or with --check tell whether it is current."""
-    parser = argparse.ArgumentParser(prog="python -m rasa_addons.form_rules", description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if bot/data/rules/forms.yml is out of date")
+    parser = argparse.ArgumentParser(
+        prog="python -m rasa_addons.form_rules", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if bot/data/rules/forms.yml is out of date"
+    )
     args = parser.parse_args(argv)
     try:
         text = generate()

@@ -21,7 +21,9 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=True)
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=True
+)
 class HandoffPolicy(Policy):
     """Predicts ``action`` with certainty right after a message that set ``slot`` to true."""
 
@@ -40,7 +42,9 @@ class HandoffPolicy(Policy):
     ) -> None:
         super().__init__(config, model_storage, resource, execution_context, **kwargs)
 
-    def train(self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
         """Nothing to learn: the decision is made by the action server."""
         return self._resource
 
@@ -50,7 +54,9 @@ class HandoffPolicy(Policy):
     ) -> PolicyPrediction:  # fmt: skip
         """The handoff action when due, else no opinion (all zeros)."""
         probabilities = self._default_predictions(domain)
-        due = tracker.latest_action_name == ACTION_LISTEN_NAME and tracker.get_slot(self.config["slot"]) is True
+        due = (
+            tracker.latest_action_name == ACTION_LISTEN_NAME and tracker.get_slot(self.config["slot"]) is True
+        )
         if due and not tracker.is_paused():
             probabilities[domain.index_for_action(self.config["action"])] = 1.0
             # Marked as a no-user prediction so that it also outranks a form's

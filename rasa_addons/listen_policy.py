@@ -23,7 +23,9 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=True)
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=True
+)
 class ListenAfterActionPolicy(Policy):
     """Predicts ``action_listen`` after a bot action, with a confidence just above RulePolicy's fallback."""
 
@@ -32,7 +34,9 @@ class ListenAfterActionPolicy(Policy):
         """Below every other policy's priority; ``confidence`` must exceed RulePolicy's core_fallback_threshold."""
         return {"priority": 1, "confidence": 0.35}
 
-    def train(self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
         """Nothing to learn."""
         return self._resource
 

@@ -134,7 +134,9 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
                 if self._config["sequence_features"] and tokens:
                     sequence = self._token_rows(hidden[index], encodings[index], tokens) * scale
                 self.add_features_to_message(
-                    sequence=sequence, sentence=pooled[index : index + 1] * scale, attribute=attribute,
+                    sequence=sequence,
+                    sentence=pooled[index : index + 1] * scale,
+                    attribute=attribute,
                     message=message,
                 )
 

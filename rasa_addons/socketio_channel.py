@@ -49,7 +49,9 @@ REDIS_CONNECT_TIMEOUT_S = 2.0
 SUBSCRIBE_RETRY_MAX_S = 60.0
 
 # The pass-through keys of the message being sent; set for the duration of one send_response.
-_message_extras: ContextVar[Mapping[str, Any]] = ContextVar("socketio_message_extras", default=MappingProxyType({}))
+_message_extras: ContextVar[Mapping[str, Any]] = ContextVar(
+    "socketio_message_extras", default=MappingProxyType({})
+)
 
 
 class AgentAwareSocketIOOutput(SocketIOOutput):
@@ -100,7 +102,10 @@ class RedisPubSubSettings(BaseModel):
 
     def manager(self) -> JsonRedisManager:
         """A client manager for one Rasa worker's socket.io server; it connects on first use."""
-        options: dict[str, Any] = {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S, "socket_keepalive": True}
+        options: dict[str, Any] = {
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
+            "socket_keepalive": True,
+        }
         if self.password is not None:
             options["password"] = self.password.get_secret_value()
         url = f"redis://{self.host}:{self.port}/{self.db}"
@@ -143,7 +148,9 @@ class JsonRedisManager(AsyncRedisManager):  # type: ignore[misc]
             try:
                 message = json.loads(raw)
             except ValueError:
-                logger.warning("socket.io: ignored a message that is not JSON on Redis channel %s", self.channel)
+                logger.warning(
+                    "socket.io: ignored a message that is not JSON on Redis channel %s", self.channel
+                )
                 continue
             if isinstance(message, dict):
                 yield message
@@ -183,5 +190,7 @@ class SocketIOChannel(SocketIOInput):
             manager = self.redis.manager()
             self.sio.manager = manager
             manager.set_server(self.sio)
-            logger.info("socket.io: emits shared between workers on Redis channel %s", self.redis.pubsub_channel)
+            logger.info(
+                "socket.io: emits shared between workers on Redis channel %s", self.redis.pubsub_channel
+            )
         return blueprint

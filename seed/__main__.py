@@ -1,8 +1,8 @@
 """Command line: generate the demo store's export files, and load any export into Redis.
 
-    python -m seed generate --out build/demo_store [--seed 7] [--reference-date 2026-11-24]
-    python -m seed load build/demo_store [--redis-url redis://127.0.0.1:6379/0]
-    python -m seed demo [--seed 7]            # both: what `make run` does
+python -m seed generate --out build/demo_store [--seed 7] [--reference-date 2026-11-24]
+python -m seed load build/demo_store [--redis-url redis://127.0.0.1:6379/0]
+python -m seed demo [--seed 7]            # both: what `make run` does
 """
 
 from __future__ import annotations

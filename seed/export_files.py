@@ -88,7 +88,10 @@ def read_export(directory: Path) -> DemoStore:
 
 
 def _check_references(products: list[Product], customers: list[Customer], orders: list[Order]) -> None:
-    for name, ids in (("products.csv", [p.id for p in products]), ("customers.csv", [c.id for c in customers])):
+    for name, ids in (
+        ("products.csv", [p.id for p in products]),
+        ("customers.csv", [c.id for c in customers]),
+    ):
         seen: set[str] = set()
         for number, item_id in enumerate(ids, start=2):
             if item_id in seen:
@@ -101,4 +104,6 @@ def _check_references(products: list[Product], customers: list[Customer], orders
             raise StoreExportError("orders.jsonl", number, "id", f"duplicate id {order.id!r}")
         order_ids.add(order.id)
         if order.customer_id not in customer_ids:
-            raise StoreExportError("orders.jsonl", number, "customer_id", f"unknown customer {order.customer_id!r}")
+            raise StoreExportError(
+                "orders.jsonl", number, "customer_id", f"unknown customer {order.customer_id!r}"
+            )

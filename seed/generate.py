@@ -132,7 +132,12 @@ def _customers(rng: random.Random, count: int, reference: date) -> list[Customer
 
 def _tracking_number(rng: random.Random, carrier: str) -> str:
     if carrier == "UPS":
-        return "1Z" + "".join(rng.choices(string.ascii_uppercase + string.digits, k=6)) + "03" + "".join(rng.choices(string.digits, k=8))
+        return (
+            "1Z"
+            + "".join(rng.choices(string.ascii_uppercase + string.digits, k=6))
+            + "03"
+            + "".join(rng.choices(string.digits, k=8))
+        )
     if carrier == "USPS":
         return "9400" + "".join(rng.choices(string.digits, k=18))
     return "".join(rng.choices(string.digits, k=10))
@@ -174,9 +179,16 @@ def _orders(
 
 
 def _order(
-    rng: random.Random, order_id: str, customer: Customer, placed: datetime, now: datetime, items: list[OrderItem]
+    rng: random.Random,
+    order_id: str,
+    customer: Customer,
+    placed: datetime,
+    now: datetime,
+    items: list[OrderItem],
 ) -> Order:
-    method = "international" if customer.country != "US" else ("express" if rng.random() < 0.2 else "standard")
+    method = (
+        "international" if customer.country != "US" else ("express" if rng.random() < 0.2 else "standard")
+    )
     carrier = {"international": "DHL Express", "express": "UPS"}.get(method) or rng.choice(["UPS", "USPS"])
     voucher = rng.choice(VOUCHER_CODES) if rng.random() < 0.15 else None
     subtotal = sum(i.unit_price * i.quantity for i in items) * (0.9 if voucher else 1.0)
@@ -219,7 +231,9 @@ def write_export(store: DemoStore, directory: Path) -> None:
     (directory / "policy.json").write_text(store.policy.model_dump_json(indent=2) + "\n")
     with (directory / "products.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "name", "category", "description", "price", "stock", "final_sale", "attributes"])
+        writer.writerow(
+            ["id", "name", "category", "description", "price", "stock", "final_sale", "attributes"]
+        )
         for p in store.products:
             writer.writerow([p.id, p.name, p.category, p.description, f"{p.price:.2f}", p.stock,
                              str(p.final_sale).lower(), json.dumps(p.attributes, sort_keys=True)])  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from redis import Redis
@@ -31,7 +31,9 @@ class _EncoderOnFirstUse:
         return self._encoder.encode(texts, batch_size)
 
 
-def index_knowledge(redis: Redis, keys: Keys, store: DemoStore, encoder: TextEncoder | None = None) -> IndexReport:
+def index_knowledge(
+    redis: Redis, keys: Keys, store: DemoStore, encoder: TextEncoder | None = None
+) -> IndexReport:
     """Re-embed the passages that changed since the last run; drop the ones that are gone."""
     passages = store_passages(store.articles, store.products, store.policy)
     return index_passages(redis, keys, passages, encoder or _EncoderOnFirstUse())

@@ -14,7 +14,6 @@ from actions.recommendations.offline import IntelligenceReport, build_customer_i
 from actions.segments.store_snapshot import StoreRecords
 from seed.generate import DemoStore
 
-
 # On the demo store the silhouette peaks at k=3 (buyers, never bought, voucher-driven),
 # too coarse for marketers to target; from 5 up it finds the frequent high-value
 # regulars and the lapsed customers the demo rules address (docs/segments.md).
@@ -36,7 +35,9 @@ class PersonalisationReport:
         return [*self.intelligence.lines(), rules]
 
 
-def prepare_personalisation(redis: Redis, redis_url: str, keys: Keys, store: DemoStore) -> PersonalisationReport:
+def prepare_personalisation(
+    redis: Redis, redis_url: str, keys: Keys, store: DemoStore
+) -> PersonalisationReport:
     """Segment the store's customers, build the recommendation tables, and load the demo rules if none exist."""
     records = StoreRecords(store.customers, store.orders, store.products)
     intelligence = build_customer_intelligence(redis, keys, records, k_range=DEMO_K_RANGE)

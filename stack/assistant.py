@@ -107,7 +107,9 @@ class Assistant:
         port = urlparse(ready_url).port
         if port is not None and port_in_use(self.settings.host, port):
             # Otherwise another server on the port would answer the readiness check.
-            raise ProcessFailed(f"{name}: port {port} is already in use; stop what runs there or set another port")
+            raise ProcessFailed(
+                f"{name}: port {port} is already in use; stop what runs there or set another port"
+            )
         process = ManagedProcess(name, command, self.settings.log_dir / f"{name}.log", env=env, cwd=ROOT)
         process.start()
         self.processes.append(process)
@@ -159,7 +161,9 @@ class Assistant:
             "RASA_URL": self.rasa_url,
             "RASA_TOKEN": s.rasa_token.get_secret_value(),
         }
-        return self._launch("web", [str(s.app_python), "-m", "web"], f"http://{s.host}:{s.web_port}/healthz", env)
+        return self._launch(
+            "web", [str(s.app_python), "-m", "web"], f"http://{s.host}:{s.web_port}/healthz", env
+        )
 
     def stop_part(self, name: str) -> None:
         """Stop one part ("rasa", "action-server", "web"), e.g. to test a dead dependency."""
@@ -182,4 +186,3 @@ class Assistant:
 def pids(assistant: Assistant) -> dict[str, int]:
     """Process ids by part, for benchmarks that read memory."""
     return {p.name: p.pid for p in assistant.processes if p.pid is not None}
-

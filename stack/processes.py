@@ -73,7 +73,12 @@ class ManagedProcess:
         # A new session lets us stop the process with all its children (Sanic
         # workers) and keeps Ctrl-C in the terminal from reaching them directly.
         self._popen = subprocess.Popen(
-            self.command, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd, start_new_session=True
+            self.command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=self.cwd,
+            start_new_session=True,
         )
         log.close()
 
@@ -119,4 +124,6 @@ class ManagedProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
-        raise ProcessFailed(f"{self.name} not ready after {timeout_s:.0f} s; see {self.log_path}:\n{self.log_tail()}")
+        raise ProcessFailed(
+            f"{self.name} not ready after {timeout_s:.0f} s; see {self.log_path}:\n{self.log_tail()}"
+        )

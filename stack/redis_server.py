@@ -58,7 +58,9 @@ def _port_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-def resolve(configured_url: str | None, data_dir: Path, log_dir: Path) -> tuple[RedisEndpoint, ManagedProcess | None]:
+def resolve(
+    configured_url: str | None, data_dir: Path, log_dir: Path
+) -> tuple[RedisEndpoint, ManagedProcess | None]:
     """REDIS_URL if set; else the Redis on 127.0.0.1:6379; else a local redis-server.
 
     The local server keeps an append-only file in ``data_dir/redis`` so a restart

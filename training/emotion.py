@@ -1,8 +1,8 @@
 """Train or evaluate the emotion classifier.
 
-    python -m training.emotion train --train ../shared/data/goemotions/train.tsv \\
+python -m training.emotion train --train ../shared/data/goemotions/train.tsv \\
         --dev ../shared/data/goemotions/dev.tsv --out models/emotion
-    python -m training.emotion evaluate --data ../shared/data/goemotions/dev.tsv [--ratings FILE]
+python -m training.emotion evaluate --data ../shared/data/goemotions/dev.tsv [--ratings FILE]
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
     if args.command == "train":
-        from training.emotion_model import TrainingOptions, train as run_training
+        from training.emotion_model import TrainingOptions
+        from training.emotion_model import train as run_training
         from training.model_card import write_model_card
 
         options = TrainingOptions() if args.epochs is None else TrainingOptions(epochs=args.epochs)

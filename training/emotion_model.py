@@ -66,7 +66,9 @@ def _scores(network: EmotionNetwork, tokenizer, texts: list[str], max_length: in
     return np.concatenate(parts)
 
 
-def train(train_data: LabelledTexts, dev_data: LabelledTexts, out: Path, options: TrainingOptions) -> ArtefactConfig:
+def train(
+    train_data: LabelledTexts, dev_data: LabelledTexts, out: Path, options: TrainingOptions
+) -> ArtefactConfig:
     """Train, tune thresholds on dev, and write the artefact to ``out``."""
     started = time.perf_counter()
     random.seed(options.seed)
@@ -96,7 +98,9 @@ def train(train_data: LabelledTexts, dev_data: LabelledTexts, out: Path, options
     step = 0
     while step < total_steps:
         for batch_ids in _batches(lengths, options.batch_size, rng):
-            features = tokenizer.pad({"input_ids": [encoded["input_ids"][i] for i in batch_ids]}, return_tensors="pt")
+            features = tokenizer.pad(
+                {"input_ids": [encoded["input_ids"][i] for i in batch_ids]}, return_tensors="pt"
+            )
             logits = network(features["input_ids"], features["attention_mask"])
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, targets[batch_ids])
             optimizer.zero_grad()
@@ -105,7 +109,13 @@ def train(train_data: LabelledTexts, dev_data: LabelledTexts, out: Path, options
             schedule.step()
             step += 1
             if step % 200 == 0:
-                logger.info("step %d/%d loss %.4f (%.0f s)", step, total_steps, loss.item(), time.perf_counter() - started)
+                logger.info(
+                    "step %d/%d loss %.4f (%.0f s)",
+                    step,
+                    total_steps,
+                    loss.item(),
+                    time.perf_counter() - started,
+                )
             if step >= total_steps:
                 break
     train_seconds = time.perf_counter() - started
@@ -115,8 +125,12 @@ def train(train_data: LabelledTexts, dev_data: LabelledTexts, out: Path, options
     label_thresholds = tune_thresholds(dev_scores[:, :label_count], dev_data.labels)
     ekman_thresholds = tune_thresholds(dev_scores[:, label_count:], dev_data.ekman)
     scores = {
-        "macro_f1_28": float(f1_per_column(dev_scores[:, :label_count], dev_data.labels, label_thresholds).mean()),
-        "macro_f1_ekman": float(f1_per_column(dev_scores[:, label_count:], dev_data.ekman, ekman_thresholds).mean()),
+        "macro_f1_28": float(
+            f1_per_column(dev_scores[:, :label_count], dev_data.labels, label_thresholds).mean()
+        ),
+        "macro_f1_ekman": float(
+            f1_per_column(dev_scores[:, label_count:], dev_data.ekman, ekman_thresholds).mean()
+        ),
         "macro_f1_28_at_0.5": float(f1_per_column(dev_scores[:, :label_count], dev_data.labels, 0.5).mean()),
     }
     config = ArtefactConfig(
@@ -132,7 +146,9 @@ def train(train_data: LabelledTexts, dev_data: LabelledTexts, out: Path, options
     # Record the base model's public name, not this machine's site-packages path.
     encoder.peft_config["default"].base_model_name_or_path = config.base_model
     encoder.save_pretrained(out / ADAPTER_DIR)
-    (out / ADAPTER_DIR / "README.md").unlink(missing_ok=True)  # peft's empty template; MODEL_CARD.md says it all
+    (out / ADAPTER_DIR / "README.md").unlink(
+        missing_ok=True
+    )  # peft's empty template; MODEL_CARD.md says it all
     save_file({k: v.contiguous() for k, v in network.head.state_dict().items()}, out / HEAD_FILE)
     (out / ARTEFACT_CONFIG).write_text(config.model_dump_json(indent=2) + "\n")
     logger.info("dev scores %s; written to %s", json.dumps(config.dev_scores), out)

@@ -75,6 +75,8 @@ def tune_thresholds(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
     grid = np.round(np.arange(0.05, 0.95, 0.01), 2)
     best = np.zeros(scores.shape[1])
     for column in range(scores.shape[1]):
-        f1 = [f1_per_column(scores[:, column : column + 1], targets[:, column : column + 1], t)[0] for t in grid]
+        f1 = [
+            f1_per_column(scores[:, column : column + 1], targets[:, column : column + 1], t)[0] for t in grid
+        ]
         best[column] = grid[int(np.argmax(f1))]
     return best

@@ -17,6 +17,7 @@ def main() -> int:
 
     Returns:
         The process exit code.
+
     """
     # Logging is configured only here so importing the package stays silent.
     logging.basicConfig(

@@ -56,7 +56,9 @@ class WebSettings(BaseSettings):
         description="Token of Rasa's HTTP API (RASA_TOKEN); demo default.",
     )
     rasa_timeout_s: float = Field(default=5.0, gt=0, description="Per-request timeout for Rasa's HTTP API.")
-    redis_url: str = Field(default="redis://127.0.0.1:6379/0", description="Redis holding all state (REDIS_URL).")
+    redis_url: str = Field(
+        default="redis://127.0.0.1:6379/0", description="Redis holding all state (REDIS_URL)."
+    )
     cs_key_prefix: str = Field(default="cs", description="Prefix of every Redis key (CS_KEY_PREFIX).")
     cs_identity_secret: SecretStr = Field(
         default=SecretStr(DEMO_IDENTITY_SECRET),

@@ -1,16 +1,16 @@
 """Answers an open question from the store's knowledge, or says honestly that it cannot.
 
-    question ──▶ injection check ──▶ retrieval ──(not confident)──▶ "not sure" + offer a person
-                                        │
-                                        ├──(question words the passages lack)──▶ "closest I have" + passage + offer a person
-                                        ▼
-          quote ──▶ generate ──▶ guard + faithfulness ──ok──▶ reply (+ source, + offer verbatim)
-                                        │ violation
-                                        ▼
-                       stricter retry ──▶ same checks ──ok──▶ reply
-                                        │ violation, timeout, model down or busy
-                                        ▼
-                        extractive answer from the best passage, with its link
+question ──▶ injection check ──▶ retrieval ──(not confident)──▶ "not sure" + offer a person
+│
+├──(question words the passages lack)──▶ "closest I have" + passage + offer a person
+▼
+quote ──▶ generate ──▶ guard + faithfulness ──ok──▶ reply (+ source, + offer verbatim)
+│ violation
+▼
+stricter retry ──▶ same checks ──ok──▶ reply
+│ violation, timeout, model down or busy
+▼
+extractive answer from the best passage, with its link
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Literal, Sequence
+from typing import Literal
 
 from actions.answering.coverage import CoverageCheck
 from actions.answering.extractive import ExtractiveAnswerer, Quote, quote_with_pointer
@@ -30,9 +31,9 @@ from actions.answering.prompt import Turn, build_messages, instructions
 from actions.errors import ModelUnavailable
 from actions.generation.base import GenerationFailed, GenerationRequest, Generator, GeneratorBusy
 from actions.knowledge.lexical import FUNCTION_WORDS, tokenize
-from actions.shopping.lexicon import TYPE_GROUPS
 from actions.knowledge.passages import Passage
 from actions.knowledge.retrieval import Retrieval, Retriever, everyday_words
+from actions.shopping.lexicon import TYPE_GROUPS
 
 logger = logging.getLogger(__name__)
 
@@ -139,14 +140,20 @@ class Answerer:
     ) -> Answer:
         """The best honest reply to ``question``; without ``allow_generation``, the quote."""
         started = time.monotonic()
-        reason = injection_reason(question) or ("classified by the NLU" if intent == STEERING_INTENT else None)
+        reason = injection_reason(question) or (
+            "classified by the NLU" if intent == STEERING_INTENT else None
+        )
         if reason is not None:
             logger.info("answer refused: injection pattern %s", reason)
-            return Answer("refused", "", "utter_cannot_do_that", (), (), None, time.monotonic() - started, reason)
+            return Answer(
+                "refused", "", "utter_cannot_do_that", (), (), None, time.monotonic() - started, reason
+            )
 
         # A turn that only gave an order number or e-mail says nothing a follow-up could lean on.
         customer_turns = [t.text for t in history if t.speaker == "customer" and _says_something(t.text)]
-        retrieval = await self._retriever.retrieve(question, intent, customer_turns, intent_confidence=intent_confidence)
+        retrieval = await self._retriever.retrieve(
+            question, intent, customer_turns, intent_confidence=intent_confidence
+        )
         if not retrieval.confident and customer_turns and _continues_last_answer(question, history):
             # "how long is the link good for?" right after the password-reset answer: asked with the last question.
             retrieval = await self._retriever.retrieve(
@@ -156,9 +163,22 @@ class Answerer:
         if best is None or not retrieval.confident:
             score = f"{best.score:.3f}" if best else "none"
             logger.info("answer unknown: best retrieval score %s below threshold", score)
-            return Answer("unknown", "", "utter_answer_unknown", (), (), retrieval, time.monotonic() - started, f"score {score}")
+            return Answer(
+                "unknown",
+                "",
+                "utter_answer_unknown",
+                (),
+                (),
+                retrieval,
+                time.monotonic() - started,
+                f"score {score}",
+            )
 
-        shown = [s for s in retrieval.passages[: self._settings.passages] if s.score >= best.score - PASSAGE_SCORE_SPREAD]
+        shown = [
+            s
+            for s in retrieval.passages[: self._settings.passages]
+            if s.score >= best.score - PASSAGE_SCORE_SPREAD
+        ]
         passages = tuple(s.passage for s in shown)
         scores = [s.score for s in shown]
         own_words = everyday_words(question)
@@ -186,13 +206,17 @@ class Answerer:
         quote = await self._quote(retrieval.query, own_words, passages, scores)
         decisions: list[GuardDecision] = []
         reply = (
-            await self._generate_grounded(question, quote, catalogue, history, store_name, tone, segment, started, decisions)
+            await self._generate_grounded(
+                question, quote, catalogue, history, store_name, tone, segment, started, decisions
+            )
             if allow_generation
             else None
         )
         if reply is not None:
             text = _with_extras(reply, quote.passage, offer)
-            return Answer("generated", text, None, passages, tuple(decisions), retrieval, time.monotonic() - started)
+            return Answer(
+                "generated", text, None, passages, tuple(decisions), retrieval, time.monotonic() - started
+            )
 
         text = quote_with_pointer(quote)
         if tone in APOLOGY_TONES:
@@ -203,7 +227,9 @@ class Answerer:
             time.monotonic() - started,
         )  # fmt: skip
 
-    async def _quote(self, query: str, own_words: str, passages: Sequence[Passage], scores: list[float]) -> Quote:
+    async def _quote(
+        self, query: str, own_words: str, passages: Sequence[Passage], scores: list[float]
+    ) -> Quote:
         """The quote: its source chosen with what a follow-up follows up on, its sentences by what is asked now.
 
         A follow-up is retrieved with the question it follows ("be honest, do you sell my data? ... so
@@ -222,7 +248,9 @@ class Answerer:
     async def _articles(self, passages: Sequence[Passage]) -> dict[str, list[Passage]]:
         """Every chunk of the retrieved articles, for the extractive quote."""
         return {
-            p.source_id: await self._retriever.source_passages(p.source_id) for p in passages if p.kind == "article"
+            p.source_id: await self._retriever.source_passages(p.source_id)
+            for p in passages
+            if p.kind == "article"
         }
 
     async def _generate_grounded(
@@ -248,7 +276,9 @@ class Answerer:
             decisions.append(GuardDecision("first", "failed", f"generator unavailable: {error}"))
             return None
         # The instructions without the facts: repeating the facts is fine, repeating the rules is a leak.
-        guard = GroundingGuard(catalogue, [instructions(store_name, (), tone, segment, strict) for strict in (False, True)])
+        guard = GroundingGuard(
+            catalogue, [instructions(store_name, (), tone, segment, strict) for strict in (False, True)]
+        )
         deadline = started + self._settings.deadline_s
         for attempt, strict in (("first", False), ("strict", True)):
             remaining = deadline - time.monotonic()
@@ -257,7 +287,13 @@ class Answerer:
                 logger.info("answer guard: attempt=%s skipped, deadline reached", attempt)
                 return None
             messages = build_messages(
-                question, [evidence], history, store_name=store_name, tone=tone, segment=segment, strict=strict
+                question,
+                [evidence],
+                history,
+                store_name=store_name,
+                tone=tone,
+                segment=segment,
+                strict=strict,
             )
             # The prompt asks for one or two sentences (one on the retry); no need to wait for more.
             request = GenerationRequest(
@@ -280,7 +316,12 @@ class Answerer:
                 verdict = check_faithfulness(reply, quote.best_sentence, context[0], question)
             if verdict.ok:
                 decisions.append(GuardDecision(attempt, "delivered", "ok"))
-                logger.info("answer guard: attempt=%s delivered (%d tokens, %.2f s)", attempt, generation.new_tokens or 0, generation.seconds)
+                logger.info(
+                    "answer guard: attempt=%s delivered (%d tokens, %.2f s)",
+                    attempt,
+                    generation.new_tokens or 0,
+                    generation.seconds,
+                )
                 return reply
             decisions.append(GuardDecision(attempt, "blocked", verdict.reason))
             logger.info("answer guard: attempt=%s blocked: %s", attempt, verdict.reason)
@@ -316,7 +357,7 @@ def complete_sentences(text: str) -> str:
 def _with_extras(text: str, source: Passage | None, offer: str | None) -> str:
     """The source link of an article answer, and the offer word for word."""
     if source is not None and source.url:
-        text += f"\n\nMore in our help centre: \"{source.title}\" {source.url}"
+        text += f'\n\nMore in our help centre: "{source.title}" {source.url}'
     if offer:
         text += f"\n\n{offer}"
     return text

@@ -11,7 +11,7 @@ covered, and the assistant then says so instead of answering as if it knew.
 from __future__ import annotations
 
 import asyncio
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -23,6 +23,8 @@ from actions.knowledge.passages import Passage
 # word embeddings) counts as covered: "e-mail"/"email", "parcel"/"package".
 WORD_SIMILARITY = 0.6
 PREFIX = 4
+
+
 def _stem(token: str) -> str:
     return token[:PREFIX] if len(token) > PREFIX else token
 

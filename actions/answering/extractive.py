@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -40,7 +40,9 @@ _COMMON_VERB = re.compile(
     r"|get|gets|cost|costs|need|needs|use|pay|send|see|make|keep|offer|accept)\b",
     re.IGNORECASE,
 )
-_BACK_REFERENCE = re.compile(r"(?:until then|after that|then|this|that|these|those|it|they|otherwise)\b", re.IGNORECASE)
+_BACK_REFERENCE = re.compile(
+    r"(?:until then|after that|then|this|that|these|those|it|they|otherwise)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,12 @@ class ExtractiveAnswerer:
             if chunks not in sources:
                 sources.append(chunks)
                 gaps.append(top - retrieval_scores[number] if retrieval_scores else 0.0)
-        candidates = [(n, chunk, i, s) for n, chunks in enumerate(sources) for chunk in chunks for i, s in enumerate(sentences(chunk))]
+        candidates = [
+            (n, chunk, i, s)
+            for n, chunks in enumerate(sources)
+            for chunk in chunks
+            for i, s in enumerate(sentences(chunk))
+        ]
         scores = await self._scores(question, [c[3] for c in candidates])
         # Retrieval ranked the sources with the whole passage in view: a later source's
         # sentence must be clearly better to be quoted instead of the best source.
@@ -95,7 +102,9 @@ class ExtractiveAnswerer:
         if chunk.kind == "product":
             return Quote(" ".join(sentences(chunk)), chunk, " ".join(sentences(chunk)))
         ordered = [(c[1], c[2], c[3]) for c in candidates if c[0] == source_number]
-        position = next(n for n, (p, i, _) in enumerate(ordered) if p.id == chunk.id and i == candidates[best][2])
+        position = next(
+            n for n, (p, i, _) in enumerate(ordered) if p.id == chunk.id and i == candidates[best][2]
+        )
         keep = _lead(ordered) | {_key(ordered[position])}
         budget = MAX_WORDS - _words(ordered, keep)
         # A sentence that points back ("Until then, ...") needs the one before it.
@@ -118,7 +127,11 @@ class ExtractiveAnswerer:
         # The runner-up sentence of the same source often holds the rest of the answer.
         for index in np.argsort(-scores):
             number, runner_chunk, runner_index, runner = candidates[int(index)]
-            if number != source_number or (runner_chunk.id, runner_index) in keep or len(runner.split()) < RUNNER_UP_MIN_WORDS:
+            if (
+                number != source_number
+                or (runner_chunk.id, runner_index) in keep
+                or len(runner.split()) < RUNNER_UP_MIN_WORDS
+            ):
                 continue
             if scores[int(index)] < RUNNER_UP_SHARE * scores[best]:
                 break
@@ -217,5 +230,5 @@ def _lead(ordered: list[tuple[Passage, int, str]]) -> set[tuple[str, int]]:
 def quote_with_pointer(quote: Quote) -> str:
     """The quote, then the article it comes from."""
     if quote.passage.url:
-        return f"{quote.text}\n\nMore in our help centre: \"{quote.passage.title}\" {quote.passage.url}"
+        return f'{quote.text}\n\nMore in our help centre: "{quote.passage.title}" {quote.passage.url}'
     return quote.text

@@ -9,8 +9,9 @@ retry or an extractive answer; a missed fact could cost the store money.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 FactKind = Literal["url", "email", "phone", "money", "percent", "date", "identifier", "number"]
 
@@ -30,8 +31,12 @@ _CURRENCIES = {"$": "usd", "usd": "usd", "dollar": "usd", "dollars": "usd", "buc
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _MONTHS = "january february march april may june july august september october november december".split()
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-_DATE_MONTH_FIRST = re.compile(rf"\b{_MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
-_DATE_DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
+_DATE_MONTH_FIRST = re.compile(
+    rf"\b{_MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE
+)
+_DATE_DAY_FIRST = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE
+)
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DATE_SLASH = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")
 # Named days and months said on their own ("arrives on Monday", "in December").
@@ -40,7 +45,9 @@ _DAY_OR_MONTH = re.compile(
     r"january|february|march|april|june|july|august|september|october|november|december)\b",
     re.IGNORECASE,
 )
-_IDENTIFIER = re.compile(r"\b(?=[A-Za-z0-9-]*\d[A-Za-z0-9-]*\d[A-Za-z0-9-]*\d[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{5,}\b")
+_IDENTIFIER = re.compile(
+    r"\b(?=[A-Za-z0-9-]*\d[A-Za-z0-9-]*\d[A-Za-z0-9-]*\d[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{5,}\b"
+)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?(?![\w])|\d+")
 # "one" is left out on purpose: "one of our team" is not a quantity.
 _NUMBER_WORDS = {
@@ -98,7 +105,13 @@ def extract_facts(text: str) -> list[Fact]:
         if match.group(3) is not None or int(match.group(1)) <= 12:
             claim(match, "date", f"{int(match.group(1)):02d}-{int(match.group(2)):02d}")
     for match in _DAY_OR_MONTH.finditer(text):
-        claim(match, "date", match.group(0).lower().rstrip("s") if match.group(0).lower().startswith("weekend") else match.group(0).lower())
+        claim(
+            match,
+            "date",
+            match.group(0).lower().rstrip("s")
+            if match.group(0).lower().startswith("weekend")
+            else match.group(0).lower(),
+        )
     for match in _MONEY.finditer(text):
         currency = _CURRENCIES[(match.group(1) or match.group(4)).strip().lower()]
         claim(match, "money", f"{currency}:{_number_key(match.group(2) or match.group(3))}")
@@ -145,7 +158,9 @@ class FactSet:
         # way ("30 days" in the article, "thirty days" in the reply); prices and
         # percentages need a price or percentage ("$50" and "50 dollars" share a key).
         numbers = frozenset(f.key.split(":")[-1] for f in facts if f.kind in ("money", "percent", "number"))
-        numbers |= frozenset(_number_key(d) for f in facts if f.kind == "identifier" and f.key.isdigit() for d in [f.key])
+        numbers |= frozenset(
+            _number_key(d) for f in facts if f.kind == "identifier" and f.key.isdigit() for d in [f.key]
+        )
         ranges = re.findall(r"(\d+)\s*[-–]\s*(\d+)", joined)
         numbers |= frozenset(_number_key(n) for pair in ranges for n in pair)
         urls = tuple(f.key for f in facts if f.kind == "url")

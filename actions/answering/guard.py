@@ -12,13 +12,20 @@ Checks, on every generated reply:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 from actions.answering.facts import FactSet, extract_facts
 
 ViolationKind = Literal[
-    "unsupported_fact", "unknown_product", "unsupported_promise", "prompt_leak", "empty", "missing_specifics", "unfaithful"
+    "unsupported_fact",
+    "unknown_product",
+    "unsupported_promise",
+    "prompt_leak",
+    "empty",
+    "missing_specifics",
+    "unfaithful",
 ]
 
 # A commitment and the word the context must contain for the reply to make it.
@@ -54,8 +61,13 @@ _ACTION_PROMISE = re.compile(
     re.IGNORECASE,
 )
 # Availability claims, checked against the named product's own passage.
-_IN_STOCK = re.compile(r"\b(?:in stock|available(?! in)|can (?:be )?order(?:ed)? (?:it|them|now)|ready to ship)\b", re.IGNORECASE)
-_OUT_OF_STOCK = re.compile(r"\b(?:out of stock|sold out|not (?:currently |yet )?(?:in stock|available)|unavailable|isn't available|aren't available)\b", re.IGNORECASE)
+_IN_STOCK = re.compile(
+    r"\b(?:in stock|available(?! in)|can (?:be )?order(?:ed)? (?:it|them|now)|ready to ship)\b", re.IGNORECASE
+)
+_OUT_OF_STOCK = re.compile(
+    r"\b(?:out of stock|sold out|not (?:currently |yet )?(?:in stock|available)|unavailable|isn't available|aren't available)\b",
+    re.IGNORECASE,
+)
 # Either claim: a reply asked about availability must make one.
 STOCK_CLAIM = re.compile(f"{_IN_STOCK.pattern}|{_OUT_OF_STOCK.pattern}", re.IGNORECASE)
 _CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;]\s*|\s+(?:but|while|whereas)\s+")
@@ -113,7 +125,12 @@ class Catalogue:
             if len(words) >= 2:
                 brand_words.add(words[0])
                 kind_words.update(w for w in words[1:] if len(w) > 2 and w.isalpha())
-        return cls(names, frozenset(c.lower() for c in categories), frozenset(brand_words), frozenset(kind_words) - _LEADING_WORDS)
+        return cls(
+            names,
+            frozenset(c.lower() for c in categories),
+            frozenset(brand_words),
+            frozenset(kind_words) - _LEADING_WORDS,
+        )
 
     def is_known(self, mention: str) -> bool:
         """A product name, part of one (a brand, a kind), or a category."""
@@ -123,7 +140,9 @@ class Catalogue:
     def looks_like_product(self, words: list[str]) -> bool:
         """Starts with a brand, or contains a product-kind word next to another capitalised word."""
         lowered = [w.lower() for w in words]
-        return lowered[0] in self.brand_words or (len(words) >= 2 and any(w in self.kind_words for w in lowered))
+        return lowered[0] in self.brand_words or (
+            len(words) >= 2 and any(w in self.kind_words for w in lowered)
+        )
 
 
 class GroundingGuard:
@@ -142,7 +161,9 @@ class GroundingGuard:
         grounding = context if isinstance(context, FactSet) else FactSet.of(context)
         lowered_context = grounding.lowered_text
         violations = [
-            Violation("unsupported_fact", fact.text) for fact in extract_facts(reply) if not grounding.supports(fact)
+            Violation("unsupported_fact", fact.text)
+            for fact in extract_facts(reply)
+            if not grounding.supports(fact)
         ]
         violations += [
             Violation("unknown_product", mention) for mention in self._product_mentions(reply)
@@ -182,7 +203,10 @@ class GroundingGuard:
                         violations.append(Violation("unsupported_fact", match.group(0)))
                     continue
                 for name in named:
-                    passage = re.search(re.escape(name) + r" \([^)]*\) costs .{0,60}?(?:out of stock|in stock)", lowered_context)
+                    passage = re.search(
+                        re.escape(name) + r" \([^)]*\) costs .{0,60}?(?:out of stock|in stock)",
+                        lowered_context,
+                    )
                     if passage is None or not passage.group(0).endswith(state):
                         violations.append(Violation("unsupported_fact", f"{match.group(0)} ({name})"))
         return violations
@@ -190,7 +214,10 @@ class GroundingGuard:
     def _product_mentions(self, reply: str) -> list[str]:
         """Runs of capitalised words (with model numbers) that look like a product name."""
         mentions = []
-        for run in re.finditer(r"(?:[A-Z][A-Za-z0-9'&-]*|\d+[A-Za-z]*)(?:\s+(?:&\s+)?(?:[A-Z][A-Za-z0-9'&-]*|\d+[A-Za-z]*))*", reply):
+        for run in re.finditer(
+            r"(?:[A-Z][A-Za-z0-9'&-]*|\d+[A-Za-z]*)(?:\s+(?:&\s+)?(?:[A-Z][A-Za-z0-9'&-]*|\d+[A-Za-z]*))*",
+            reply,
+        ):
             text = " ".join(run.group(0).split())
             words = _WORD.findall(text)
             while words and words[0].lower() in _LEADING_WORDS:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-_INSTRUCTION_WORDS = r"(?:instructions?|rules|prompts?|guidelines|directives|programming|constraints|system message)"
+_INSTRUCTION_WORDS = (
+    r"(?:instructions?|rules|prompts?|guidelines|directives|programming|constraints|system message)"
+)
 _PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)
     for name, pattern in {

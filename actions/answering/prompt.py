@@ -6,8 +6,9 @@ whatever the model makes of it, the grounding guard checks the reply.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 from actions.generation.base import ChatMessage
 from actions.knowledge.passages import Passage
@@ -78,7 +79,8 @@ def build_messages(
     """System message with the facts, the recent turns as chat turns, then the question."""
     recent = [t for t in history if t.text.strip()][-MAX_TURNS:]
     turns = [
-        ChatMessage("user" if t.speaker == "customer" else "assistant", _bounded(t.text, MAX_TURN_CHARS)) for t in recent
+        ChatMessage("user" if t.speaker == "customer" else "assistant", _bounded(t.text, MAX_TURN_CHARS))
+        for t in recent
     ]
     return (
         ChatMessage("system", instructions(store_name, passages, tone, segment, strict)),

@@ -217,9 +217,13 @@ class ActionAnswerQuestion(ServiceAction):
         if len(parts) > 1:
             return await answer_parts(self.services, dispatcher, tracker, domain, parts)
         index = await self.services.product_search.index()
-        shopping = intent in PRODUCT_INTENTS or (intent in UNSPECIFIC_INTENTS and looks_like_shopping(text, index))
+        shopping = intent in PRODUCT_INTENTS or (
+            intent in UNSPECIFIC_INTENTS and looks_like_shopping(text, index)
+        )
         if shopping and not index.named_in(text):
-            shown = await show_products(self.services, dispatcher, tracker, domain, text, detailed=is_question(text))
+            shown = await show_products(
+                self.services, dispatcher, tracker, domain, text, detailed=is_question(text)
+            )
             if shown is not None:
                 return shown
         return await self._answer(dispatcher, tracker, intent, text)
@@ -232,7 +236,9 @@ class ActionAnswerQuestion(ServiceAction):
         history = [] if policy_question_about_products(tracker, text) else None
         answer = await answer_question(self.services, tracker, text, history=history)
         lookup_next = (
-            not tracker.active_loop_name and intent in ORDER_QUESTION_INTENTS and "order_id" in given_details(tracker)
+            not tracker.active_loop_name
+            and intent in ORDER_QUESTION_INTENTS
+            and "order_id" in given_details(tracker)
         )
         # Before looking up the customer's own order, only a full answer is worth reading.
         if not (lookup_next and answer.kind in ("partial", "unknown")):
@@ -257,7 +263,12 @@ class ActionAnswerQuestion(ServiceAction):
             if LEAVING_THE_FORM.match(text):
                 # "never mind, I'll find the e-mail later. how long does express take?": answered, and the
                 # form is left instead of asking again.
-                return [*events, ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_listen")]
+                return [
+                    *events,
+                    ActiveLoop(None),
+                    SlotSet("requested_slot", None),
+                    FollowupAction("action_listen"),
+                ]
             # Inside a form the form asks its question next: nothing else may ask one.
             return events
         if lookup_next:
@@ -289,7 +300,11 @@ def _without_repeats(text: str, said: set[str]) -> str:
 
 
 async def answer_parts(
-    services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, parts: list[str]
+    services: Services,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: DomainDict,
+    parts: list[str],
 ) -> list[dict[str, Any]]:
     """Each question of the message in turn: products from the catalogue, the rest from the help centre.
 
@@ -336,7 +351,7 @@ async def answer_parts(
 
 
 class ActionStopAndAnswer(ServiceAction):
-    """"Never mind": what was asked before is dropped; a question that follows ("nvm, how long does express take?") is answered."""
+    """ "Never mind": what was asked before is dropped; a question that follows ("nvm, how long does express take?") is answered."""
 
     def name(self) -> str:
         """Action name."""

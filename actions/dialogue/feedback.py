@@ -14,7 +14,12 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.dialogue.base import ServiceAction
-from actions.dialogue.form_validation import InterruptibleFormValidation, SlotShape, answering_the_form, is_question
+from actions.dialogue.form_validation import (
+    InterruptibleFormValidation,
+    SlotShape,
+    answering_the_form,
+    is_question,
+)
 from actions.feedback.csat import CsatScore
 
 logger = logging.getLogger(__name__)
@@ -35,7 +40,9 @@ def parse_score(text: str) -> int | None:
 
 
 # Text meant as a score: a number, or a number word.
-_SCORE_LIKE = re.compile(r"\d|\b(?:one|two|three|four|five|zero|six|seven|eight|nine|ten|stars?)\b", re.IGNORECASE)
+_SCORE_LIKE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|zero|six|seven|eight|nine|ten|stars?)\b", re.IGNORECASE
+)
 CSAT_SHAPE = SlotShape(lambda text: None if (score := parse_score(text)) is None else str(score), _SCORE_LIKE,
                        "utter_invalid_csat_score")  # fmt: skip
 

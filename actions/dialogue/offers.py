@@ -31,7 +31,11 @@ CALM_TURNS_BEFORE_UPSELL = 3
 
 def upsell_allowed_lately(tracker: Tracker, turns: int = CALM_TURNS_BEFORE_UPSELL) -> bool:
     """Whether none of the customer's last ``turns`` messages forbade an upsell."""
-    readings = [e.get("value") for e in tracker.events if e.get("event") == "slot" and e.get("name") == "upsell_allowed"]
+    readings = [
+        e.get("value")
+        for e in tracker.events
+        if e.get("event") == "slot" and e.get("name") == "upsell_allowed"
+    ]
     return all(value is not False for value in readings[-turns:])
 
 
@@ -62,7 +66,9 @@ def cart_value(tracker: Tracker) -> float | None:
     value = _float(raw)
     if raw is not None and (value is None or not 0 <= value <= MAX_CART_VALUE):
         # Logged, not fatal: a broken page must not cost the customer their answer.
-        logger.warning("ignoring %s=%r from sender_id=%s: not an amount", CART_VALUE_FIELD, raw, tracker.sender_id)
+        logger.warning(
+            "ignoring %s=%r from sender_id=%s: not an amount", CART_VALUE_FIELD, raw, tracker.sender_id
+        )
         return None
     return value
 
@@ -80,7 +86,8 @@ def offer_context(
     sentiment = _float(tracker.get_slot("sentiment")) or 0.0
     tenure = _float(tracker.get_slot("tenure_days"))
     in_complaint = any(
-        e.get("event") == "user" and (e.get("parse_data") or {}).get("intent", {}).get("name") in COMPLAINT_INTENTS
+        e.get("event") == "user"
+        and (e.get("parse_data") or {}).get("intent", {}).get("name") in COMPLAINT_INTENTS
         for e in tracker.events[-12:]
     )
     return OfferContext(
@@ -104,7 +111,11 @@ def offer_context(
 
 
 async def offer_for_turn(
-    services: Services, tracker: Tracker, intent: str | None, topic: str | None = None, product_ids: Sequence[str] = ()
+    services: Services,
+    tracker: Tracker,
+    intent: str | None,
+    topic: str | None = None,
+    product_ids: Sequence[str] = (),
 ) -> tuple[str | None, list[dict[str, Any]]]:
     """The offer to show now (its message, verbatim) and the slots that remember it; none if Redis fails."""
     try:
@@ -145,7 +156,9 @@ class ActionAcceptOffer(ServiceAction):
             return []
         customer_id = tracker.get_slot("customer_id") if tracker.get_slot("signed_in") else None
         engine = self.services.offers
-        exposure = await engine.exposure_for(tracker.sender_id, rule, variant, customer_id, tracker.get_slot("segment"))
+        exposure = await engine.exposure_for(
+            tracker.sender_id, rule, variant, customer_id, tracker.get_slot("segment")
+        )
         if not await engine.record_accept(exposure):
             dispatcher.utter_message(response="utter_no_offer_to_accept")
             return [SlotSet("offer_rule", None), SlotSet("offer_variant", None)]

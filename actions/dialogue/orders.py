@@ -49,7 +49,9 @@ class OrderLookupAction(ServiceAction):
         if failures >= self.services.settings.max_order_lookup_failures:
             # Past the limit no pair is looked up at all: guessing order numbers
             # for a known e-mail must not eventually succeed.
-            logger.info("order lookup refused for sender_id=%s after %d failures", tracker.sender_id, failures)
+            logger.info(
+                "order lookup refused for sender_id=%s after %d failures", tracker.sender_id, failures
+            )
             dispatcher.utter_message(response="utter_order_lookup_give_up")
             return [SlotSet("order_id", None), SlotSet("email", None), FollowupAction("utter_offer_human")]
         order = await self.services.store.find_order(order_id, email)
@@ -77,7 +79,10 @@ class OrderLookupAction(ServiceAction):
             SlotSet("email", None),
             SlotSet("order_lookup_failures", failures),
             # The customer usually corrects one of the two: the other is taken from here.
-            SlotSet(FAILED_LOOKUP_SLOT, {"order_id": tracker.get_slot("order_id"), "email": tracker.get_slot("email")}),
+            SlotSet(
+                FAILED_LOOKUP_SLOT,
+                {"order_id": tracker.get_slot("order_id"), "email": tracker.get_slot("email")},
+            ),
         ]
         if failures >= self.services.settings.max_order_lookup_failures:
             dispatcher.utter_message(response="utter_order_lookup_give_up")

@@ -67,7 +67,9 @@ async def answer_about_products(
     shown = [by_id[i] for i in context.shown if i in by_id]
     product = references.pick(text, shown, by_id.get(context.focus or ""), index)
     if product is not None and product.final_sale and _RETURN.search(text):
-        return await describe(services, dispatcher, context, product)  # its passage says it cannot be returned
+        return await describe(
+            services, dispatcher, context, product
+        )  # its passage says it cannot be returned
     if POLICY_ABOUT_PRODUCT.search(text):
         return None
     if product is None:
@@ -76,13 +78,17 @@ async def answer_about_products(
             return None
         replies.products(shown, detailed=True)
         return []
-    return await describe(services, dispatcher, context, product, question=text if is_question(text) else None)
+    return await describe(
+        services, dispatcher, context, product, question=text if is_question(text) else None
+    )
 
 
 def policy_question_about_products(tracker: Tracker, text: str) -> bool:
-    """"can I return it?", "when will it be back?" about products in view: a help-centre question."""
+    """ "can I return it?", "when will it be back?" about products in view: a help-centre question."""
     context = recent_context(tracker)
-    return bool(context and context.shown and references.mentions_products(text) and POLICY_ABOUT_PRODUCT.search(text))
+    return bool(
+        context and context.shown and references.mentions_products(text) and POLICY_ABOUT_PRODUCT.search(text)
+    )
 
 
 async def focus_on(services: Services, tracker: Tracker, product_id: str) -> list[dict[str, Any]]:

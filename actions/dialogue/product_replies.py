@@ -23,7 +23,9 @@ from actions.store.models import Product
 class ShoppingReplies:
     """Says a search result in the channel's way: a carousel on the widget, numbered lines elsewhere."""
 
-    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, currency: str) -> None:
+    def __init__(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, currency: str
+    ) -> None:
         self.dispatcher = dispatcher
         self.tracker = tracker
         self.domain = domain

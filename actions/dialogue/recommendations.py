@@ -33,7 +33,9 @@ class ActionRecommendProducts(ServiceAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Search when the request says what for ("a gift for my dad who hikes"), else recommend; then the offer."""
-        searched = await show_products(self.services, dispatcher, tracker, domain, tracker.latest_message.get("text") or "")
+        searched = await show_products(
+            self.services, dispatcher, tracker, domain, tracker.latest_message.get("text") or ""
+        )
         if searched is not None:
             return searched
         events: list[dict[str, Any]] = []
@@ -58,7 +60,9 @@ class ActionRecommendProducts(ServiceAction):
             events.append(SlotSet("topic", topic))
         # The provisional segment just set is not in the tracker yet: decide with it.
         tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
-        offer, offer_events = await offer_for_turn(self.services, tracker, tracker.get_intent_of_latest_message(), topic)
+        offer, offer_events = await offer_for_turn(
+            self.services, tracker, tracker.get_intent_of_latest_message(), topic
+        )
         if offer:
             dispatcher.utter_message(text=offer)
         logger.info(
@@ -73,7 +77,11 @@ class ActionRecommendProducts(ServiceAction):
         if guess is None:
             return []
         segment_id, label = guess
-        return [SlotSet("segment", segment_id), SlotSet("segment_label", label), SlotSet("segment_provisional", True)]
+        return [
+            SlotSet("segment", segment_id),
+            SlotSet("segment_label", label),
+            SlotSet("segment_provisional", True),
+        ]
 
 
 def _main_category(recommendations: list[Recommendation]) -> str | None:

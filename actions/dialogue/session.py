@@ -55,11 +55,15 @@ class ActionSessionStart(ServiceAction):
 
     async def _customer_slots(self, tracker: Tracker) -> list[dict[str, Any]]:
         check = identity_from_metadata(
-            tracker.get_slot("session_started_metadata"), self.services.settings.cs_identity_secret, time.time()
+            tracker.get_slot("session_started_metadata"),
+            self.services.settings.cs_identity_secret,
+            time.time(),
         )
         if check.identity is None:
             if check.reason != "missing":
-                logger.warning("customer token %s for sender_id=%s: anonymous", check.reason, tracker.sender_id)
+                logger.warning(
+                    "customer token %s for sender_id=%s: anonymous", check.reason, tracker.sender_id
+                )
             return []
         customer_id = check.identity.customer_id
         events: list[dict[str, Any]] = [SlotSet("customer_id", customer_id), SlotSet("signed_in", True)]
@@ -67,7 +71,9 @@ class ActionSessionStart(ServiceAction):
             profile = await self.services.profile(customer_id)
         except AssistantError:
             # Signed in but without a profile this turn: still known, just not personalised.
-            logger.exception("profile of a signed-in customer unavailable for sender_id=%s", tracker.sender_id)
+            logger.exception(
+                "profile of a signed-in customer unavailable for sender_id=%s", tracker.sender_id
+            )
             return events
         if profile is None:
             logger.info("signed-in customer without a profile yet, sender_id=%s", tracker.sender_id)

@@ -83,9 +83,15 @@ class ShoppingFlow:
         request = parse_request(text)
         how = refinement(text)
         names_a_kind = await self.services.product_search.names_a_kind(request)
-        gift_for_someone = self.context is not None and bool(self.context.request.recipient or self.context.request.gift)
-        adds_to_a_gift = gift_for_someone and bool(request.interests) and not (names_a_kind or request.recipient)
-        if self.context is not None and (how or adds_to_a_gift or not (names_a_kind or request.interests or request.recipient)):
+        gift_for_someone = self.context is not None and bool(
+            self.context.request.recipient or self.context.request.gift
+        )
+        adds_to_a_gift = (
+            gift_for_someone and bool(request.interests) and not (names_a_kind or request.recipient)
+        )
+        if self.context is not None and (
+            how or adds_to_a_gift or not (names_a_kind or request.interests or request.recipient)
+        ):
             if how or request.has_criteria or request.excluded:
                 return await self._refined(request, how, detailed)
         if not request.has_criteria:
@@ -106,14 +112,21 @@ class ShoppingFlow:
         what = result.what if result.kind != "ideas" else wording.ideas(self.context.request)
         if not result.products and result.kind in ("match", "partial", "ideas"):
             # Everything fits, but all of it was shown already: say so rather than repeat.
-            response = {"cheaper": "utter_products_cheapest_already", "dearer": "utter_products_dearest_already"}
+            response = {
+                "cheaper": "utter_products_cheapest_already",
+                "dearer": "utter_products_dearest_already",
+            }
             self.replies.say(
                 response.get(how or "", "utter_products_no_more"),
                 what=what, constraints=wording.constraints(self.context.request),
             )  # fmt: skip
             return Shown([], [])
         if how == "cheaper" and result.kind == "filtered_out" and result.blocked_by == "price":
-            self.replies.say("utter_products_cheapest_already", what=what, constraints=wording.constraints(self.context.request))
+            self.replies.say(
+                "utter_products_cheapest_already",
+                what=what,
+                constraints=wording.constraints(self.context.request),
+            )
             return Shown([], [])
         seen = (*self.context.seen, *(p.id for p in result.products)) if how == "more" else ()
         return await self._reply(request, result, detailed, more=how == "more", seen=seen)
@@ -132,7 +145,11 @@ class ShoppingFlow:
         constraints = wording.constraints(request)
         products = result.products
         if result.kind == "match":
-            response = "utter_products_more" if more else ("utter_products_yes" if yes_no else "utter_products_found")
+            response = (
+                "utter_products_more"
+                if more
+                else ("utter_products_yes" if yes_no else "utter_products_found")
+            )
             self.replies.say(response, what=result.what, constraints=constraints)
         elif result.kind == "partial":
             asked = " ".join((*result.missing, result.what))
@@ -140,7 +157,9 @@ class ShoppingFlow:
         elif result.kind == "ideas":
             if not (request.gift or request.interests or asks_for_products(request.text)):
                 return None  # "it's going to my mum in Toronto": a person named is not a shopping request
-            self.replies.say("utter_products_ideas", for_whom=wording.for_whom(request), constraints=constraints)
+            self.replies.say(
+                "utter_products_ideas", for_whom=wording.for_whom(request), constraints=constraints
+            )
         elif result.kind == "none":
             if not asks_for_products(request.text):
                 return None  # "you got a good banana bread recipe?" is no product search
@@ -162,11 +181,13 @@ class ShoppingFlow:
         return Shown([SlotSet(SLOT, context.to_slot())], products)
 
     async def _nearest(self, request: ShoppingRequest, result: SearchResult) -> list[Product]:
-        """"We don't sell lawn mowers": the nearest department's best, within the customer's filters."""
+        """ "We don't sell lawn mowers": the nearest department's best, within the customer's filters."""
         if result.nearest_category is None:
             self.replies.say("utter_products_none_plain", what=result.what)
             return []
-        department = request.model_copy(update={"words": tuple(result.nearest_category.lower().split()), "interests": ()})
+        department = request.model_copy(
+            update={"words": tuple(result.nearest_category.lower().split()), "interests": ()}
+        )
         found = await self.services.product_search.search(department)
         if not found.products:
             self.replies.say("utter_products_none_plain", what=result.what)
@@ -177,14 +198,26 @@ class ShoppingFlow:
     def _filtered_out(self, request: ShoppingRequest, result: SearchResult, constraints: str) -> None:
         options = ", ".join(result.options)
         if result.blocked_by == "colour":
-            self.replies.say("utter_products_none_colour", what=result.what, wanted=" or ".join(request.colours), options=options)
+            self.replies.say(
+                "utter_products_none_colour",
+                what=result.what,
+                wanted=" or ".join(request.colours),
+                options=options,
+            )
         elif result.blocked_by == "size":
-            self.replies.say("utter_products_none_size", what=result.what, wanted=" or ".join(request.sizes), options=options)
+            self.replies.say(
+                "utter_products_none_size",
+                what=result.what,
+                wanted=" or ".join(request.sizes),
+                options=options,
+            )
         elif result.blocked_by == "numbers":
             attribute, wanted, how = request.numbers[0]
             most = result.options[-1] if how == "min" and result.options else options
             response = "utter_products_none_min" if how == "min" else "utter_products_none_equal"
-            self.replies.say(response, what=result.what, wanted=f"{wanted:g}", attribute=attribute, options=most)
+            self.replies.say(
+                response, what=result.what, wanted=f"{wanted:g}", attribute=attribute, options=most
+            )
         elif result.blocked_by == "stock":
             self.replies.say("utter_products_none_stock", what=result.what, constraints=constraints)
         else:
@@ -253,7 +286,7 @@ class ActionSearchProducts(ServiceAction):
 
 
 class ActionChooseProduct(ServiceAction):
-    """"The second one": that product of the last list, described from the catalogue."""
+    """ "The second one": that product of the last list, described from the catalogue."""
 
     def name(self) -> str:
         """Action name."""

@@ -23,7 +23,10 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     """How many of the customer's latest messages in a row were not understood."""
     count = 0
     for event in reversed(tracker.events):
-        if event.get("event") in ("resume", "session_started") or event.get("name") == "action_request_handoff":
+        if (
+            event.get("event") in ("resume", "session_started")
+            or event.get("name") == "action_request_handoff"
+        ):
             break  # a handoff or a new session starts the count afresh
         if event.get("event") != "user":
             continue
@@ -63,7 +66,11 @@ class ActionRequestHandoff(ServiceAction):
         except StoreUnavailable:
             logger.exception("handoff could not be queued for sender_id=%s", tracker.sender_id)
             dispatcher.utter_message(response="utter_handoff_unavailable")
-            return [SlotSet("handoff_due", False), SlotSet("handoff_reason", None), SlotSet("handoff_priority", None)]
+            return [
+                SlotSet("handoff_due", False),
+                SlotSet("handoff_reason", None),
+                SlotSet("handoff_priority", None),
+            ]
         logger.info("handoff queued for sender_id=%s: %s", tracker.sender_id, reason)
         upset = tracker.get_slot("tone_hint") in ("apologise_first", "be_brief", "reassure")
         dispatcher.utter_message(response="utter_handoff_queued_apology" if upset else "utter_handoff_queued")

@@ -73,7 +73,10 @@ class EmotionDetector:
                                               strict=True)
             if score >= threshold
         ]  # fmt: skip
-        states = {state: round(max(label_scores[m] for m in members), 3) for state, members in SUPPORT_STATES.items()}
+        states = {
+            state: round(max(label_scores[m] for m in members), 3)
+            for state, members in SUPPORT_STATES.items()
+        }
         top = dict(sorted(label_scores.items(), key=lambda item: -item[1])[:TOP_LABELS])
         emotional = {k: v for k, v in ekman_scores.items() if k != "neutral"}
         strongest = max(emotional, key=emotional.__getitem__)

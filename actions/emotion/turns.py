@@ -55,5 +55,7 @@ async def analyse_turn(
         history = await timeline.append(conversation_id, entry, recent=policy.window_turns)
     handoff = None
     if may_hand_off:
-        handoff = decide(policy, history, fallbacks_in_a_row, asked_for_person=message.intent == "request_human")
+        handoff = decide(
+            policy, history, fallbacks_in_a_row, asked_for_person=message.intent == "request_human"
+        )
     return TurnAnalysis(reading, tone_hint(reading), upsell_allowed(reading, message.intent), handoff)

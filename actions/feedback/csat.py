@@ -31,8 +31,6 @@ class CsatRecorder:
         """Append one score; the stream is trimmed to the newest entries."""
         fields = {"conversation_id": score.conversation_id, "score": score.score, "at": score.at}
         try:
-            await self._redis.xadd(
-                self._keys.csat, fields, maxlen=CSAT_STREAM_MAXLEN, approximate=True
-            )
+            await self._redis.xadd(self._keys.csat, fields, maxlen=CSAT_STREAM_MAXLEN, approximate=True)
         except RedisError as error:
             raise StoreUnavailable("could not record the CSAT score") from error

@@ -119,7 +119,9 @@ class TransformersGenerator:
         finished = (
             len(new) >= request.max_new_tokens
             or (len(new) > 0 and int(new[-1]) in self._eos)
-            or has_enough_sentences(self._tokenizer.decode(new, skip_special_tokens=True), request.max_sentences)
+            or has_enough_sentences(
+                self._tokenizer.decode(new, skip_special_tokens=True), request.max_sentences
+            )
         )
         if not finished and deadline.expired():
             raise GenerationTimedOut(
@@ -163,7 +165,9 @@ class _SentencesCriteria:
     def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
         import torch
 
-        replies = [self._tokenizer.decode(row[self._prompt_tokens :], skip_special_tokens=True) for row in input_ids]
+        replies = [
+            self._tokenizer.decode(row[self._prompt_tokens :], skip_special_tokens=True) for row in input_ids
+        ]
         done = [has_enough_sentences(reply, self._wanted) for reply in replies]
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from redis import Redis
@@ -36,7 +36,9 @@ def index_version(passages: Sequence[Passage], hashes: dict[str, str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def index_passages(redis: Redis, keys: Keys, passages: Sequence[Passage], encoder: TextEncoder) -> IndexReport:
+def index_passages(
+    redis: Redis, keys: Keys, passages: Sequence[Passage], encoder: TextEncoder
+) -> IndexReport:
     """Embed new and changed passages, drop removed ones, and switch the index in one transaction."""
     started = time.perf_counter()
     if len({p.id for p in passages}) != len(passages):
@@ -56,11 +58,19 @@ def index_passages(redis: Redis, keys: Keys, passages: Sequence[Passage], encode
         if passages:
             tx.hset(keys.knowledge_passages, mapping={p.id: p.model_dump_json() for p in passages})
         if changed:
-            tx.hset(keys.knowledge_vectors, mapping={p.id: v.astype(np.float32).tobytes() for p, v in zip(changed, vectors)})
+            tx.hset(
+                keys.knowledge_vectors,
+                mapping={p.id: v.astype(np.float32).tobytes() for p, v in zip(changed, vectors)},
+            )
             tx.hset(keys.knowledge_hashes, mapping={p.id: hashes[p.id] for p in changed})
         tx.hset(
             keys.knowledge_meta,
-            mapping={"version": version, "encoder": encoder.name, "passages": len(passages), "indexed_at": time.time()},
+            mapping={
+                "version": version,
+                "encoder": encoder.name,
+                "passages": len(passages),
+                "indexed_at": time.time(),
+            },
         )
         tx.execute()
     return IndexReport(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Iterable, Literal
+from collections.abc import Iterable
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -44,7 +45,9 @@ class Passage(BaseModel):
         """What the sentence encoder sees: the title gives a bare chunk its subject, the tags its other names."""
         if self.kind == "product":
             return self.text
-        return f"{self.title}. {self.text} ({self.keywords})" if self.keywords else f"{self.title}. {self.text}"
+        return (
+            f"{self.title}. {self.text} ({self.keywords})" if self.keywords else f"{self.title}. {self.text}"
+        )
 
     @property
     def search_text(self) -> str:
@@ -96,7 +99,9 @@ def _paragraphs(body: str) -> list[str]:
         if not lines:
             continue
         items = [re.sub(r"^[-*]\s+|^\d+\.\s+", "", line) for line in lines]
-        joined = " ".join(item if item.endswith((".", "!", "?", ":", ";")) else f"{item};" for item in items[:-1])
+        joined = " ".join(
+            item if item.endswith((".", "!", "?", ":", ";")) else f"{item};" for item in items[:-1]
+        )
         last = items[-1] if len(items) == 1 or items[-1].endswith((".", "!", "?")) else f"{items[-1]}."
         text = _MARKDOWN.sub("", f"{joined} {last}".strip()).strip()
         if text:
@@ -144,7 +149,9 @@ def _end_sentence(paragraph: str) -> str:
     return paragraph if paragraph.endswith((".", "?", "!", ":")) else f"{paragraph}."
 
 
-def store_passages(articles: Iterable[Article], products: Iterable[Product], policy: StorePolicy) -> list[Passage]:
+def store_passages(
+    articles: Iterable[Article], products: Iterable[Product], policy: StorePolicy
+) -> list[Passage]:
     """Every passage of the store's knowledge, in a stable order."""
     passages = [p for article in articles for p in article_passages(article)]
     passages += [product_passage(product, policy.currency) for product in products]

@@ -12,8 +12,8 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from redis.asyncio import Redis
@@ -64,7 +64,9 @@ _CONTINUES = re.compile(
     r"(and|what about|how about|or|also|plus|so|but|even|then|everything|anything|only|just)\b",
     re.I,
 )
-_FOLLOW_UP = re.compile(r"^(and |what about |how about )?(it|its|it's|that|this|they|them|those|these|one)\b", re.I)
+_FOLLOW_UP = re.compile(
+    r"^(and |what about |how about )?(it|its|it's|that|this|they|them|those|these|one)\b", re.I
+)
 # "does it need to be in the box?", "is that free too?": a pronoun among the first words.
 _EARLY_PRONOUN = re.compile(
     r"^(?:\W*\w+\W+){0,2}(?:it|its|it's|that|they|them|those|these|one)\b(?!\s+(?:is|was)\s+\w+ing\b)", re.I
@@ -158,7 +160,9 @@ def reads_as_follow_up(question: str) -> bool:
         return True
     if len(words) <= FOLLOW_UP_MAX_PRONOUN_WORDS and _CONTINUES.match(question):
         return True
-    return len(words) <= FOLLOW_UP_MAX_WORDS and not [t for t in tokenize(question) if t not in FUNCTION_WORDS]
+    return len(words) <= FOLLOW_UP_MAX_WORDS and not [
+        t for t in tokenize(question) if t not in FUNCTION_WORDS
+    ]
 
 
 def _has_subject(question: str) -> bool:
@@ -171,10 +175,16 @@ def _has_subject(question: str) -> bool:
 _EVERYDAY_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), replacement)
     for pattern, replacement in (
-        (r"\b(?:send|post|mail)\s+(?:an?\s+|my\s+|the\s+|your\s+)?(?:orders?|parcels?|packages?|stuff|things|items?|it|them)\s+"
-         r"(?=to\s+(?!you\b|us\b))", "ship orders "),
+        (
+            r"\b(?:send|post|mail)\s+(?:an?\s+|my\s+|the\s+|your\s+)?(?:orders?|parcels?|packages?|stuff|things|items?|it|them)\s+"
+            r"(?=to\s+(?!you\b|us\b))",
+            "ship orders ",
+        ),
         (r"\bmy money back\b|\bmoney back\b", "a refund"),
-        (r"\bsend(?:ing)?\s+(?:it|them|this|that|something|stuff|things|items?|an? item)?\s*back\b", "return"),
+        (
+            r"\bsend(?:ing)?\s+(?:it|them|this|that|something|stuff|things|items?|an? item)?\s*back\b",
+            "return",
+        ),
         (r"\bcharge (?:you |me |us )?for returns?\b", "pay for return shipping"),
         (r"\bpick(?:\s+it)?\s+up\b|\bcollect\b", "collect pick up"),
     )
@@ -250,13 +260,19 @@ class Retriever:
         candidates = np.argpartition(-combined, k)[:k] if len(combined) > k else np.arange(len(combined))
         top = candidates[np.argsort(-combined[candidates], kind="stable")]
         scored = tuple(
-            ScoredPassage(snapshot.passages[i], float(combined[i]), float(dense[i]), float(lexical[i])) for i in top
+            ScoredPassage(snapshot.passages[i], float(combined[i]), float(dense[i]), float(lexical[i]))
+            for i in top
         )
         confident = bool(scored) and scored[0].score >= self._min_score
         return Retrieval(query, scored, confident, time.perf_counter() - started)
 
     def _scores(
-        self, snapshot: IndexSnapshot, query: str, vector: np.ndarray, intent: str | None, intent_confidence: float
+        self,
+        snapshot: IndexSnapshot,
+        query: str,
+        vector: np.ndarray,
+        intent: str | None,
+        intent_confidence: float,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Every passage's combined score for one query, and its dense part."""
         dense = snapshot.vectors @ vector
@@ -292,7 +308,9 @@ class Retriever:
         except (RedisError, OSError) as error:
             if self._snapshot is not None:
                 # Knowledge changes rarely: answering from the last snapshot beats not answering.
-                logger.warning("knowledge index version unreadable (%s); using version %s", error, self._snapshot.version)
+                logger.warning(
+                    "knowledge index version unreadable (%s); using version %s", error, self._snapshot.version
+                )
                 return self._snapshot
             raise StoreUnavailable(f"knowledge index unreadable: {error}") from error
         if version is None:
@@ -324,8 +342,15 @@ class Retriever:
             rows.append(np.frombuffer(vector, dtype=np.float32))
         order = sorted(range(len(passages)), key=lambda i: passages[i].id)
         matrix = np.vstack([rows[i] for i in order]) if rows else np.zeros((0, 384), dtype=np.float32)
-        snapshot = IndexSnapshot((loaded_version or version.encode()).decode(), [passages[i] for i in order], matrix)
-        logger.info("knowledge index %s loaded: %d passages in %.0f ms", snapshot.version, len(passages), (time.perf_counter() - started) * 1000)
+        snapshot = IndexSnapshot(
+            (loaded_version or version.encode()).decode(), [passages[i] for i in order], matrix
+        )
+        logger.info(
+            "knowledge index %s loaded: %d passages in %.0f ms",
+            snapshot.version,
+            len(passages),
+            (time.perf_counter() - started) * 1000,
+        )
         return snapshot
 
 

@@ -24,7 +24,9 @@ class OfferContext(BaseModel):
     segment_label: str | None = Field(default=None, description="e.g. 'High-value regulars'")
     intent: str | None = None
     topic: str | None = Field(default=None, description="e.g. a product category or help-centre topic")
-    product_ids: tuple[str, ...] = Field(default=(), description="products the customer is looking at this turn")
+    product_ids: tuple[str, ...] = Field(
+        default=(), description="products the customer is looking at this turn"
+    )
     emotion: str | None = Field(default=None, description="dominant Ekman emotion, e.g. joy, anger, neutral")
     sentiment: float = Field(default=0.0, ge=-1, le=1, description="VADER compound score")
     upsell_allowed: bool = True

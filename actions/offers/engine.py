@@ -241,10 +241,18 @@ class OfferEngine:
         turn about one of those products or their categories, unless ``any_topic`` is
         set. A rule with a ``topics`` condition has already been matched on the topic.
         """
-        product_rules = [r for r in candidates if not r.conditions.any_topic and not r.conditions.topics and _products_of(r)]
+        product_rules = [
+            r
+            for r in candidates
+            if not r.conditions.any_topic and not r.conditions.topics and _products_of(r)
+        ]
         if not product_rules:
             return candidates
-        categories = await self._stock.categories({p for r in product_rules for p in _products_of(r)}) if self._stock else {}
+        categories = (
+            await self._stock.categories({p for r in product_rules for p in _products_of(r)})
+            if self._stock
+            else {}
+        )
         looking_at = set(context.product_ids)
         topic = (context.topic or "").lower()
         kept = []

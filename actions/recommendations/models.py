@@ -25,4 +25,6 @@ class Recommendation(BaseModel):
     reason: ReasonCode
     score: float = Field(description="Blended score, for ordering and logs; not shown to customers.")
     url: str | None = None
-    note: str | None = Field(default=None, description="shown instead of the reason, e.g. the stock of a search result")
+    note: str | None = Field(
+        default=None, description="shown instead of the reason, e.g. the stock of a search result"
+    )

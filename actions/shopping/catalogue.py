@@ -90,7 +90,9 @@ class CatalogueIndex:
             match = next((c for c in categories if c.lower() in names_), None)
             if match:
                 category_of_word[word] = match
-        vocabulary = frozenset(kinds) | frozenset(w for g in TYPE_GROUPS for w in g) | frozenset(category_of_word)
+        vocabulary = (
+            frozenset(kinds) | frozenset(w for g in TYPE_GROUPS for w in g) | frozenset(category_of_word)
+        )
         return cls(
             versions=snapshot.versions,
             products=snapshot.products,
@@ -103,7 +105,9 @@ class CatalogueIndex:
             colours=colours,
             vocabulary=vocabulary,
             category_of_word=category_of_word,
-            by_category={c: [i for i, p in enumerate(snapshot.products) if p.category == c] for c in categories},
+            by_category={
+                c: [i for i, p in enumerate(snapshot.products) if p.category == c] for c in categories
+            },
             full_names=[" ".join(tokens(p.name)) for p in snapshot.products],
         )
 
@@ -117,18 +121,24 @@ class CatalogueIndex:
         """The catalogue's word for a misspelt one ('hedphone' -> 'headphone'), if one is close enough."""
         if word in self.vocabulary or len(word) < SPELLING_MIN_LENGTH:
             return word if word in self.vocabulary else None
-        close = difflib.get_close_matches(word, [w for w in self.vocabulary if " " not in w], n=1, cutoff=SPELLING_CUTOFF)
+        close = difflib.get_close_matches(
+            word, [w for w in self.vocabulary if " " not in w], n=1, cutoff=SPELLING_CUTOFF
+        )
         return close[0] if close else None
 
     def has_colour(self, position: int, asked: str) -> bool:
         """Whether the product comes in the asked colour (a family: 'blue' takes navy and teal)."""
         colour = self.colours[position]
         family = COLOUR_FAMILIES.get(asked, frozenset({asked}))
-        return bool(colour) and (colour in family or any(colour == c or colour.endswith(f" {c}") for c in family))
+        return bool(colour) and (
+            colour in family or any(colour == c or colour.endswith(f" {c}") for c in family)
+        )
 
 
 # Words that end a product's name without naming its kind ("Nexa Smartwatch Pro", "Sunscreen SPF 50").
-NAME_SUFFIXES = frozenset({"pro", "lite", "plus", "max", "mini", "classic", "sport", "spf", "ultra", "air", "go", "se"})
+NAME_SUFFIXES = frozenset(
+    {"pro", "lite", "plus", "max", "mini", "classic", "sport", "spf", "ultra", "air", "go", "se"}
+)
 
 
 def _kind_word(name: list[str]) -> str | None:

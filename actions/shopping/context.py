@@ -27,7 +27,9 @@ _MORE = re.compile(
     r"other ones|others|see more|more please|next ones?|more ideas|other ideas)\b",
     re.I,
 )
-_IN_STOCK = re.compile(r"\b(actually order|in stock ones?|available (?:now|today)|can i (?:actually )?(?:buy|order|get))\b", re.I)
+_IN_STOCK = re.compile(
+    r"\b(actually order|in stock ones?|available (?:now|today)|can i (?:actually )?(?:buy|order|get))\b", re.I
+)
 
 
 class ShoppingContext(BaseModel):
@@ -68,7 +70,9 @@ def refinement(text: str) -> Refinement | None:
     return None
 
 
-def refine(previous: ShoppingRequest, new: ShoppingRequest, how: Refinement | None, shown_prices: list[float]) -> ShoppingRequest:
+def refine(
+    previous: ShoppingRequest, new: ShoppingRequest, how: Refinement | None, shown_prices: list[float]
+) -> ShoppingRequest:
     """The last request narrowed by the new message's filters (and by "cheaper", "in stock" and the like)."""
     update: dict[str, Any] = {"text": new.text}
     if new.price_min is not None or new.price_max is not None:

@@ -138,7 +138,9 @@ RECIPIENTS = frozenset(
     children baby toddler teenager teen coworker co-worker colleague boss teacher uncle aunt cousin neighbour
     neighbor fiance fiancee""".split()
 )
-GIFT_WORDS = frozenset({"gift", "gifts", "present", "presents", "stocking filler", "birthday", "christmas", "xmas"})
+GIFT_WORDS = frozenset(
+    {"gift", "gifts", "present", "presents", "stocking filler", "birthday", "christmas", "xmas"}
+)
 
 # Words that say nothing about which product is meant.
 FILLER = frozenset(
@@ -170,8 +172,11 @@ SUPERLATIVES: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
     for pattern, attribute, largest in (
         (r"\b(cheapest|least expensive|lowest price|cheaper|most affordable)\b", "price", False),
         (r"\b(most expensive|priciest|dearest|highest price|pricier)\b", "price", True),
-        (r"\b(longest|most) (battery|charge|playback|lasting)|\blasts? (the )?longest\b|\blongest on a charge\b",
-         "hours", True),
+        (
+            r"\b(longest|most) (battery|charge|playback|lasting)|\blasts? (the )?longest\b|\blongest on a charge\b",
+            "hours",
+            True,
+        ),
         (r"\b(fastest|quickest|speediest)\b", "speed", True),
         (r"\b(brightest)\b", "lumens", True),
         (r"\b(most powerful|strongest)\b", "watts", True),

@@ -24,8 +24,12 @@ _ORDINAL = re.compile(
     re.IGNORECASE,
 )
 _LAST = re.compile(r"\b(?:the\s+)?last\s+(?:one|option|item)\b", re.IGNORECASE)
-_PRONOUN = re.compile(r"\b(it|its|it's|that one|this one|that|this|the one|them|they|those|these)\b", re.IGNORECASE)
-_ALL_OF_THEM = re.compile(r"\b(they|them|those|these|both|all of them|any of them|between them|which one|which of)\b", re.I)
+_PRONOUN = re.compile(
+    r"\b(it|its|it's|that one|this one|that|this|the one|them|they|those|these)\b", re.IGNORECASE
+)
+_ALL_OF_THEM = re.compile(
+    r"\b(they|them|those|these|both|all of them|any of them|between them|which one|which of)\b", re.I
+)
 
 
 def ordinal(text: str) -> int | None:
@@ -73,11 +77,15 @@ def pick(
     return shown[0] if len(shown) == 1 else None
 
 
-def _extreme(shown: Sequence[Product], attribute: str, largest: bool, index: CatalogueIndex | None) -> Product | None:
+def _extreme(
+    shown: Sequence[Product], attribute: str, largest: bool, index: CatalogueIndex | None
+) -> Product | None:
     for name in (attribute, *ATTRIBUTE_STAND_INS.get(attribute, ())):
         values = [(v, p) for p in shown if (v := _number(p, name, index)) is not None]
         if values:
-            chosen = max(values, key=lambda pair: pair[0]) if largest else min(values, key=lambda pair: pair[0])
+            chosen = (
+                max(values, key=lambda pair: pair[0]) if largest else min(values, key=lambda pair: pair[0])
+            )
             return chosen[1]
     return None
 

@@ -25,7 +25,9 @@ _UNIT = (
     r"players?|hours?|hrs?|h\b|mah|gb|tb|yo\b|years?|%|lumens?|km|mph|ports?|settings?|pages?|minutes?|mins?))"
 )
 _NUMBER = rf"\$?\s?(\d+(?:[.,]\d{{1,2}})?){_UNIT}\s?(?:\$|dollars?|bucks|usd|quid|pounds?|euros?)?"
-_MONEY = r"(?:\$\s?(\d+(?:[.,]\d{1,2})?)|(\d+(?:[.,]\d{1,2})?)\s?(?:\$|dollars?|bucks|usd|quid|pounds?|euros?))"
+_MONEY = (
+    r"(?:\$\s?(\d+(?:[.,]\d{1,2})?)|(\d+(?:[.,]\d{1,2})?)\s?(?:\$|dollars?|bucks|usd|quid|pounds?|euros?))"
+)
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_NUMBER}\s+(?:and|to|-)\s+{_NUMBER}", re.I)
 _RANGE = re.compile(r"(?<![\w-])\$\s?(\d+)\s?(?:-|to)\s?\$?\s?(\d+)(?![\w-])", re.I)
 _MAX = re.compile(
@@ -75,7 +77,9 @@ _NUMERIC = (
     ("pieces", re.compile(r"\b(\d{2,5})\s?(?:-\s?)?(?:pieces?|pcs?|pc)\b", re.I), "equal"),
     ("watts", re.compile(r"\b(\d{2,4})\s?(?:w|watts?)\b", re.I), "min"),
 )
-_SORT_DEAR = re.compile(r"\b(best|premium|top of the range|high[- ]end|most expensive|luxury|fanciest)\b", re.I)
+_SORT_DEAR = re.compile(
+    r"\b(best|premium|top of the range|high[- ]end|most expensive|luxury|fanciest)\b", re.I
+)
 _WORD = re.compile(r"[a-z0-9][a-z0-9'&-]*")
 # A person's interests are named by nouns like these as well as by verbs ("a runner", "a gardener").
 INTEREST_NOUNS = {
@@ -111,13 +115,17 @@ class ShoppingRequest(BaseModel):
     @property
     def has_criteria(self) -> bool:
         """Whether it says anything about which products (not "recommend me something")."""
-        return bool(self.words or self.interests or self.price_min or self.price_max or self.colours or self.sizes)
+        return bool(
+            self.words or self.interests or self.price_min or self.price_max or self.colours or self.sizes
+        )
 
     @property
     def constraints_only(self) -> bool:
         """Only filters ("in blue", "under 60?"): a refinement of the last search."""
-        return not self.words and not self.interests and bool(
-            self.price_min is not None or self.price_max is not None or self.colours or self.sizes
+        return (
+            not self.words
+            and not self.interests
+            and bool(self.price_min is not None or self.price_max is not None or self.colours or self.sizes)
         )
 
 
@@ -143,7 +151,11 @@ def _prices(text: str) -> tuple[float | None, float | None, str]:
         value = _amount(match.group(1) or match.group(2))
         assert value is not None
         # "around $50": a little either side, never far over.
-        return round(value * 0.7, 2), round(value * 1.15, 2), text[: match.start()] + " " + text[match.end() :]
+        return (
+            round(value * 0.7, 2),
+            round(value * 1.15, 2),
+            text[: match.start()] + " " + text[match.end() :],
+        )
     rest = text
     match = _MAX.search(rest) or _BUDGET_AFTER.search(rest)
     if match:

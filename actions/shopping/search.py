@@ -111,7 +111,9 @@ class ProductSearch:
             nearest = await self._nearest_category(index, " ".join(request.words))
             return SearchResult("none", [], 0, what=" ".join(request.words), nearest_category=nearest)
         if isinstance(head, _Head):
-            candidates = [i for i in range(len(index.products)) if _is_kind(index, i, head) and i not in left_out]
+            candidates = [
+                i for i in range(len(index.products)) if _is_kind(index, i, head) and i not in left_out
+            ]
             full = [i for i in candidates if all(_has_word(index, i, m) for m in head.modifiers)]
             missing = tuple(
                 typed for m, typed in zip(head.modifiers, head.typed_modifiers)
@@ -140,7 +142,13 @@ class ProductSearch:
         if not kept:
             alternatives = _alternatives(index, request, positions, blocked_by, scores)[:limit]
             return SearchResult(
-                "filtered_out", alternatives, 0, what=what, missing=missing, blocked_by=blocked_by, options=options
+                "filtered_out",
+                alternatives,
+                0,
+                what=what,
+                missing=missing,
+                blocked_by=blocked_by,
+                options=options,
             )
         if kind == "ideas":
             # Ideas are kept when close to the best that passes the filters, not the best overall.
@@ -155,7 +163,8 @@ class ProductSearch:
     ) -> dict[int, float]:
         dense = await self._dense(index, " ".join((*request.interests, *request.words)))
         return {
-            i: float(dense[i]) + (EXACT_NAME_BONUS if head.phrase in index.name_words[i] and not head.category else 0.0)
+            i: float(dense[i])
+            + (EXACT_NAME_BONUS if head.phrase in index.name_words[i] and not head.category else 0.0)
             for i in positions
         }
 
@@ -229,14 +238,20 @@ def _head(words: Sequence[str], index: CatalogueIndex, text: str = "") -> _Head 
             index.category_of_word.get(found[0])
             and not _names_a_kind(index, found[0])
             and not (group_of(nxt, FEATURE_GROUPS) or nxt in SOFT_MODIFIERS)
-            and re.search(rf"\b{re.escape(words[after - 1])}\s+{re.escape(words[after])}\b", text, re.IGNORECASE)
+            and re.search(
+                rf"\b{re.escape(words[after - 1])}\s+{re.escape(words[after])}\b", text, re.IGNORECASE
+            )
         ):
             return UNKNOWN_KIND  # "garden hoses": a kind we do not know, of a department we do
         break
     spelled, group = found
-    category = index.category_of_word.get(spelled) if not group and not _names_a_kind(index, spelled) else None
+    category = (
+        index.category_of_word.get(spelled) if not group and not _names_a_kind(index, spelled) else None
+    )
     before = [n for n, w in enumerate(singulars[:position]) if w not in SOFT_MODIFIERS]
-    after_words = [n for n in range(position + size, len(singulars)) if group_of(singulars[n], FEATURE_GROUPS)]
+    after_words = [
+        n for n in range(position + size, len(singulars)) if group_of(singulars[n], FEATURE_GROUPS)
+    ]
     kept = [n for n in dict.fromkeys(before + after_words)]
     in_head = set(singulars[position : position + size])
     kept = [n for i, n in enumerate(kept) if singulars[n] not in in_head | {singulars[m] for m in kept[:i]}]
@@ -314,12 +329,18 @@ def _left_out(index: CatalogueIndex, request: ShoppingRequest) -> set[int]:
 
 
 def _alternatives(
-    index: CatalogueIndex, request: ShoppingRequest, positions: list[int], blocked: Filter | None, scores: dict[int, float]
+    index: CatalogueIndex,
+    request: ShoppingRequest,
+    positions: list[int],
+    blocked: Filter | None,
+    scores: dict[int, float],
 ) -> list[Product]:
     """What there is instead when a colour, size or number ruled everything out (never over budget)."""
     if blocked not in ("colour", "size", "numbers"):
         return []
-    relaxed = request.model_copy(update={"colour": {"colours": ()}, "size": {"sizes": ()}, "numbers": {"numbers": ()}}[blocked])
+    relaxed = request.model_copy(
+        update={"colour": {"colours": ()}, "size": {"sizes": ()}, "numbers": {"numbers": ()}}[blocked]
+    )
     kept, _, _ = _filter(index, relaxed, positions)
     if blocked == "numbers" and request.numbers:
         attribute = request.numbers[0][0]
@@ -332,23 +353,40 @@ def _meets(value: float | None, wanted: float, how: str) -> bool:
     return value is not None and (value >= wanted if how == "min" else value == wanted)
 
 
-def _options(index: CatalogueIndex, blocked: Filter, positions: list[int], request: ShoppingRequest) -> tuple[str, ...]:
+def _options(
+    index: CatalogueIndex, blocked: Filter, positions: list[int], request: ShoppingRequest
+) -> tuple[str, ...]:
     """What the products that a filter removed do offer: their colours, sizes or numbers (never prices)."""
     if blocked == "colour":
         return tuple(sorted({index.colours[i] for i in positions if index.colours[i]}))
     if blocked == "size":
-        return tuple(sorted({index.products[i].attributes["size"] for i in positions if "size" in index.products[i].attributes}))
+        return tuple(
+            sorted(
+                {
+                    index.products[i].attributes["size"]
+                    for i in positions
+                    if "size" in index.products[i].attributes
+                }
+            )
+        )
     if blocked == "numbers":
         values = {
-            f"{index.numbers[i][a]:g}" for i in positions for a, _, _ in request.numbers if a in index.numbers[i]
+            f"{index.numbers[i][a]:g}"
+            for i in positions
+            for a, _, _ in request.numbers
+            if a in index.numbers[i]
         }
         return tuple(sorted(values, key=float))
     return ()
 
 
-def _rank(index: CatalogueIndex, request: ShoppingRequest, positions: list[int], scores: dict[int, float]) -> list[int]:
+def _rank(
+    index: CatalogueIndex, request: ShoppingRequest, positions: list[int], scores: dict[int, float]
+) -> list[int]:
     if request.order == "price":
         return sorted(positions, key=lambda i: index.products[i].price)
     if request.order == "-price":
         return sorted(positions, key=lambda i: -index.products[i].price)
-    return sorted(positions, key=lambda i: -(scores.get(i, 0.0) + POPULARITY_WEIGHT * float(index.popularity[i])))
+    return sorted(
+        positions, key=lambda i: -(scores.get(i, 0.0) + POPULARITY_WEIGHT * float(index.popularity[i]))
+    )

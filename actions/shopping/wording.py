@@ -93,7 +93,11 @@ class ShoppingWording(BaseModel):
         piece = self.pieces["line_detailed" if detailed else "line"]
         return "\n".join(
             piece.format(
-                number=n, name=p.name, price=self.price(p.price), stock=self.stock(p), description=p.description
+                number=n,
+                name=p.name,
+                price=self.price(p.price),
+                stock=self.stock(p),
+                description=p.description,
             )
             for n, p in enumerate(products, start=1)
         )

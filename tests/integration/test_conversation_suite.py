@@ -45,7 +45,9 @@ def runner(assistant: Assistant) -> Iterator[SuiteRunner]:
 
 
 @pytest.mark.parametrize(("category", "conversation"), CONVERSATIONS, ids=[c.name for _, c in CONVERSATIONS])
-def test_a_conversation_of_the_suite_goes_through(runner: SuiteRunner, category: str, conversation: Conversation) -> None:
+def test_a_conversation_of_the_suite_goes_through(
+    runner: SuiteRunner, category: str, conversation: Conversation
+) -> None:
     result = runner.run(category, conversation)
     if not result.passed:
         report = io.StringIO()

@@ -45,7 +45,9 @@ class Widget:
 
     async def say(self, text: str) -> list[dict[str, Any]]:
         """Send a customer message; the bot's messages (waits for the first, then for quiet)."""
-        await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id, "customData": {}})
+        await self.client.emit(
+            "user_uttered", {"message": text, "session_id": self.session_id, "customData": {}}
+        )
         replies = [await asyncio.wait_for(self.received.get(), REPLY_TIMEOUT_S)]
         return replies + await self.drain(QUIET_S)
 
@@ -99,7 +101,9 @@ def _worker_of(assistant: Assistant, client_port: int) -> int | None:
 
 def _own_ports_to(port: int) -> set[int]:
     """Local ports of this process's connections to ``port``."""
-    return {c.laddr.port for c in psutil.Process().net_connections(kind="tcp") if c.raddr and c.raddr.port == port}
+    return {
+        c.laddr.port for c in psutil.Process().net_connections(kind="tcp") if c.raddr and c.raddr.port == port
+    }
 
 
 async def _append(assistant: Assistant, conversation_id: str, events: list[dict[str, Any]],
@@ -130,7 +134,9 @@ async def test_an_agent_message_reaches_the_widget_whichever_worker_handles_it(
 
         rows: list[tuple[int, int | None, bool]] = []  # attempt, worker that took the POST, delivered
         problems: list[str] = []
-        while len(rows) < POSTS or (len({w for _, w, _ in rows} | {socket_worker}) < 2 and len(rows) < MAX_POSTS):
+        while len(rows) < POSTS or (
+            len({w for _, w, _ in rows} | {socket_worker}) < 2 and len(rows) < MAX_POSTS
+        ):
             text = f"Hi, I'm Sam ({len(rows)})"
             event = {"event": "bot", "text": text, "metadata": {"agent": {"name": "Sam"}}}
             post_worker = await _append(assistant, session_id, [event], output_channel="socketio",
@@ -144,14 +150,18 @@ async def test_an_agent_message_reaches_the_widget_whichever_worker_handles_it(
     assert not problems, "\n".join(problems)
     assert all(worker is not None for _, worker, _ in rows), "could not tell which worker took a POST"
     cross = [row for row in rows if row[1] != socket_worker]
-    assert cross, f"every POST was handled by the socket's own worker {socket_worker}: cross-worker not exercised"
+    assert cross, (
+        f"every POST was handled by the socket's own worker {socket_worker}: cross-worker not exercised"
+    )
 
     events = _tracker(assistant, session_id)["events"]
     agent_lines = [e for e in events if e["event"] == "bot" and (e.get("metadata") or {}).get("agent")]
     assert [e["text"] for e in agent_lines] == [f"Hi, I'm Sam ({n})" for n in range(len(rows))]
     assert all(e["metadata"]["agent"] == {"name": "Sam"} for e in agent_lines)
     # The console's feed has them too, metadata included.
-    streamed = [json.loads(f["event"]) for f in _stream_entries(store_redis, session_id) if f["type"] == "bot"]
+    streamed = [
+        json.loads(f["event"]) for f in _stream_entries(store_redis, session_id) if f["type"] == "bot"
+    ]
     assert [e["text"] for e in streamed] == [e["text"] for e in agent_lines]
     assert all(e["metadata"]["agent"] == {"name": "Sam"} for e in streamed), [e["metadata"] for e in streamed]
     print(f"a streamed agent message: {streamed[0]}")
@@ -163,7 +173,9 @@ async def test_a_customer_message_reaches_the_event_stream_within_a_second(
     session_id = uuid.uuid4().hex
     async with widget(assistant, session_id) as customer:
         sent = time.monotonic()
-        await customer.client.emit("user_uttered", {"message": "hi", "session_id": session_id, "customData": {}})
+        await customer.client.emit(
+            "user_uttered", {"message": "hi", "session_id": session_id, "customData": {}}
+        )
         streamed_after = replied_after = None
         while time.monotonic() - sent < REPLY_TIMEOUT_S and streamed_after is None:
             if replied_after is None and not customer.received.empty():
@@ -189,7 +201,7 @@ async def test_a_customer_message_reaches_the_event_stream_within_a_second(
         if "bot" in types:
             break
         await asyncio.sleep(0.1)
-    assert types.count("user") == 1 and "bot" in types[types.index("user"):], types
+    assert types.count("user") == 1 and "bot" in types[types.index("user") :], types
 
 
 async def test_a_paused_conversation_listens_silently_and_resumes_with_its_slots(
@@ -229,4 +241,6 @@ async def test_recommendations_reach_the_widget_as_a_carousel(assistant: Assista
     carousels = [r for r in replies if r.get("type") == "carousel"]
     assert len(carousels) == 1 and carousels[0]["items"], replies
     assert set(carousels[0]) == {"type", "items"}
-    assert all({"product_id", "title", "price_text", "buttons"} <= set(item) for item in carousels[0]["items"])
+    assert all(
+        {"product_id", "title", "price_text", "buttons"} <= set(item) for item in carousels[0]["items"]
+    )

@@ -15,8 +15,8 @@ from redis.asyncio import Redis as AsyncRedis
 
 from actions.identity.tokens import DEMO_IDENTITY_SECRET, sign_customer_token
 from actions.keys import Keys
-from actions.offers.validation import parse_rule_set
 from actions.offers.store import RuleStore
+from actions.offers.validation import parse_rule_set
 from stack.assistant import Assistant
 from tests.integration.conftest import E2E_REDIS_URL, texts
 
@@ -87,7 +87,9 @@ def test_signed_in_customer_of_the_segment_sees_its_offer_and_fresh_recommendati
     shown = {pid for name, pid in names.items() if any(f"{n}. {name} (" in reply for n in range(1, 10))}
     assert shown and not shown & set(customer["purchased_product_ids"])
     exposures = [e[1] for e in redis.xrange("cs:offers:events") if e[1].get("type") == "exposure"]
-    assert any(e["rule"] == "e2e-segment-upsell" and e.get("segment") == segment for e in exposures), exposures[-3:]
+    assert any(e["rule"] == "e2e-segment-upsell" and e.get("segment") == segment for e in exposures), (
+        exposures[-3:]
+    )
 
 
 def test_an_angry_customer_of_the_same_segment_gets_no_upsell_but_the_apology(
@@ -121,7 +123,9 @@ def test_a_carousel_button_describes_that_product_from_the_catalogue(assistant: 
     product = json.loads(redis.hget("cs:store:products", "P0001"))
     sender = f"e2e-{uuid.uuid4().hex[:10]}"
     reply = texts(_say(assistant, sender, '/ask_product{"product_id": "P0001"}', None))
-    assert reply.startswith(f"{product['name']} ({product['category']}) costs ${product['price']:,.2f}."), reply
+    assert reply.startswith(f"{product['name']} ({product['category']}) costs ${product['price']:,.2f}."), (
+        reply
+    )
     unknown = texts(_say(assistant, sender, '/ask_product{"product_id": "P9999"}', None))
     assert product["name"] not in unknown and "not sure" in unknown
 

@@ -79,7 +79,9 @@ async def test_emotion_timeline_returns_the_newest_entries(redis_client: Redis, 
     async with AsyncRedis.from_url(redis_url) as client:
         timeline = EmotionTimeline(client, Keys())
         for number in range(1, 5):
-            window = await timeline.append("c1", entry.model_copy(update={"message_id": f"m{number}"}), recent=3)
+            window = await timeline.append(
+                "c1", entry.model_copy(update={"message_id": f"m{number}"}), recent=3
+            )
         assert [e.message_id for e in window] == ["m2", "m3", "m4"]
         assert [e.message_id for e in await timeline.recent("c1", 2)] == ["m3", "m4"]
         assert len(await timeline.read("c1")) == 4

@@ -36,7 +36,11 @@ async def _run(name: str) -> list:
     action = RemoteAction(name, _dead_endpoint())
     tracker = DialogueStateTracker("c1", DOMAIN.slots)
     return await action_failures.run_or_apologise(
-        action, CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(DOMAIN.responses), tracker, DOMAIN
+        action,
+        CollectingOutputChannel(),
+        TemplatedNaturalLanguageGenerator(DOMAIN.responses),
+        tracker,
+        DOMAIN,
     )
 
 

@@ -134,7 +134,9 @@ async def test_a_redis_that_is_down_drops_events_and_logs_once(caplog: pytest.Lo
     assert len(failures) == 1 and "cannot write to Redis stream cs:events" in failures[0].getMessage()
 
 
-async def test_an_event_that_is_not_json_is_logged_and_skipped(redis: Redis, caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_event_that_is_not_json_is_logged_and_skipped(
+    redis: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
     broker = _broker()
     with caplog.at_level(logging.ERROR, logger=BROKER):
         broker.publish({"sender_id": "c-4", "event": "slot", "value": {1, 2}})
@@ -155,7 +157,12 @@ def test_settings_from_an_endpoint_config_with_environment_strings() -> None:
     config = EndpointConfig.from_dict({"type": BROKER, "url": "redis.internal", "port": "6380", "db": "3",
                                        "password": "s3cret", "key_prefix": "shop"})  # fmt: skip
     settings = StreamBrokerSettings.from_endpoint(config)
-    assert (settings.host, settings.port, settings.db, settings.stream) == ("redis.internal", 6380, 3, "shop:events")
+    assert (settings.host, settings.port, settings.db, settings.stream) == (
+        "redis.internal",
+        6380,
+        3,
+        "shop:events",
+    )
     assert settings.password is not None and settings.password.get_secret_value() == "s3cret"
     assert "s3cret" not in repr(settings)
 
@@ -193,15 +200,29 @@ async def test_a_customer_message_is_published_when_read_and_not_again_at_the_sa
     await store.save(earlier)
     processor = Processor(store)
 
-    tracker = await log_message_and_publish(processor, UserMessage("hi", sender_id="c-6"), should_save_tracker=False)
+    tracker = await log_message_and_publish(
+        processor, UserMessage("hi", sender_id="c-6"), should_save_tracker=False
+    )
     # The turn is not over (nothing saved), yet the message is in the stream.
-    assert [e["type"] for e in await _wait_for_entries(redis, 4)] == ["action", "session_started", "action", "user"]
+    assert [e["type"] for e in await _wait_for_entries(redis, 4)] == [
+        "action",
+        "session_started",
+        "action",
+        "user",
+    ]
 
     tracker.update(BotUttered("Hello!"))
     tracker.update(ActionExecuted("action_listen"))
     await store.save(tracker)
     await broker.close()
-    assert [e["type"] for e in _entries(redis)] == ["action", "session_started", "action", "user", "bot", "action"]
+    assert [e["type"] for e in _entries(redis)] == [
+        "action",
+        "session_started",
+        "action",
+        "user",
+        "bot",
+        "action",
+    ]
 
 
 async def test_a_saved_message_is_not_published_twice(redis: Redis) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rasa_addons import form_rules
-from rasa_addons.form_rules import Flows, FormRulesError, form_rules as build_rules
+from rasa_addons.form_rules import Flows, FormRulesError
+from rasa_addons.form_rules import form_rules as build_rules
 
 
 def test_the_committed_rules_file_is_current() -> None:
@@ -13,7 +14,9 @@ def test_the_committed_rules_file_is_current() -> None:
 
 
 def test_every_form_gets_every_pattern() -> None:
-    flows = Flows(answers={"shipping_question": ("action_answer_question",)}, starts={"check_order_status": "a_form"})
+    flows = Flows(
+        answers={"shipping_question": ("action_answer_question",)}, starts={"check_order_status": "a_form"}
+    )
     intents = ["shipping_question", "check_order_status", "nevermind", "inform", "complaint"]
     rules = build_rules(intents, ["a_form", "b_form"], flows)
     names = [r["rule"] for r in rules]
@@ -26,7 +29,9 @@ def test_every_form_gets_every_pattern() -> None:
     assert "b_form: check_order_status switches to a_form" in names
     # Answers to the form's question are never interruptions.
     assert not [n for n in names if "inform" in n]
-    digression = next(r for r in rules if r["rule"] == "b_form: shipping_question is answered, then the form goes on")
+    digression = next(
+        r for r in rules if r["rule"] == "b_form: shipping_question is answered, then the form goes on"
+    )
     assert digression["condition"] == [{"active_loop": "b_form"}]
     assert digression["steps"] == [
         {"intent": "shipping_question"},

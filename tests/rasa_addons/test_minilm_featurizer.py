@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext
-from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
@@ -25,8 +25,9 @@ def _featurizer(tmp_path: Path, **config: object) -> MiniLMFeaturizer:
     defaults = MiniLMFeaturizer.get_default_config()
     defaults.update(model_path=str(MODEL / "model.onnx"), tokenizer_path=str(MODEL / "tokenizer.json"))
     defaults.update(config)
-    return MiniLMFeaturizer.create(defaults, LocalModelStorage(tmp_path), Resource("minilm"),
-                                   ExecutionContext(None, node_name="minilm"))  # type: ignore[arg-type]
+    return MiniLMFeaturizer.create(
+        defaults, LocalModelStorage(tmp_path), Resource("minilm"), ExecutionContext(None, node_name="minilm")
+    )  # type: ignore[arg-type]
 
 
 def _message(text: str) -> Message:
@@ -56,7 +57,9 @@ def test_sentence_only_by_default(tmp_path: Path) -> None:
 def test_deterministic_and_batch_independent(tmp_path: Path) -> None:
     featurizer = _featurizer(tmp_path)
     alone = featurizer.embed(["my card was declined"])[1]
-    batched = featurizer.embed(["my card was declined", "a much longer sentence about a late parcel and a refund"])[1]
+    batched = featurizer.embed(
+        ["my card was declined", "a much longer sentence about a late parcel and a refund"]
+    )[1]
     assert np.allclose(alone[0], featurizer.embed(["my card was declined"])[1][0])
     assert np.allclose(alone[0], batched[0], atol=1e-5)
 
@@ -74,7 +77,9 @@ def test_missing_model_file_gives_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_missing_tokenizer_file_gives_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(InvalidConfigException, match="tokenizer_path .*does not exist.*make models/minilm-onnx"):
+    with pytest.raises(
+        InvalidConfigException, match="tokenizer_path .*does not exist.*make models/minilm-onnx"
+    ):
         _featurizer(tmp_path, tokenizer_path=str(tmp_path / "nope.json"))
 
 

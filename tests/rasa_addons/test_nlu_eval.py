@@ -65,7 +65,9 @@ def test_fallback_settings_come_from_the_config(tmp_path: Path) -> None:
     assert fallback_settings(bare) == (None, 0.1)
 
 
-def test_command_trains_and_reports_on_a_tiny_benchmark(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_command_trains_and_reports_on_a_tiny_benchmark(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["--csv-train", str(FIXTURES / "train.csv"), "--csv-test", str(FIXTURES / "test.csv"),
                  "--oos-label", "oos", "--config", str(FIXTURES / "tiny_config.yml"),
                  "--thresholds", "0,0.99", "--rankings-out", str(tmp_path)]) == 0  # fmt: skip

@@ -103,7 +103,12 @@ async def test_a_carousel_is_emitted_as_the_message_itself() -> None:
 
 
 def test_credentials_yml_configures_the_channel(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "9", "REDIS_PASSWORD": ""}.items():
+    for name, value in {
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
+        "REDIS_DB": "9",
+        "REDIS_PASSWORD": "",
+    }.items():
         monkeypatch.setenv(name, value)
     channels = {channel.name(): channel for channel in create_http_input_channels(None, str(CREDENTIALS))}
     assert set(channels) == {"rest", "socketio"}
@@ -112,7 +117,11 @@ def test_credentials_yml_configures_the_channel(monkeypatch: pytest.MonkeyPatch)
     assert (channel.user_message_evt, channel.bot_message_evt) == ("user_uttered", "bot_uttered")
     assert channel.session_persistence and channel.metadata_key == "customData"
     assert channel.redis is not None and channel.redis.password is None
-    assert (channel.redis.host, channel.redis.port, channel.redis.pubsub_channel) == ("127.0.0.1", 6379, "cs:socketio:9")
+    assert (channel.redis.host, channel.redis.port, channel.redis.pubsub_channel) == (
+        "127.0.0.1",
+        6379,
+        "cs:socketio:9",
+    )
 
 
 def test_without_redis_the_channel_keeps_rasas_in_process_manager() -> None:
@@ -246,11 +255,17 @@ async def test_emits_travel_as_json(redis: Redis) -> None:
                 break
         assert message is not None
         published = json.loads(message["data"])
-        assert (published["method"], published["event"], published["room"]) == ("emit", "bot_uttered", "session-3")
+        assert (published["method"], published["event"], published["room"]) == (
+            "emit",
+            "bot_uttered",
+            "session-3",
+        )
         assert published["data"] == {"text": "hi"}
     finally:
         pubsub.close()
-        await manager.redis.close(close_connection_pool=True)  # redis 4.6: from_url pools are not closed by default
+        await manager.redis.close(
+            close_connection_pool=True
+        )  # redis 4.6: from_url pools are not closed by default
 
 
 async def test_a_redis_that_is_down_does_not_make_the_listener_spin(caplog: pytest.LogCaptureFixture) -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import zlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
-
 import pytest
 
 from actions.answering.answerer import Answerer, AnswerSettings
@@ -34,7 +33,9 @@ class ScriptedRetriever:
         intent_confidence: float = 0.0,
     ) -> Retrieval:  # fmt: skip
         self.calls.append(question)
-        return Retrieval(question, (ScoredPassage(RETURNS, self.score, self.score, 0.0),), self.score >= 0.5, 0.001)
+        return Retrieval(
+            question, (ScoredPassage(RETURNS, self.score, self.score, 0.0),), self.score >= 0.5, 0.001
+        )
 
     async def catalogue(self) -> Catalogue:
         return Catalogue.of(["Voltra Webcam"], ["Electronics"])
@@ -84,16 +85,23 @@ async def test_a_grounded_reply_is_delivered_with_its_source_and_the_offer_verba
 
 async def test_a_blocked_reply_gets_one_stricter_retry() -> None:
     generator = ScriptedGenerator("You have 60 days.", "You can return an item within 30 days of delivery.")
-    answer = await _answerer(ScriptedRetriever(0.8), generator).answer("how long to return?", store_name="Shop")
+    answer = await _answerer(ScriptedRetriever(0.8), generator).answer(
+        "how long to return?", store_name="Shop"
+    )
     assert answer.kind == "generated"
-    assert [(d.attempt, d.outcome) for d in answer.decisions] == [("first", "blocked"), ("strict", "delivered")]
+    assert [(d.attempt, d.outcome) for d in answer.decisions] == [
+        ("first", "blocked"),
+        ("strict", "delivered"),
+    ]
     assert answer.decisions[0].reason == "unsupported_fact: 60"
     assert "word for word" in generator.requests[1].messages[0].content
 
 
 async def test_two_blocked_replies_fall_back_to_the_passage() -> None:
     generator = ScriptedGenerator("You have 60 days.", "We offer a lifetime guarantee and it is 30 days.")
-    answer = await _answerer(ScriptedRetriever(0.8), generator).answer("how long to return?", store_name="Shop")
+    answer = await _answerer(ScriptedRetriever(0.8), generator).answer(
+        "how long to return?", store_name="Shop"
+    )
     assert answer.kind == "extractive"
     assert answer.text.startswith("You can return an item within 30 days of delivery.")
     assert answer.text.endswith('"What is your return policy?" https://help.example/returns')
@@ -102,14 +110,18 @@ async def test_two_blocked_replies_fall_back_to_the_passage() -> None:
 
 async def test_a_reply_without_the_passage_specifics_is_not_delivered() -> None:
     generator = ScriptedGenerator("Yes, you can return it.", "Yes, you can.")
-    answer = await _answerer(ScriptedRetriever(0.8), generator).answer("how long to return?", store_name="Shop")
+    answer = await _answerer(ScriptedRetriever(0.8), generator).answer(
+        "how long to return?", store_name="Shop"
+    )
     assert answer.kind == "extractive"
     assert answer.decisions[0].reason.startswith("missing_specifics")
 
 
 @pytest.mark.parametrize("failure", [GenerationTimedOut("4 s passed"), ModelUnavailable("no model file")])
 async def test_a_slow_or_missing_model_falls_back_to_the_passage(failure: Exception) -> None:
-    generator: ScriptedGenerator | Exception = failure if isinstance(failure, ModelUnavailable) else ScriptedGenerator(failure)
+    generator: ScriptedGenerator | Exception = (
+        failure if isinstance(failure, ModelUnavailable) else ScriptedGenerator(failure)
+    )
     answer = await _answerer(ScriptedRetriever(0.8), generator).answer(
         "how long to return?", store_name="Shop", tone="apologise_first"
     )
@@ -125,7 +137,9 @@ async def test_a_model_busy_with_another_answer_is_not_waited_for_unless_configu
     assert [(d.attempt, d.outcome) for d in answer.decisions] == [("first", "skipped")]
     assert busy.requests[0].wait_if_busy is False
     patient = ScriptedGenerator("You have 30 days from delivery to return it.")
-    answerer = Answerer(ScriptedRetriever(0.8), lambda: patient, settings=AnswerSettings(wait_for_busy_model=True))  # type: ignore[arg-type]
+    answerer = Answerer(
+        ScriptedRetriever(0.8), lambda: patient, settings=AnswerSettings(wait_for_busy_model=True)
+    )  # type: ignore[arg-type]
     assert (await answerer.answer("how long to return?", store_name="Shop")).kind == "generated"
     assert patient.requests[0].wait_if_busy is True
 

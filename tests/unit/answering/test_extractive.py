@@ -14,26 +14,35 @@ def _chunk(number: int, text: str) -> Passage:
 
 
 CHUNKS = [
-    _chunk(1, "Order by 2 pm ET on a weekday and we dispatch the same day. Later orders go out the next business day."),
+    _chunk(
+        1,
+        "Order by 2 pm ET on a weekday and we dispatch the same day. Later orders go out the next business day.",
+    ),
     _chunk(2, "Weekends and holidays. Orders placed on Saturday or Sunday are dispatched on Monday."),
     _chunk(3, "Express orders. Express parcels arrive 1-2 business days after dispatch."),
 ]
 
 
 async def test_the_lead_and_the_best_sentence_are_quoted_in_order_with_the_link() -> None:
-    quote = await ExtractiveAnswerer(None).quote("are orders placed on sunday dispatched", [CHUNKS[1]], {"cutoff": CHUNKS})
+    quote = await ExtractiveAnswerer(None).quote(
+        "are orders placed on sunday dispatched", [CHUNKS[1]], {"cutoff": CHUNKS}
+    )
     assert quote.best_sentence == "Orders placed on Saturday or Sunday are dispatched on Monday."
     assert quote.text == (
         "Order by 2 pm ET on a weekday and we dispatch the same day. Later orders go out the next business day. "
         "… Orders placed on Saturday or Sunday are dispatched on Monday."
     )
-    assert quote_with_pointer(quote).endswith('More in our help centre: "What time do I need to order by?" https://help.example/cutoff')
+    assert quote_with_pointer(quote).endswith(
+        'More in our help centre: "What time do I need to order by?" https://help.example/cutoff'
+    )
 
 
 async def test_a_product_is_quoted_whole_without_a_link() -> None:
     product = Passage(id="product:P1", kind="product", source_id="P1", topic="Electronics", title="Voltra Webcam", url=None,
                       text="Voltra Webcam (Electronics) costs $24.99. It is in stock.")  # fmt: skip
-    quote = await ExtractiveAnswerer(None).quote("voltra webcam price", [product, CHUNKS[0]], {"cutoff": CHUNKS})
+    quote = await ExtractiveAnswerer(None).quote(
+        "voltra webcam price", [product, CHUNKS[0]], {"cutoff": CHUNKS}
+    )
     assert quote_with_pointer(quote) == "Voltra Webcam (Electronics) costs $24.99. It is in stock."
 
 
@@ -41,9 +50,13 @@ async def test_a_runner_up_sentence_close_to_the_best_is_quoted_too() -> None:
     chunks = [
         _chunk(1, "Order by 2 pm ET on a weekday and we dispatch the same day."),
         _chunk(2, "Pay no attention to this filler line here. Saturday orders are dispatched on Monday."),
-        _chunk(3, "Sunday orders are dispatched on Monday as well. Another filler sentence follows right here."),
+        _chunk(
+            3, "Sunday orders are dispatched on Monday as well. Another filler sentence follows right here."
+        ),
     ]
-    quote = await ExtractiveAnswerer(None).quote("are saturday and sunday orders dispatched monday", [chunks[1]], {"cutoff": chunks})
+    quote = await ExtractiveAnswerer(None).quote(
+        "are saturday and sunday orders dispatched monday", [chunks[1]], {"cutoff": chunks}
+    )
     assert quote.text == (
         "Order by 2 pm ET on a weekday and we dispatch the same day. … Saturday orders are dispatched on Monday. "
         "Sunday orders are dispatched on Monday as well."
@@ -59,29 +72,51 @@ def _article(source: str, number: int, text: str) -> Passage:
 
 async def test_a_heading_is_quoted_with_what_follows_it_even_in_the_next_chunk() -> None:
     chunks = [
-        _article("methods", 1, "We offer three shipping methods. For addresses in the US. Standard takes 3-5 days. For addresses in the UK."),
-        _article("methods", 2, "International takes 5-10 business days and costs $24.99 flat. Duties are paid on delivery."),
+        _article(
+            "methods",
+            1,
+            "We offer three shipping methods. For addresses in the US. Standard takes 3-5 days. For addresses in the UK.",
+        ),
+        _article(
+            "methods",
+            2,
+            "International takes 5-10 business days and costs $24.99 flat. Duties are paid on delivery.",
+        ),
     ]
-    quote = await ExtractiveAnswerer(None).quote("shipping for addresses in the uk", [chunks[0]], {"methods": chunks})
+    quote = await ExtractiveAnswerer(None).quote(
+        "shipping for addresses in the uk", [chunks[0]], {"methods": chunks}
+    )
     assert quote.best_sentence == "For addresses in the UK."
-    assert "For addresses in the UK. International takes 5-10 business days and costs $24.99 flat." in quote.text
+    assert (
+        "For addresses in the UK. International takes 5-10 business days and costs $24.99 flat." in quote.text
+    )
 
 
 async def test_a_sentence_that_points_back_is_quoted_with_the_one_before_it() -> None:
     chunks = [
         _article("cancel", 1, "If you cancel before dispatch you are not charged."),
-        _article("cancel", 2, "The hold drops off within 3-7 business days. Until then, you may still see a pending payment in your bank app."),
+        _article(
+            "cancel",
+            2,
+            "The hold drops off within 3-7 business days. Until then, you may still see a pending payment in your bank app.",
+        ),
     ]
-    quote = await ExtractiveAnswerer(None).quote("still see a pending payment in my bank app", [chunks[1]], {"cancel": chunks})
+    quote = await ExtractiveAnswerer(None).quote(
+        "still see a pending payment in my bank app", [chunks[1]], {"cancel": chunks}
+    )
     assert quote.best_sentence.startswith("Until then")
     assert "within 3-7 business days. Until then" in quote.text
 
 
 async def test_a_clearly_lower_retrieved_source_is_not_quoted_for_a_slightly_closer_sentence() -> None:
     contact = _article("contact", 1, "Email support@brightcart.example and we reply within a day.")
-    privacy = _article("privacy", 1, "We use your email address to send you offers and news about our email newsletter.")
+    privacy = _article(
+        "privacy", 1, "We use your email address to send you offers and news about our email newsletter."
+    )
     question = "what is your email address"
     level = await ExtractiveAnswerer(None).quote(question, [contact, privacy], {}, [0.54, 0.54])
-    assert level.passage.source_id == "privacy"  # the closer sentence wins when retrieval cannot tell them apart
+    assert (
+        level.passage.source_id == "privacy"
+    )  # the closer sentence wins when retrieval cannot tell them apart
     ranked = await ExtractiveAnswerer(None).quote(question, [contact, privacy], {}, [0.90, 0.30])
     assert ranked.passage.source_id == "contact"

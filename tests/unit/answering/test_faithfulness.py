@@ -124,5 +124,7 @@ def test_a_reply_that_only_repeats_the_question_is_blocked() -> None:
     verdict = check_faithfulness("The two charges are for the same order.", evidence, evidence, question)
     assert "only repeats the question" in [v.value for v in verdict.violations]
     # Saying something the question did not is no echo.
-    echo_free = check_faithfulness("It is a temporary hold that drops off within 3-7 business days.", evidence, evidence, question)
+    echo_free = check_faithfulness(
+        "It is a temporary hold that drops off within 3-7 business days.", evidence, evidence, question
+    )
     assert "only repeats the question" not in [v.value for v in echo_free.violations]

@@ -7,10 +7,17 @@ import pytest
 from actions.answering.guard import Catalogue, GroundingGuard
 
 CATALOGUE = Catalogue.of(
-    ["Voltra Wireless Earbuds Pro", "Casa Verde Blender", "Northbound Rain Jacket 2", "Mara & Co Slim Chinos"],
+    [
+        "Voltra Wireless Earbuds Pro",
+        "Casa Verde Blender",
+        "Northbound Rain Jacket 2",
+        "Mara & Co Slim Chinos",
+    ],
     ["Electronics", "Home & Kitchen", "Clothing"],
 )
-INSTRUCTIONS = "You are the customer-service assistant of the online store Brightcart. Answer only from the passages."
+INSTRUCTIONS = (
+    "You are the customer-service assistant of the online store Brightcart. Answer only from the passages."
+)
 CONTEXT = [
     "Voltra Wireless Earbuds Pro (Electronics) costs $49.99. It is in stock.",
     "Casa Verde Blender (Home & Kitchen) costs $89.99. It is out of stock right now.",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from actions.answering.prompt import Turn, build_messages
 from actions.knowledge.passages import Passage
 
-PASSAGE = Passage(id="p", kind="article", source_id="a", topic="t", title="Returns", url=None, text="30 days.")
+PASSAGE = Passage(
+    id="p", kind="article", source_id="a", topic="t", title="Returns", url=None, text="30 days."
+)
 
 
 def test_the_system_message_holds_facts_and_rules_and_no_customer_text() -> None:
@@ -20,7 +22,9 @@ def test_the_system_message_holds_facts_and_rules_and_no_customer_text() -> None
 
 
 def test_tone_segment_and_strictness_shape_the_instructions() -> None:
-    system, _ = build_messages("q", [PASSAGE], store_name="Shop", tone="apologise_first", segment="frequent, high-value", strict=True)
+    system, _ = build_messages(
+        "q", [PASSAGE], store_name="Shop", tone="apologise_first", segment="frequent, high-value", strict=True
+    )
     assert "apology" in system.content
     assert "frequent, high-value customer" in system.content
     assert "word for word" in system.content

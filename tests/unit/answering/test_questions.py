@@ -6,10 +6,17 @@ from actions.answering.questions import question_focus, split_questions
 @pytest.mark.parametrize(
     ("text", "parts"),
     [
-        ("do you ship to Canada and how much does it cost?", ["do you ship to Canada", "how much does it cost?"]),
+        (
+            "do you ship to Canada and how much does it cost?",
+            ["do you ship to Canada", "how much does it cost?"],
+        ),
         (
             "hi! few things: do you take apple pay, do gift cards expire, and can i use 2 discount codes on one order?",
-            ["hi! few things: do you take apple pay", "do gift cards expire", "can i use 2 discount codes on one order?"],
+            [
+                "hi! few things: do you take apple pay",
+                "do gift cards expire",
+                "can i use 2 discount codes on one order?",
+            ],
         ),
         (
             "looking for an orthopedic dog bed for my old lab, and how long does delivery take?",
@@ -19,7 +26,10 @@ from actions.answering.questions import question_focus, split_questions
         ("what is your return and refund policy?", ["what is your return and refund policy?"]),
         ("black and white sneakers", ["black and white sneakers"]),
         ("the first one, is it waterproof?", ["the first one is it waterproof?"]),
-        ("does a cast iron pan work on induction? thinking of buying one", ["does a cast iron pan work on induction? thinking of buying one"]),
+        (
+            "does a cast iron pan work on induction? thinking of buying one",
+            ["does a cast iron pan work on induction? thinking of buying one"],
+        ),
         (
             "oh wait actually it's going to my mum in toronto instead, is that more expensive?",
             ["oh wait actually it's going to my mum in toronto instead is that more expensive?"],

@@ -10,12 +10,18 @@ from conversation_eval.roles import RoleNotFound, StoreRoles, fill
 from conversation_eval.runner import check_turn, reply_text
 from conversation_eval.suite import SuiteError, Turn, load_suite
 
-POLICY = StorePolicy(store_name="Test", return_window_days=30, help_centre_url="https://help.test/", refund_days="5-10 days")
+POLICY = StorePolicy(
+    store_name="Test", return_window_days=30, help_centre_url="https://help.test/", refund_days="5-10 days"
+)
 TODAY = date(2026, 12, 2)
 
 
 def _order(order_id: str, status: str, delivered_days_ago: int | None = None) -> Order:
-    delivered = datetime(2026, 12, 2, 12) - timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None
+    delivered = (
+        datetime(2026, 12, 2, 12) - timedelta(days=delivered_days_ago)
+        if delivered_days_ago is not None
+        else None
+    )
     return Order(
         id=order_id, customer_id="C1", email=f"c{order_id}@example.com", status=status,  # type: ignore[arg-type]
         placed_at=datetime(2026, 11, 1), delivered_at=delivered, shipping_method="standard", carrier="UPS",
@@ -39,7 +45,11 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_a_suite_file_is_read_and_bare_numbers_are_text(tmp_path: Path) -> None:
-    suite = load_suite(_write(tmp_path, "a.yml", """
+    suite = load_suite(
+        _write(
+            tmp_path,
+            "a.yml",
+            """
 category: order_status
 conversations:
   - name: one
@@ -48,8 +58,10 @@ conversations:
       - say: 104233
         expect: order number
         slots: {order_id: "{order.id}"}
-"""))
-    (category, conversation), = suite.items()
+""",
+        )
+    )
+    ((category, conversation),) = suite.items()
     assert category == "order_status"
     assert conversation.turns[0].say == "104233" and conversation.turns[0].expect == ["order number"]
 
@@ -82,7 +94,9 @@ conversations:
 """
 
 
-@pytest.mark.parametrize(("text", "named"), [(BAD_ROLE, r"orders\.o"), (BAD_FIELD, "sey"), (BAD_PRODUCT, r"products\.p")])
+@pytest.mark.parametrize(
+    ("text", "named"), [(BAD_ROLE, r"orders\.o"), (BAD_FIELD, "sey"), (BAD_PRODUCT, r"products\.p")]
+)
 def test_a_malformed_file_names_the_field(tmp_path: Path, text: str, named: str) -> None:
     with pytest.raises(SuiteError, match=named):
         load_suite(_write(tmp_path, "bad.yml", text))
@@ -112,7 +126,13 @@ def test_placeholders_and_checks() -> None:
     assert fill("where is {order.id}?", values) == "where is 104233?"
     with pytest.raises(KeyError):
         fill("{order.email}", values)
-    turn = Turn(say="x", expect=["{order.tracking_number}"], expect_any=["UPS", "USPS"], reject=["didn't get that"], max_price=100)
+    turn = Turn(
+        say="x",
+        expect=["{order.tracking_number}"],
+        expect_any=["UPS", "USPS"],
+        reject=["didn't get that"],
+        max_price=100,
+    )
     assert check_turn(turn, "Shipped with UPS, tracking 1zabc, $99.99", values) == []
     problems = check_turn(turn, "Sorry, I didn't get that. It costs $120.00", values)
     assert problems == [
@@ -124,5 +144,8 @@ def test_placeholders_and_checks() -> None:
 
 
 def test_a_carousel_counts_with_its_titles_and_prices() -> None:
-    messages = [{"text": "Here you go:"}, {"custom": {"type": "carousel", "items": [{"title": "Trail Shoe", "price_text": "$90.00"}]}}]
+    messages = [
+        {"text": "Here you go:"},
+        {"custom": {"type": "carousel", "items": [{"title": "Trail Shoe", "price_text": "$90.00"}]}},
+    ]
     assert "Trail Shoe $90.00" in reply_text(messages)

@@ -13,7 +13,10 @@ from actions.settings import Settings
 from actions.store.models import Order, OrderItem, StorePolicy
 
 POLICY = StorePolicy(
-    store_name="Test", return_window_days=30, help_centre_url="https://help.test/", refund_days="5-10 business days"
+    store_name="Test",
+    return_window_days=30,
+    help_centre_url="https://help.test/",
+    refund_days="5-10 business days",
 )
 
 
@@ -59,8 +62,12 @@ def tracker(slots: dict[str, Any] | None = None, text: str = "", intent: str = "
     return Tracker(
         sender_id="conv-1",
         slots=slots or {},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
-                        "metadata": metadata or {}},  # fmt: skip
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "entities": [],
+            "metadata": metadata or {},
+        },  # fmt: skip
         events=events or [],
         paused=False,
         followup_action=None,

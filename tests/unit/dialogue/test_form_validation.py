@@ -41,7 +41,9 @@ async def _run(validator: Any, tracker: Tracker) -> tuple[list[dict[str, Any]], 
 
 
 async def test_a_question_is_not_taken_for_an_order_number() -> None:
-    messages, events = await _run(ValidateOrderStatusForm(), _validating("how long does delivery take?", "shipping_question"))
+    messages, events = await _run(
+        ValidateOrderStatusForm(), _validating("how long does delivery take?", "shipping_question")
+    )
     # Nothing validated: Rasa rejects the form and the rule for the question answers it.
     assert messages == [] and events == []
 
@@ -64,7 +66,9 @@ async def test_an_acknowledgement_or_the_same_request_only_asks_again() -> None:
 
 async def test_a_value_given_for_another_slot_is_kept() -> None:
     email = {"event": "slot", "name": "email", "value": "Sam@Example.com"}
-    messages, events = await _run(ValidateOrderStatusForm(), _validating("sam@example.com", "inform", candidates=[email]))
+    messages, events = await _run(
+        ValidateOrderStatusForm(), _validating("sam@example.com", "inform", candidates=[email])
+    )
     assert messages == []
     assert {"event": "slot", "timestamp": None, "name": "email", "value": "sam@example.com"} in events
 
@@ -76,10 +80,14 @@ async def test_resuming_after_a_digression_says_nothing() -> None:
 
 async def test_a_typed_score_fills_the_feedback_form_and_a_question_does_not() -> None:
     _, events = await _run(
-        ValidateFeedbackForm(), _validating("four stars", "rate", requested="csat_score", form="feedback_form")
+        ValidateFeedbackForm(),
+        _validating("four stars", "rate", requested="csat_score", form="feedback_form"),
     )
     assert {"event": "slot", "timestamp": None, "name": "csat_score", "value": "4"} in events
     messages, events = await _run(
-        ValidateFeedbackForm(), _validating("how do I return this?", "ask_return_policy", requested="csat_score", form="feedback_form")
+        ValidateFeedbackForm(),
+        _validating(
+            "how do I return this?", "ask_return_policy", requested="csat_score", form="feedback_form"
+        ),
     )
     assert (messages, events) == ([], [])

@@ -17,10 +17,17 @@ def test_offer_context_reads_the_slots_and_hides_profile_values_of_anonymous_vis
     slots = {"signed_in": True, "customer_id": "C1", "segment": "2", "segment_label": "frequent, high-value",
              "customer_value": 812.5, "tenure_days": 40.0, "emotion": "joy", "sentiment": 0.4, "upsell_allowed": True}  # fmt: skip
     context = offer_context(tracker(slots=slots), "ask_recommendation")
-    assert (context.customer_id, context.segment, context.customer_value, context.tenure_days) == ("C1", "2", 812.5, 40)
+    assert (context.customer_id, context.segment, context.customer_value, context.tenure_days) == (
+        "C1",
+        "2",
+        812.5,
+        40,
+    )
     assert context.upsell_allowed and not context.in_complaint
     anonymous = offer_context(tracker(slots={**slots, "signed_in": False}), None)
-    assert anonymous.customer_id is None and anonymous.customer_value is None and anonymous.tenure_days is None
+    assert (
+        anonymous.customer_id is None and anonymous.customer_value is None and anonymous.tenure_days is None
+    )
 
 
 def test_a_complaint_in_the_conversation_marks_the_context() -> None:
@@ -29,7 +36,10 @@ def test_a_complaint_in_the_conversation_marks_the_context() -> None:
 
 
 def test_customer_text_skips_button_payloads() -> None:
-    events = [{"event": "user", "text": "a tent for camping"}, {"event": "user", "text": '/ask_product{"product_id": "P1"}'}]
+    events = [
+        {"event": "user", "text": "a tent for camping"},
+        {"event": "user", "text": '/ask_product{"product_id": "P1"}'},
+    ]
     assert customer_text(tracker(events=events)) == "a tent for camping"
 
 

@@ -38,14 +38,18 @@ async def test_wrong_email_reveals_nothing_and_clears_the_slots() -> None:
 
 async def test_third_failure_offers_a_person() -> None:
     action = ActionShowOrderStatus(services_with(store=FakeStore([make_order()])))
-    messages, events = await _run(action, {"order_id": "999999", "email": "x@example.com", "order_lookup_failures": 2})
+    messages, events = await _run(
+        action, {"order_id": "999999", "email": "x@example.com", "order_lookup_failures": 2}
+    )
     assert [m["response"] for m in messages] == ["utter_order_lookup_give_up"]
     assert {"event": "followup", "timestamp": None, "name": "utter_offer_human"} in events
 
 
 async def test_past_the_limit_even_a_right_pair_is_not_looked_up() -> None:
     action = ActionShowOrderStatus(services_with(store=FakeStore([make_order()])))
-    messages, _ = await _run(action, {"order_id": "104233", "email": "sam@example.com", "order_lookup_failures": 3})
+    messages, _ = await _run(
+        action, {"order_id": "104233", "email": "sam@example.com", "order_lookup_failures": 3}
+    )
     assert [m["response"] for m in messages] == ["utter_order_lookup_give_up"]
     assert all("tracking_number" not in m for m in messages)
 

@@ -23,7 +23,8 @@ def test_parse_email(text: str, expected: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("5", 5), ("4 stars", 4), ("I'd say three out of five", 3), ("10", None), ("great", None)]
+    ("text", "expected"),
+    [("5", 5), ("4 stars", 4), ("I'd say three out of five", 3), ("10", None), ("great", None)],
 )
 def test_parse_score(text: str, expected: int | None) -> None:
     assert parse_score(text) == expected

@@ -9,7 +9,13 @@ def _user(intent: str) -> dict:
 
 
 def test_consecutive_fallbacks_counts_only_the_latest_run() -> None:
-    events = [_user("nlu_fallback"), _user("greet"), {"event": "bot"}, _user("nlu_fallback"), _user("nlu_fallback")]
+    events = [
+        _user("nlu_fallback"),
+        _user("greet"),
+        {"event": "bot"},
+        _user("nlu_fallback"),
+        _user("nlu_fallback"),
+    ]
     assert consecutive_fallbacks(tracker(events=events)) == 2
 
 
@@ -36,7 +42,11 @@ async def test_handoff_queues_with_the_policy_reason_and_pauses() -> None:
     queue = RecordingQueue()
     action = ActionRequestHandoff(services_with(handoff=queue))
     dispatcher = CollectingDispatcher()
-    slots = {"handoff_reason": "anger rising over 3 turns", "handoff_priority": "urgent", "tone_hint": "apologise_first"}
+    slots = {
+        "handoff_reason": "anger rising over 3 turns",
+        "handoff_priority": "urgent",
+        "tone_hint": "apologise_first",
+    }
     events = await action.run(dispatcher, tracker(slots), {})
     assert (queue.requests[0].reason, queue.requests[0].priority) == ("anger rising over 3 turns", "urgent")
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_queued_apology"]

@@ -74,8 +74,11 @@ async def test_paused_conversation_is_recorded_but_not_handed_off_again() -> Non
 
 
 async def test_asking_for_a_person_is_a_reason() -> None:
-    slots = _slots(await _action(ListTimeline()).run(CollectingDispatcher(),
-                                                     _tracker("where is my order", intent="request_human"), {}))
+    slots = _slots(
+        await _action(ListTimeline()).run(
+            CollectingDispatcher(), _tracker("where is my order", intent="request_human"), {}
+        )
+    )
     assert slots["handoff_reason"] == "customer asked for a person"
     assert slots["handoff_priority"] == "normal"
 
@@ -90,7 +93,9 @@ async def test_redis_down_leaves_the_turn_without_emotion() -> None:
 async def test_a_message_analysed_twice_is_scored_and_recorded_once() -> None:
     timeline = ListTimeline()
     model = FixedScores(MESSAGES)
-    services = services_with(emotion=EmotionDetector(model), emotion_timeline=timeline, escalation=EscalationPolicy())
+    services = services_with(
+        emotion=EmotionDetector(model), emotion_timeline=timeline, escalation=EscalationPolicy()
+    )
     action = ActionValidateSlotMappings(services)
     first = _slots(await action.run(CollectingDispatcher(), _tracker("still nothing??"), {}))
     again = _slots(await action.run(CollectingDispatcher(), _tracker("still nothing??"), {}))

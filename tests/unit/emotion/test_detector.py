@@ -15,7 +15,9 @@ def test_multi_label_message_keeps_every_label_above_threshold() -> None:
 
 
 def test_ekman_dominant_needs_its_threshold() -> None:
-    detector = EmotionDetector(FixedScores({"meh": {"ekman:anger": 0.2, "ekman:joy": 0.25}, "grr": {"ekman:anger": 0.9}}))
+    detector = EmotionDetector(
+        FixedScores({"meh": {"ekman:anger": 0.2, "ekman:joy": 0.25}, "grr": {"ekman:anger": 0.9}})
+    )
     assert detector.analyse("meh").dominant == "neutral"
     assert detector.analyse("grr").dominant == "anger"
     assert detector.analyse("grr").ekman_detected == ["anger"]

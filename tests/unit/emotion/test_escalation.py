@@ -39,7 +39,9 @@ def test_rise_must_start_from_a_somewhat_negative_message() -> None:
 
 
 def test_persisting_frustration() -> None:
-    decision = decide(POLICY, [_entry(frustration=0.6), _entry(frustration=0.6), _entry(frustration=0.55)], 0, False)
+    decision = decide(
+        POLICY, [_entry(frustration=0.6), _entry(frustration=0.6), _entry(frustration=0.55)], 0, False
+    )
     assert decision is not None and decision.reason == "frustration in 3 of the last 3 messages"
 
 

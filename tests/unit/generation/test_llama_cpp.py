@@ -50,9 +50,13 @@ async def test_reply_respects_the_token_budget(generator: LlamaCppGenerator) -> 
 async def test_generation_stops_at_the_sentences_asked_for(generator: LlamaCppGenerator) -> None:
     whole = await generator.generate(GenerationRequest(ESSAY, max_new_tokens=120, deadline_s=SLOW_OK))
     assert whole.new_tokens == 120
-    short = await generator.generate(GenerationRequest(ESSAY, max_new_tokens=120, deadline_s=SLOW_OK, max_sentences=1))
+    short = await generator.generate(
+        GenerationRequest(ESSAY, max_new_tokens=120, deadline_s=SLOW_OK, max_sentences=1)
+    )
     assert (short.new_tokens or 0) < 120
-    assert whole.text.startswith(short.text.rsplit(" ", 1)[0])  # the same reply, stopped after its first sentence
+    assert whole.text.startswith(
+        short.text.rsplit(" ", 1)[0]
+    )  # the same reply, stopped after its first sentence
     assert has_enough_sentences(short.text, 1) and not has_enough_sentences(short.text, 2)
 
 

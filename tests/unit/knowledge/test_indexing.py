@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from redis import Redis
@@ -30,7 +30,15 @@ class CountingEncoder:
 
 
 def _passage(number: int, text: str) -> Passage:
-    return Passage(id=f"article:a:{number}", kind="article", source_id="a", topic="t", title="A", url="https://x/a", text=text)
+    return Passage(
+        id=f"article:a:{number}",
+        kind="article",
+        source_id="a",
+        topic="t",
+        title="A",
+        url="https://x/a",
+        text=text,
+    )
 
 
 def test_reindexing_embeds_only_what_changed(redis_client: Redis) -> None:
@@ -39,7 +47,9 @@ def test_reindexing_embeds_only_what_changed(redis_client: Redis) -> None:
     assert (first.embedded, first.reused, first.removed) == (2, 0, 0)
 
     encoder.seen.clear()
-    second = index_passages(redis_client, KEYS, [_passage(1, "one"), _passage(2, "two, edited"), _passage(3, "three")], encoder)
+    second = index_passages(
+        redis_client, KEYS, [_passage(1, "one"), _passage(2, "two, edited"), _passage(3, "three")], encoder
+    )
     assert encoder.seen == ["A. two, edited", "A. three"]
     assert (second.embedded, second.reused, second.removed) == (2, 1, 0)
     assert second.version != first.version
@@ -53,4 +63,7 @@ def test_reindexing_embeds_only_what_changed(redis_client: Redis) -> None:
 def test_an_unchanged_index_keeps_its_version(redis_client: Redis) -> None:
     encoder = CountingEncoder()
     passages = [_passage(1, "one")]
-    assert index_passages(redis_client, KEYS, passages, encoder).version == index_passages(redis_client, KEYS, passages, encoder).version
+    assert (
+        index_passages(redis_client, KEYS, passages, encoder).version
+        == index_passages(redis_client, KEYS, passages, encoder).version
+    )

@@ -20,7 +20,14 @@ You can change the address while the status is "Processing". Ask our assistant w
 
 
 def _article() -> Article:
-    return Article(id="change-address", title="Can I change my address?", topic="delivery", tags=[], body=BODY, url="https://help.example/change-address")
+    return Article(
+        id="change-address",
+        title="Can I change my address?",
+        topic="delivery",
+        tags=[],
+        body=BODY,
+        url="https://help.example/change-address",
+    )
 
 
 def test_articles_are_cut_at_paragraphs_and_keep_lists_with_their_lead_in() -> None:

@@ -19,7 +19,15 @@ KEYS = Keys("t")
 
 
 def _article(source: str, topic: str, title: str, text: str) -> Passage:
-    return Passage(id=f"article:{source}:1", kind="article", source_id=source, topic=topic, title=title, url=f"https://help.example/{source}", text=text)
+    return Passage(
+        id=f"article:{source}:1",
+        kind="article",
+        source_id=source,
+        topic=topic,
+        title=title,
+        url=f"https://help.example/{source}",
+        text=text,
+    )
 
 
 PASSAGES = [
@@ -39,7 +47,9 @@ def encoder() -> SentenceEncoder:
 
 
 @pytest.fixture
-async def retriever(redis_client: Redis, redis_url: str, encoder: SentenceEncoder) -> AsyncIterator[Retriever]:
+async def retriever(
+    redis_client: Redis, redis_url: str, encoder: SentenceEncoder
+) -> AsyncIterator[Retriever]:
     index_passages(redis_client, KEYS, PASSAGES, encoder)
     client = AsyncRedis.from_url(redis_url)
     yield Retriever(client, KEYS, encoder, min_score=0.45)
@@ -56,11 +66,15 @@ async def retriever(redis_client: Redis, redis_url: str, encoder: SentenceEncode
         ("is the casa verde blender available", "P2"),
     ],
 )
-async def test_the_passage_that_answers_comes_first_and_is_confident(retriever: Retriever, question: str, source: str) -> None:
+async def test_the_passage_that_answers_comes_first_and_is_confident(
+    retriever: Retriever, question: str, source: str
+) -> None:
     retrieval = await retriever.retrieve(question)
     assert retrieval.best is not None and retrieval.best.passage.source_id == source
     assert retrieval.confident
-    assert [s.score for s in retrieval.passages] == sorted((s.score for s in retrieval.passages), reverse=True)
+    assert [s.score for s in retrieval.passages] == sorted(
+        (s.score for s in retrieval.passages), reverse=True
+    )
 
 
 async def test_an_unrelated_question_is_not_confident(retriever: Retriever) -> None:
@@ -69,9 +83,18 @@ async def test_an_unrelated_question_is_not_confident(retriever: Retriever) -> N
 
 
 async def test_a_short_follow_up_is_read_with_the_previous_question(retriever: Retriever) -> None:
-    assert build_query("and the blender?", ["how much is the voltra webcam"]) == "how much is the voltra webcam and the blender?"
-    assert build_query("What about the price?", ["Tell me about returns", "What about the price?"]) == "Tell me about returns What about the price?"
-    assert build_query("How long does delivery take to Canada?", ["hi"]) == "How long does delivery take to Canada?"
+    assert (
+        build_query("and the blender?", ["how much is the voltra webcam"])
+        == "how much is the voltra webcam and the blender?"
+    )
+    assert (
+        build_query("What about the price?", ["Tell me about returns", "What about the price?"])
+        == "Tell me about returns What about the price?"
+    )
+    assert (
+        build_query("How long does delivery take to Canada?", ["hi"])
+        == "How long does delivery take to Canada?"
+    )
     # Read with the webcam question it still finds the webcam; alone it clearly finds its own subject.
     retrieval = await retriever.retrieve("and the blender?", history=["how much is the voltra webcam"])
     assert retrieval.best is not None and retrieval.best.passage.source_id == "P2"
@@ -84,7 +107,10 @@ async def test_a_short_follow_up_is_read_with_the_previous_question(retriever: R
 async def test_a_follow_up_without_a_subject_never_stands_alone(retriever: Retriever) -> None:
     # Alone, "how long does that take" matches delivery times, and the intent says shipping.
     retrieval = await retriever.retrieve(
-        "and how long does that take", "shipping_question", ["can I send my shoes back?"], intent_confidence=0.9
+        "and how long does that take",
+        "shipping_question",
+        ["can I send my shoes back?"],
+        intent_confidence=0.9,
     )
     assert retrieval.query == "can I send my shoes back? and how long does that take"
     assert retrieval.best is not None and retrieval.best.passage.source_id == "returns"
@@ -95,7 +121,9 @@ async def test_the_intent_prefers_its_topics(retriever: Retriever) -> None:
     assert retrieval.best is not None and retrieval.best.passage.source_id == "shipping-times"
 
 
-async def test_a_reseed_is_picked_up_without_a_restart(retriever: Retriever, redis_client: Redis, encoder: SentenceEncoder) -> None:
+async def test_a_reseed_is_picked_up_without_a_restart(
+    retriever: Retriever, redis_client: Redis, encoder: SentenceEncoder
+) -> None:
     assert (await retriever.retrieve("gift wrapping")).best.passage.source_id != "gift-wrap"  # type: ignore[union-attr]
     gift = _article("gift-wrap", "orders", "Do you offer gift wrapping?", "Gift wrapping costs $4 per order.")
     index_passages(redis_client, KEYS, [*PASSAGES, gift], encoder)
@@ -103,8 +131,13 @@ async def test_a_reseed_is_picked_up_without_a_restart(retriever: Retriever, red
     assert "Gift" not in " ".join((await retriever.catalogue()).names)
 
 
-async def test_an_empty_index_and_a_dead_redis_are_clear_errors(redis_client: Redis, encoder: SentenceEncoder) -> None:
-    live, gone = AsyncRedis.from_url("redis://127.0.0.1:6379/15"), AsyncRedis.from_url("redis://127.0.0.1:1/0")
+async def test_an_empty_index_and_a_dead_redis_are_clear_errors(
+    redis_client: Redis, encoder: SentenceEncoder
+) -> None:
+    live, gone = (
+        AsyncRedis.from_url("redis://127.0.0.1:6379/15"),
+        AsyncRedis.from_url("redis://127.0.0.1:1/0"),
+    )
     with pytest.raises(StoreDataError, match="seed"):
         await Retriever(live, Keys("nothing-here"), encoder, 0.5).retrieve("returns")
     with pytest.raises(StoreUnavailable):

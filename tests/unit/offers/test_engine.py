@@ -237,7 +237,11 @@ async def test_an_acceptance_can_be_recorded_from_the_slots_alone(redis: Redis, 
     )
 
 
-PUZZLE_VARIANT = {"id": "puzzle", "message": "Looking for gifts? A jigsaw puzzle is a favourite.", "product_ids": ["P0155"]}
+PUZZLE_VARIANT = {
+    "id": "puzzle",
+    "message": "Looking for gifts? A jigsaw puzzle is a favourite.",
+    "product_ids": ["P0155"],
+}
 CATEGORIES = {"P0155": "Toys & Games", "P0022": "Electronics"}
 
 
@@ -248,7 +252,9 @@ async def test_an_offer_about_products_stays_away_from_other_topics(redis: Redis
     assert smartwatch.offer is None and smartwatch.skipped == {"gifts": "off_topic"}
     toys = await engine.decide(context(conversation_id="conv-2", topic="toys & games"))
     assert toys.offer is not None and toys.offer.rule_id == "gifts"
-    the_product = await engine.decide(context(conversation_id="conv-3", topic="shipping", product_ids=("P0155",)))
+    the_product = await engine.decide(
+        context(conversation_id="conv-3", topic="shipping", product_ids=("P0155",))
+    )
     assert the_product.offer is not None
 
 

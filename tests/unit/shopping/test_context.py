@@ -26,7 +26,9 @@ def test_a_refinement_keeps_the_request_and_adds_its_filters() -> None:
 
 
 def test_the_context_survives_the_slot_and_forgets_a_bad_one() -> None:
-    context = ShoppingContext(request=parse_request("tents"), shown=("P5", "P6"), seen=("P5", "P6"), focus="P5")
+    context = ShoppingContext(
+        request=parse_request("tents"), shown=("P5", "P6"), seen=("P5", "P6"), focus="P5"
+    )
     assert ShoppingContext.from_slot(context.to_slot()) == context
     assert ShoppingContext.from_slot({"request": "nonsense"}) is None
     assert ShoppingContext.from_slot(None) is None

@@ -49,7 +49,9 @@ async def test_a_colour_family_matches_its_shades() -> None:
 
 
 async def test_interests_give_ideas_within_the_budget() -> None:
-    result = await product_search().search(parse_request("a gift for my dad who likes hiking and camping, under 100"))
+    result = await product_search().search(
+        parse_request("a gift for my dad who likes hiking and camping, under 100")
+    )
     assert result.kind == "ideas"
     ids = [p.id for p in result.products]
     assert "P7" in ids and "P4" not in ids  # the boot is over budget
@@ -63,5 +65,7 @@ async def test_a_ruled_out_kind_is_left_out() -> None:
 
 async def test_products_named_in_full_are_found() -> None:
     index = await product_search().index()
-    named = index.named_in("what's the difference between the Greenthumb Watering Can and the Basecamp Headlamp?")
+    named = index.named_in(
+        "what's the difference between the Greenthumb Watering Can and the Basecamp Headlamp?"
+    )
     assert {p.id for p in named} == {"P10", "P7"}

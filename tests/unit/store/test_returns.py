@@ -6,13 +6,22 @@ from actions.store.models import Order, OrderItem, StorePolicy
 from actions.store.returns import assess_return
 
 POLICY = StorePolicy(
-    store_name="Test", return_window_days=30, help_centre_url="https://help.test/", refund_days="5-10 business days"
+    store_name="Test",
+    return_window_days=30,
+    help_centre_url="https://help.test/",
+    refund_days="5-10 business days",
 )
 TODAY = date(2026, 11, 24)
 
 
-def _order(status: str, delivered_days_ago: int | None = None, final_sale: tuple[bool, ...] = (False,)) -> Order:
-    delivered = datetime(2026, 11, 24, 12) - timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None
+def _order(
+    status: str, delivered_days_ago: int | None = None, final_sale: tuple[bool, ...] = (False,)
+) -> Order:
+    delivered = (
+        datetime(2026, 11, 24, 12) - timedelta(days=delivered_days_ago)
+        if delivered_days_ago is not None
+        else None
+    )
     return Order(
         id="104233", customer_id="C1", email="a@example.com", status=status,
         placed_at=datetime(2026, 9, 1), delivered_at=delivered, shipping_method="standard",
@@ -51,7 +60,10 @@ def test_final_sale_items_are_excluded() -> None:
 
 
 def test_only_final_sale_items_means_nothing_returnable() -> None:
-    assert assess_return(_order("delivered", 5, final_sale=(True,)), POLICY, TODAY).verdict == "nothing_returnable"
+    assert (
+        assess_return(_order("delivered", 5, final_sale=(True,)), POLICY, TODAY).verdict
+        == "nothing_returnable"
+    )
 
 
 def test_cancelled_and_returned_orders() -> None:
@@ -65,4 +77,6 @@ def test_excluded_category_from_policy() -> None:
 
 
 def test_undelivered_order_of_only_final_sale_items_is_not_promised_a_return() -> None:
-    assert assess_return(_order("in_transit", final_sale=(True,)), POLICY, TODAY).verdict == "nothing_returnable"
+    assert (
+        assess_return(_order("in_transit", final_sale=(True,)), POLICY, TODAY).verdict == "nothing_returnable"
+    )

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from actions.emotion.detector import EmotionDetector
+from tests.unit.emotion.fakes import FixedScores
 from training.emotion_evaluation import evaluate_labels, read_ratings, sentiment_correlation
 from training.goemotions import f1_per_column, read_goemotions, tune_thresholds
-from tests.unit.emotion.fakes import FixedScores
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
