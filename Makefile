@@ -27,7 +27,7 @@ PY := $(APP_VENV)/bin/python
 BOT_FILES := $(shell find bot/domain bot/data -name '*.yml' 2>/dev/null)
 RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 
-.PHONY: help setup run test test-unit test-bot test-integration test-browser bench seed clean rules conversations
+.PHONY: help setup run test test-unit test-bot test-integration test-browser bench seed clean rules conversations lint types
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -104,6 +104,13 @@ test-integration: setup ## End-to-end tests against real Redis, action server an
 
 test-browser: setup ## Widget and consoles in a real browser (Debian chromium via Playwright); screenshots in artifacts/
 	$(PY) -m pytest tests/browser -q
+
+lint: $(APP_VENV)/.installed ## ruff: lint rules and formatting (pyproject.toml)
+	$(APP_VENV)/bin/ruff check .
+	$(APP_VENV)/bin/ruff format --check .
+
+types: $(APP_VENV)/.installed ## mypy on the project's packages (pyproject.toml)
+	$(APP_VENV)/bin/mypy
 
 bench: setup ## Benchmark: 20 concurrent customers over REST (see benchmarks/README.md)
 	$(PY) -m benchmarks.conversations

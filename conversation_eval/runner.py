@@ -147,5 +147,5 @@ class SuiteRunner:
                 flags[turn] = flags[turn] or bool(isinstance(value, dict) and value.get("generator"))
         result.turns = [
             TurnResult(t.say, t.reply, t.seconds, t.problems, generator)
-            for t, generator in zip(result.turns, flags)
+            for t, generator in zip(result.turns, flags, strict=True)
         ]

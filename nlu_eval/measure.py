@@ -165,7 +165,7 @@ def score(config_name: str, test: list[Example], predicted: list[str], timings: 
 def save_rankings(path: Path, test: list[Example], rankings: list[Ranking], timings: list[float]) -> None:
     """One JSON line per test message: text, gold label, latency and intent ranking."""
     with path.open("w", encoding="utf-8") as handle:
-        for example, ranking, ms in zip(test, rankings, timings):
+        for example, ranking, ms in zip(test, rankings, timings, strict=True):
             handle.write(json.dumps({"text": example.text, "label": example.label, "ms": round(ms, 2),
                                      "ranking": ranking}) + "\n")  # fmt: skip
 

@@ -57,7 +57,7 @@ class CoverageCheck:
             return candidates
         vectors = await asyncio.to_thread(self._embed, candidates + passage_words)
         similarity = vectors[: len(candidates)] @ vectors[len(candidates) :].T
-        return [word for word, best in zip(candidates, similarity.max(axis=1)) if best < WORD_SIMILARITY]
+        return [word for word, best in zip(candidates, similarity.max(axis=1), strict=True) if best < WORD_SIMILARITY]
 
     def prime(self, passages: Sequence[Passage]) -> int:
         """Embed every word of the passages now (at start-up), so no question waits for them; returns the count."""
@@ -70,6 +70,6 @@ class CoverageCheck:
         if missing:
             if len(self._vectors) + len(missing) > self._cache_size:
                 self._vectors.clear()  # the store's vocabulary is small; this only guards against abuse
-            for word, vector in zip(missing, self._encoder.encode(missing)):
+            for word, vector in zip(missing, self._encoder.encode(missing), strict=True):
                 self._vectors[word] = vector
         return np.array([self._vectors[w] for w in words], dtype=np.float32)

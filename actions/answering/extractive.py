@@ -159,7 +159,7 @@ class ExtractiveAnswerer:
         if self._encoder is None:
             return 0
         texts = list(dict.fromkeys(s for p in passages for s in sentences(p)))[: self._cache_size // 2]
-        for text, vector in zip(texts, self._encoder.encode(texts)):
+        for text, vector in zip(texts, self._encoder.encode(texts), strict=True):
             self._vectors[text] = vector
         return len(self._vectors)
 
@@ -169,7 +169,7 @@ class ExtractiveAnswerer:
             assert self._encoder is not None
             if len(self._vectors) + len(missing) > self._cache_size:
                 self._vectors.clear()
-            for text, vector in zip(missing, self._encoder.encode(missing)):
+            for text, vector in zip(missing, self._encoder.encode(missing), strict=True):
                 self._vectors[text] = vector
         vectors = np.array([self._vectors[t] for t in texts], dtype=np.float32)
         self._vectors.pop(texts[0], None)  # the question is not worth keeping

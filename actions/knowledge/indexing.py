@@ -60,7 +60,7 @@ def index_passages(
         if changed:
             tx.hset(
                 keys.knowledge_vectors,
-                mapping={p.id: v.astype(np.float32).tobytes() for p, v in zip(changed, vectors)},
+                mapping={p.id: v.astype(np.float32).tobytes() for p, v in zip(changed, vectors, strict=True)},
             )
             tx.hset(keys.knowledge_hashes, mapping={p.id: hashes[p.id] for p in changed})
         tx.hset(

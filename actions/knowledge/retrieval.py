@@ -246,7 +246,7 @@ class Retriever:
         # ~10 ms other coroutines wait here.
         scored_queries = [
             (text, *self._scores(snapshot, text, vector, intent, intent_confidence))
-            for text, vector in zip(queries, self._encoder.encode(queries))
+            for text, vector in zip(queries, self._encoder.encode(queries), strict=True)
         ]
         query, combined, dense = scored_queries[0]
         if len(scored_queries) == 2:

@@ -116,7 +116,7 @@ class ProductSearch:
             ]
             full = [i for i in candidates if all(_has_word(index, i, m) for m in head.modifiers)]
             missing = tuple(
-                typed for m, typed in zip(head.modifiers, head.typed_modifiers)
+                typed for m, typed in zip(head.modifiers, head.typed_modifiers, strict=True)
                 if not any(_has_word(index, i, m) for i in candidates)
             )  # fmt: skip
             kind: ResultKind = "match" if full else ("partial" if candidates else "none")

@@ -99,5 +99,5 @@ def test_scale_multiplies_sentence_and_token_features(tmp_path: Path) -> None:
     plain, scaled = _message("track my order"), _message("track my order")
     _featurizer(tmp_path, sequence_features=True).process([plain])
     _featurizer(tmp_path, sequence_features=True, scale=19.6).process([scaled])
-    for before, after in zip(plain.get_dense_features(TEXT), scaled.get_dense_features(TEXT)):
+    for before, after in zip(plain.get_dense_features(TEXT), scaled.get_dense_features(TEXT), strict=True):
         assert np.allclose(after.features, before.features * 19.6, atol=1e-4)
