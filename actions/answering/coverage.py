@@ -57,7 +57,11 @@ class CoverageCheck:
             return candidates
         vectors = await asyncio.to_thread(self._embed, candidates + passage_words)
         similarity = vectors[: len(candidates)] @ vectors[len(candidates) :].T
-        return [word for word, best in zip(candidates, similarity.max(axis=1), strict=True) if best < WORD_SIMILARITY]
+        return [
+            word
+            for word, best in zip(candidates, similarity.max(axis=1), strict=True)
+            if best < WORD_SIMILARITY
+        ]
 
     def prime(self, passages: Sequence[Passage]) -> int:
         """Embed every word of the passages now (at start-up), so no question waits for them; returns the count."""

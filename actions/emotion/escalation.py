@@ -6,6 +6,7 @@ overrides the path); every field is documented there.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -83,7 +84,7 @@ def decide(
         series = [_strongest_negative(e)[1] for e in window]
         rising = (
             len(window) == policy.window_turns
-            and all(later > earlier for earlier, later in zip(series, series[1:], strict=True))
+            and all(later > earlier for earlier, later in pairwise(series))
             and series[0] >= policy.rise_start_min
             and series[-1] - series[0] >= policy.rise_min_increase
             and latest_score >= policy.negative_threshold

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def tokens(text: str) -> list[str]:
 
 def phrases(words: list[str]) -> set[str]:
     """Every word and every pair of neighbouring words."""
-    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=True)}
+    return set(words) | {f"{a} {b}" for a, b in pairwise(words)}
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,9 @@ class CatalogueIndex:
     def named_in(self, text: str) -> list[Product]:
         """The products whose full name the text contains (the longest names only: "Shears Plus" over "Shears")."""
         words = " ".join(tokens(text))
-        found = [p for p, name in zip(self.products, self.full_names, strict=True) if f" {name} " in f" {words} "]
+        found = [
+            p for p, name in zip(self.products, self.full_names, strict=True) if f" {name} " in f" {words} "
+        ]
         return [p for p in found if not any(p is not q and p.name.lower() in q.name.lower() for q in found)]
 
     def spelled(self, word: str) -> str | None:
