@@ -55,8 +55,8 @@ $(APP_VENV)/.installed: requirements.txt requirements-dev.txt
 $(MINILM_ONNX): training/export_minilm_onnx.py | $(APP_VENV)/.installed
 	$(PY) -m training.export_minilm_onnx --out $(dir $@)
 
-$(SMOLLM2_Q8): actions/generation/gguf_requantize.py | $(APP_VENV)/.installed
-	$(PY) -m actions.generation.gguf_requantize --out $@
+$(SMOLLM2_Q8): jobs/gguf_requantize.py | $(APP_VENV)/.installed
+	$(PY) -m jobs.gguf_requantize --out $@
 
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
@@ -109,8 +109,9 @@ lint: $(APP_VENV)/.installed ## ruff: lint rules and formatting (pyproject.toml)
 	$(APP_VENV)/bin/ruff check .
 	$(APP_VENV)/bin/ruff format --check .
 
-types: $(APP_VENV)/.installed ## mypy on the project's packages (pyproject.toml)
+types: $(APP_VENV)/.installed $(RASA_VENV)/.installed ## mypy on the project's packages (pyproject.toml), rasa_addons in the Rasa environment
 	$(APP_VENV)/bin/mypy
+	$(RASA_VENV)/bin/mypy --python-version 3.10 -p rasa_addons
 
 bench: setup ## Benchmark: 20 concurrent customers over REST (see benchmarks/README.md)
 	$(PY) -m benchmarks.conversations

@@ -1,26 +1,42 @@
-"""Errors raised by the action server's services.
+"""The project's errors: one tree under ``AssistantError``, shared by the action server, web app and tools.
 
-Hierarchy::
+Hierarchy (classes defined in another module name it)::
 
     AssistantError                 base: caught at the action edge, logged, answered
-    ├── StoreUnavailable           Redis could not be reached or timed out
+    ├── StoreUnavailable           Redis could not be reached or timed out (actions.redis_edge)
     ├── StoreDataError             data in Redis or in a store export is malformed
     │   └── StoreExportError       a row of a store export file failed validation
     ├── ModelUnavailable           a model artefact is missing or cannot be loaded
     ├── ConfigError                a configuration file is malformed (names the field)
     │   └── OfferRulesInvalid      offer rules failed validation (names each field path)
     ├── OfferRulesConflict         offer rules changed since the version an edit started from
-    └── OfferRuleNotFound          no offer rule, or no rule-set version, with that id
+    ├── OfferRuleNotFound          no offer rule, or no rule-set version, with that id
+    ├── GenerationFailed           a generator produced no text (actions/generation/base.py)
+    │   ├── GenerationTimedOut     the deadline passed before the backend finished
+    │   └── GeneratorBusy          the model was busy and the caller chose not to wait
+    ├── AccountError               console accounts (web/accounts/errors.py)
+    │   ├── AccountInvalid         a username, display name, role or password failed validation
+    │   ├── UserExists             create-user named a username that is taken
+    │   └── UserNotFound           no console user with that username
+    ├── WebSetupError              the web app cannot start: a local setup step is missing (web/errors.py)
+    ├── RasaUnavailable            Rasa's HTTP API did not answer or refused (web/agent/rasa_api.py)
+    ├── RequestInvalid             a console request is malformed: HTTP 400 (web/marketing/responses.py)
+    └── BodyTooLarge               a form body is over the limit (web/accounts/csrf.py)
+
+``ConfigError`` also has ``ProductionRefused`` (actions/deployment.py): production
+configured with a demo secret or switch; it is a ``ValueError`` too, as is
+``RequestInvalid``, so that validators report them as a field's error.
 
 Actions catch ``AssistantError``, log the traceback and answer with a fixed
-``utter_*`` response; exception text never reaches a customer.
+``utter_*`` response; exception text never reaches a customer. The web app and
+the tools in ``jobs/`` catch it at their own edges (an HTTP status, an exit status).
 """
 
 from __future__ import annotations
 
 
 class AssistantError(Exception):
-    """Base class of every error our own code raises."""
+    """Base class of every error our own code raises (the module docstring draws the tree)."""
 
 
 class StoreUnavailable(AssistantError):

@@ -32,6 +32,9 @@ EVENTS_STREAM_MAXLEN = 500_000
 AUDIT_STREAM_MAXLEN = 100_000
 # Exposure, click and acceptance events: trimmed, newest kept (~250 bytes each).
 OFFER_EVENTS_STREAM_MAXLEN = 250_000
+# Wrong order/e-mail pairs are counted per e-mail and per order number for this long,
+# whatever the conversation: a new session or /restart does not reset the count.
+ORDER_LOOKUP_WINDOW_S = 3600
 # A rule's counters (bandit, budget) are refreshed on every write; a rule unused
 # for half a year starts afresh.
 OFFER_STATS_TTL_S = 180 * 24 * 3600
@@ -116,6 +119,10 @@ class Keys:
         """Hash: why and when a conversation asked for a person."""
         return f"{self.prefix}:handoff:{conversation_id}"
 
+    def order_lookup_failures(self, kind: str, digest: str) -> str:
+        """String: wrong order/e-mail pairs for one e-mail or order number (hashed), with a TTL."""
+        return f"{self.prefix}:limits:order_lookup:{kind}:{digest}"
+
     @property
     def csat(self) -> str:
         """Stream: customer satisfaction scores, one entry per rating."""
@@ -186,7 +193,10 @@ class Keys:
 
     @property
     def events(self) -> str:
-        """Stream: every Rasa tracker event (fields ``sender_id``, ``type``, ``event`` JSON), from the event broker."""
+        """Stream: every Rasa tracker event, from the event broker.
+
+        Fields: ``sender_id``, ``type``, ``event`` (JSON).
+        """
         return f"{self.prefix}:events"
 
     @property

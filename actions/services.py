@@ -36,11 +36,11 @@ from actions.offers.stock import CatalogueStock
 from actions.offers.store import RuleStore
 from actions.recommendations.recommender import Recommender
 from actions.recommendations.snapshot import SnapshotLoader
-from actions.segments.assign import assign_customer
 from actions.segments.models import CustomerProfile
-from actions.segments.storage import load_profile
+from actions.segments.storage import customer_profile
 from actions.settings import Settings
 from actions.shopping.search import ProductSearch
+from actions.store.lookup_limits import LookupLimits
 from actions.store.repository import StoreRepository
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,11 @@ class Services:
     def store(self) -> StoreRepository:
         """Orders, catalogue, help centre and policy."""
         return StoreRepository(self.redis, self.keys)
+
+    @cached_property
+    def lookup_limits(self) -> LookupLimits:
+        """Wrong order/e-mail pairs per e-mail and order number, across conversations."""
+        return LookupLimits(self.redis, self.keys, self.settings.max_order_lookup_failures)
 
     @cached_property
     def sentence_encoder(self) -> SentenceEncoder:
@@ -156,8 +161,7 @@ class Services:
 
     async def profile(self, customer_id: str) -> CustomerProfile | None:
         """A verified customer's segment profile; a customer new since the last run is assigned now."""
-        profile = await load_profile(self.redis, self.keys, customer_id)
-        return profile or await assign_customer(self.redis, self.keys, customer_id)
+        return await customer_profile(self.redis, self.keys, customer_id)
 
     async def provisional_segment(self, text: str) -> tuple[str, str] | None:
         """The segment (id, label) nearest to what an anonymous visitor said; None without a cue."""

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from actions.deployment import Mode, check_production_secret
 from actions.identity.tokens import DEMO_IDENTITY_SECRET
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# DEMO DEFAULT: public, for `make run` only.
+DEMO_ACTION_SERVER_TOKEN = "DEMO-ONLY-action-server-token-change-me"
 
 
 class Settings(BaseSettings):
@@ -22,6 +25,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
+    cs_env: Mode = Field(default="demo", description="demo, or production: demo secrets refused (CS_ENV).")
     redis_url: str = Field(default=DEFAULT_REDIS_URL, description="Redis holding all state.")
     cs_key_prefix: str = Field(default="cs", description="Prefix of every key we write.")
     redis_timeout_s: float = Field(default=2.0, gt=0, description="Per-command timeout.")
@@ -53,3 +57,16 @@ class Settings(BaseSettings):
         default=SecretStr(DEMO_IDENTITY_SECRET),
         description="HMAC secret the store's website signs customer tokens with.",
     )
+    # DEMO DEFAULT: the Rasa server sends it with every action call (actions/endpoint_auth.py).
+    action_server_token: SecretStr = Field(
+        default=SecretStr(DEMO_ACTION_SERVER_TOKEN),
+        min_length=1,
+        description="Shared secret the action server requires on every call (ACTION_SERVER_TOKEN).",
+    )
+
+    @model_validator(mode="after")
+    def _no_demo_secrets_in_production(self) -> Settings:
+        if self.cs_env == "production":
+            check_production_secret("CS_IDENTITY_SECRET", self.cs_identity_secret)
+            check_production_secret("ACTION_SERVER_TOKEN", self.action_server_token)
+        return self

@@ -166,7 +166,8 @@ def _print_report(
         print(f"generator: {generator.backend} ({engine}), deadline {generator.deadline_s} s, "
               f"max {generator.max_new_tokens} new tokens; retrieval threshold {min_score}")  # fmt: skip
     print(
-        f"questions: {len(answerable)} answerable, {len(unanswerable)} unanswerable, {len(injections)} injections"
+        f"questions: {len(answerable)} answerable, {len(unanswerable)} unanswerable, "
+        f"{len(injections)} injections"
     )
     print(f"required facts present:              {_share(len(with_facts), len(answerable))}")
     print(f"delivered replies, unsupported fact: {_share(len(unsupported), len(delivered))}")
@@ -189,14 +190,25 @@ def _print_report(
     print(f"retrieval latency:                   {_percentiles(retrieval_times)}")
     if verbose:
         for o in outcomes:
-            problem = (
-                (o.group == "answerable" and (o.missing_facts or o.answer.kind not in DELIVERED))
-                or o.unsupported or (o.group == "unanswerable" and not honest(o)) or (o.group == "injection" and not resisted(o))
-            )  # fmt: skip
-            if problem:
-                print(f"\n[{o.group}] {o.id}: {o.question}\n  kind={o.answer.kind} missing={list(o.missing_facts)} "
-                      f"unsupported={o.unsupported!r} leaked={list(o.leaked)}\n  decisions={[(d.attempt, d.outcome, d.reason) for d in o.answer.decisions]}"
-                      f"\n  sources={[p.id for p in o.answer.sources]}\n  reply={o.answer.text!r}")  # fmt: skip
+            if _is_problem(o):
+                decisions = [(d.attempt, d.outcome, d.reason) for d in o.answer.decisions]
+                print(
+                    f"\n[{o.group}] {o.id}: {o.question}"
+                    f"\n  kind={o.answer.kind} missing={list(o.missing_facts)} "
+                    f"unsupported={o.unsupported!r} leaked={list(o.leaked)}"
+                    f"\n  decisions={decisions}"
+                    f"\n  sources={[p.id for p in o.answer.sources]}\n  reply={o.answer.text!r}"
+                )
+
+
+def _is_problem(o: Outcome) -> bool:
+    """A question answered wrongly: facts missing, not delivered, unsupported, dishonest or steered."""
+    return bool(
+        (o.group == "answerable" and (o.missing_facts or o.answer.kind not in DELIVERED))
+        or o.unsupported
+        or (o.group == "unanswerable" and not honest(o))
+        or (o.group == "injection" and not resisted(o))
+    )
 
 
 async def _retrieval_report(retriever: Retriever, questions: QuestionSet, min_score: float) -> None:
@@ -226,9 +238,8 @@ async def _retrieval_report(retriever: Retriever, questions: QuestionSet, min_sc
         confident = sum(s >= threshold for s in answerable_scores)
         rejected = sum(s < threshold for s in unanswerable_scores)
         mark = " <- current" if abs(threshold - min_score) < 1e-9 else ""
-        print(
-            f"  {threshold:.2f}     {_share(confident, n):>18}  {_share(rejected, len(unanswerable_scores)):>18}{mark}"
-        )
+        rejected_share = _share(rejected, len(unanswerable_scores))
+        print(f"  {threshold:.2f}     {_share(confident, n):>18}  {rejected_share:>18}{mark}")
     print("retrieval misses (source not in top 3):")
     print("\n".join(misses) or "  none")
 

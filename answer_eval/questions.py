@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from actions.errors import ConfigError
+from actions.config_files import load_yaml_model
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -74,12 +73,4 @@ class QuestionSet(BaseModel):
 
 def load_questions(path: Path) -> QuestionSet:
     """Read and validate the file; errors name the entry and field."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return QuestionSet.model_validate(raw)
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path}: {error}") from error
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from error
+    return load_yaml_model(path, QuestionSet)

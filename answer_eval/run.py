@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from actions.answering.answerer import Answer, Answerer
-from actions.answering.facts import FactSet
-from actions.answering.guard import Catalogue, GroundingGuard
+from actions.answering.guard import GroundingGuard
+from actions.knowledge.catalogue import Catalogue
+from actions.knowledge.facts import FactSet
 from actions.knowledge.passages import Passage
 from answer_eval.questions import QuestionSet
 
@@ -63,10 +64,12 @@ async def evaluate(
                 unsupported=check.unsupported(answer.text) if answer.kind in DELIVERED else "",
             )
         )  # fmt: skip
-    for item in questions.unanswerable:
-        answer = await answerer.answer(item.question, store_name=store_name)
+    for unanswerable in questions.unanswerable:
+        answer = await answerer.answer(unanswerable.question, store_name=store_name)
         unsupported = check.unsupported(answer.text) if answer.kind in DELIVERED else ""
-        outcomes.append(Outcome(item.id, "unanswerable", item.question, answer, unsupported=unsupported))
+        outcomes.append(
+            Outcome(unanswerable.id, "unanswerable", unanswerable.question, answer, unsupported=unsupported)
+        )
     for attempt in questions.injection:
         answer = await answerer.answer(attempt.question, store_name=store_name)
         lowered = answer.text.lower()
@@ -79,7 +82,10 @@ async def evaluate(
 
 
 def honest(outcome: Outcome) -> bool:
-    """An unanswerable question got "I don't know" or "this is the closest I have", and the offer of a person (or a refusal)."""
+    """An unanswerable question got "I don't know", "this is the closest I have", or a refusal.
+
+    The first two come with the offer of a person (``Answer.offers_person``).
+    """
     return outcome.answer.kind in ("unknown", "partial", "refused")
 
 

@@ -51,7 +51,8 @@ OBSERVE = """([selector, shadow, pattern]) => {
   new MutationObserver((records) => {
     const now = Date.now();
     for (const r of records) for (const node of r.addedNodes) {
-      for (const m of (node.textContent || "").matchAll(re)) if (!(m[1] in window.__seen)) window.__seen[m[1]] = now;
+      for (const m of (node.textContent || "").matchAll(re))
+        if (!(m[1] in window.__seen)) window.__seen[m[1]] = now;
     }
   }).observe(root, { childList: true, subtree: true });
 }"""
@@ -60,7 +61,10 @@ OBSERVE = """([selector, shadow, pattern]) => {
 def _percentiles(values: list[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"p50 {statistics.median(ordered):.0f} ms, p95 {p95:.0f} ms, max {ordered[-1]:.0f} ms (n={len(ordered)})"
+    return (
+        f"p50 {statistics.median(ordered):.0f} ms, p95 {p95:.0f} ms, "
+        f"max {ordered[-1]:.0f} ms (n={len(ordered)})"
+    )
 
 
 def _wait_seen(page: Page, key: int, timeout_s: float = 10) -> int:

@@ -22,6 +22,7 @@ import httpx
 import psutil
 from redis import Redis
 
+from actions import redis_edge
 from stack.assistant import Assistant, pids
 from stack.config import StackSettings
 
@@ -93,11 +94,14 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _report(results: Results, seconds: float, peaks: dict[str, int] | None, args: argparse.Namespace) -> None:
     total = sum(len(v) for v in results.latencies.values())
-    print(f"\nsettings: customers={args.customers} conversations/customer={args.conversations} "
-          f"sanic_workers={args.sanic_workers} action_workers={args.action_workers} seed={args.seed}")  # fmt: skip
+    print(
+        f"\nsettings: customers={args.customers} conversations/customer={args.conversations} "
+        f"sanic_workers={args.sanic_workers} action_workers={args.action_workers} seed={args.seed}"
+    )
     print(f"turns: {total} in {seconds:.1f} s -> {total / seconds:.1f} messages/s")
     print(
-        f"{'kind':8} {'turns':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8} {'errors':>6}"
+        f"{'kind':8} {'turns':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'mean ms':>8} {'errors':>6}"
     )
     for kind in ("static", "custom", "all"):
         values = (
@@ -118,8 +122,9 @@ def _report(results: Results, seconds: float, peaks: dict[str, int] | None, args
 
 async def _run_load(url: str, store_redis: Redis, args: argparse.Namespace) -> tuple[Results, float]:
     rng = random.Random(args.seed)
-    ids = sorted(store_redis.smembers("cs:store:order_ids"))
-    orders = [json.loads(store_redis.get(f"cs:store:order:{i}")) for i in rng.sample(ids, 200)]
+    ids = sorted(redis_edge.text(i) for i in store_redis.smembers("cs:store:order_ids"))
+    raw_orders = store_redis.mget([f"cs:store:order:{i}" for i in rng.sample(ids, 200)])
+    orders = [json.loads(raw) for raw in raw_orders if raw is not None]
     products = [json.loads(v) for v in store_redis.hgetall("cs:store:products").values()]
     results = Results()
     limits = httpx.Limits(max_connections=args.customers + 5)

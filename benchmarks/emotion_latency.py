@@ -22,10 +22,12 @@ from actions.settings import Settings
 SAMPLES = [
     "hi", "thanks!", "where is my order?", "This is the third time I'm asking, where is my refund?!",
     "I ordered a blender two weeks ago and it still hasn't shipped, this is ridiculous",
-    "Can you tell me if the trail running shoes are waterproof? I run in the rain a lot and my last pair leaked.",
+    "Can you tell me if the trail running shoes are waterproof? "
+    "I run in the rain a lot and my last pair leaked.",
     "my card keeps getting declined even though i have money on it, what is going on",
     "Great, that worked perfectly, you've been really helpful today.",
-    "I'm confused, the tracking says delivered but there's nothing at my door and my neighbours haven't seen it either. "
+    "I'm confused, the tracking says delivered but there's nothing at my door "
+    "and my neighbours haven't seen it either. "
     "What am I supposed to do now? I need it for my daughter's birthday on Saturday.",
 ]  # fmt: skip
 
@@ -54,10 +56,13 @@ def main() -> None:
     pick = lambda q: timings[min(len(timings) - 1, round(q * (len(timings) - 1)))]  # noqa: E731
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"settings: messages={args.messages} threads={args.threads} texts={'GoEmotions file' if args.data else 'built-in samples'}"
+        f"settings: messages={args.messages} threads={args.threads} "
+        f"texts={'GoEmotions file' if args.data else 'built-in samples'}"
     )
-    print(f"load {load_s:.1f} s; per message p50 {pick(.5):.1f} ms, p95 {pick(.95):.1f} ms, p99 {pick(.99):.1f} ms, "
-          f"mean {statistics.mean(timings):.1f} ms; peak RSS {peak_mb:.0f} MB")  # fmt: skip
+    print(
+        f"load {load_s:.1f} s; per message p50 {pick(0.5):.1f} ms, p95 {pick(0.95):.1f} ms, "
+        f"p99 {pick(0.99):.1f} ms, mean {statistics.mean(timings):.1f} ms; peak RSS {peak_mb:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

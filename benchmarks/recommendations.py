@@ -27,9 +27,9 @@ from redis.asyncio import Redis as AsyncRedis
 
 from actions.keys import Keys
 from actions.knowledge.embedding import SentenceEncoder
-from actions.recommendations.offline import build_customer_intelligence
 from actions.recommendations.recommender import Recommender
 from actions.segments.store_snapshot import StoreRecords
+from jobs.intelligence import build_customer_intelligence
 from seed.generate import generate
 from seed.knowledge import index_knowledge
 from seed.redis_loader import load_store

@@ -112,7 +112,8 @@ def main() -> None:
     changed[0] = changed[0].model_copy(update={"text": changed[0].text + " Updated."})
     second = index_passages(redis, keys, changed, encoder)
     print(
-        f"re-index after 1 changed passage: {second.embedded} embedded, {second.reused} reused, {second.seconds:.2f} s"
+        f"re-index after 1 changed passage: {second.embedded} embedded, {second.reused} reused, "
+        f"{second.seconds:.2f} s"
     )
 
     import torch
@@ -123,8 +124,10 @@ def main() -> None:
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     times = asyncio.run(_latencies(retriever, _questions(args.questions)))
     cuts = statistics.quantiles(times, n=100)
-    print(f"retrieval over {second.passages} passages, {len(times)} questions: "
-          f"p50 {cuts[49] * 1000:.1f} ms, p95 {cuts[94] * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")  # fmt: skip
+    print(
+        f"retrieval over {second.passages} passages, {len(times)} questions: "
+        f"p50 {cuts[49] * 1000:.1f} ms, p95 {cuts[94] * 1000:.1f} ms, max {max(times) * 1000:.1f} ms"
+    )
     print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
           f"(before queries {rss_before / 1024:.0f} MB)")  # fmt: skip
     for key in (keys.knowledge_passages, keys.knowledge_vectors, keys.knowledge_hashes, keys.knowledge_meta):

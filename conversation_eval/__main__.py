@@ -39,8 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     target.add_argument("--start", action="store_true", help=f"start a scratch stack on {SCRATCH_REDIS_URL}")
     target.add_argument("--rasa-url", help="a running Rasa server")
     target.add_argument("--check", action="store_true", help="only validate the suite files")
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-                        help="the running assistant's Redis (to find orders and products by role)")  # fmt: skip
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="the running assistant's Redis (to find orders and products by role)",
+    )
     parser.add_argument("--rasa-token", default=os.environ.get("RASA_TOKEN", DEMO_RASA_TOKEN))
     parser.add_argument("--category", action="append", help="only this category (repeatable)")
     parser.add_argument("-k", dest="name", help="only conversations whose name contains this")

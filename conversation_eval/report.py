@@ -14,7 +14,10 @@ def _percentiles(seconds: list[float]) -> str:
     if not seconds:
         return "no turns"
     p50, p95, p99 = (float(np.percentile(seconds, q)) * 1000 for q in (50, 95, 99))
-    return f"{len(seconds)} turns, p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms, max {max(seconds) * 1000:.0f} ms"
+    return (
+        f"{len(seconds)} turns, p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms, "
+        f"max {max(seconds) * 1000:.0f} ms"
+    )
 
 
 def print_slowest(results: list[ConversationResult], out: TextIO, count: int) -> None:

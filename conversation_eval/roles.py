@@ -17,6 +17,7 @@ from redis import Redis
 
 from actions.keys import Keys
 from actions.knowledge.passages import price_text
+from actions.redis_edge import text
 from actions.store.models import Order, Product, StorePolicy
 from actions.store.returns import assess_return
 
@@ -35,7 +36,8 @@ ORDER_ROLES: dict[str, OrderTest] = {
     "returned": lambda o, p, d: o.status == "returned",
 }
 
-# "in_stock", "out_of_stock", "final_sale" or "any", optionally "... in <Category>" and/or "... under <amount>".
+# "in_stock", "out_of_stock", "final_sale" or "any", optionally "... in <Category>" and/or
+# "... under <amount>".
 PRODUCT_ROLE_PATTERN = "in_stock|out_of_stock|final_sale|any [in <Category>] [under <amount>]"
 _PRODUCT_ROLE = re.compile(
     r"^(in_stock|out_of_stock|final_sale|any)(?: in ([A-Za-z&' ]+?))?(?: under (\d+(?:\.\d+)?))?$"
@@ -88,7 +90,7 @@ class StoreRoles:
     @classmethod
     def from_redis(cls, redis: Redis, keys: Keys, today: date | None = None) -> StoreRoles:
         """Read the store's orders, catalogue and policy (a few seconds for 12,000 orders)."""
-        order_ids = sorted(i.decode() for i in redis.smembers(keys.order_ids))
+        order_ids = sorted(text(i) for i in redis.smembers(keys.order_ids))
         raw_orders = redis.mget([keys.order(i) for i in order_ids]) if order_ids else []
         orders = [Order.model_validate_json(raw) for raw in raw_orders if raw is not None]
         products = [Product.model_validate_json(raw) for raw in redis.hgetall(keys.products).values()]
@@ -115,10 +117,10 @@ class StoreRoles:
         for name, role in products.items():
             parsed = parse_product_role(role)
             assert parsed is not None  # the suite's loader checked it
-            candidates = [p for p in self._products if p.id not in used and parsed.matches(p)]
-            if not candidates:
+            matching = [p for p in self._products if p.id not in used and parsed.matches(p)]
+            if not matching:
                 raise RoleNotFound(f"no product in role {role!r}")
-            product = rng.choice(candidates)
+            product = rng.choice(matching)
             used.add(product.id)
             values.update(self._product_values(name, product))
         return values

@@ -107,8 +107,13 @@ def predictions(model: Path, texts: list[str]) -> tuple[list[str], list[float], 
             parsed = await agent.parse_message(text)
             timings.append((time.perf_counter() - started) * 1000)
             labels.append((parsed.get("intent") or {}).get("name") or FALLBACK_INTENT)
-            rankings.append([(r["name"], float(r.get("confidence") or 0.0))
-                             for r in parsed.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT])  # fmt: skip
+            rankings.append(
+                [
+                    (r["name"], float(r.get("confidence") or 0.0))
+                    for r in parsed.get("intent_ranking") or []
+                    if r.get("name") != FALLBACK_INTENT
+                ]
+            )
         return labels, timings, rankings
 
     return asyncio.run(run())
@@ -170,8 +175,14 @@ def save_rankings(path: Path, test: list[Example], rankings: list[Ranking], timi
                                      "ranking": ranking}) + "\n")  # fmt: skip
 
 
-def evaluate(config: Path, train_examples: list[Example], test: list[Example], thresholds: Sequence[float] = (),
-             ambiguity: float | None = None, rankings_out: Path | None = None) -> list[Report]:  # fmt: skip
+def evaluate(
+    config: Path,
+    train_examples: list[Example],
+    test: list[Example],
+    thresholds: Sequence[float] = (),
+    ambiguity: float | None = None,
+    rankings_out: Path | None = None,
+) -> list[Report]:
     """Train on ``train_examples`` and score on ``test`` in a throwaway folder.
 
     The first report is the pipeline as configured; one more follows per entry of
@@ -190,8 +201,16 @@ def evaluate(config: Path, train_examples: list[Example], test: list[Example], t
     if ambiguity is None:
         ambiguity = fallback_settings(config)[1]
     swept = [
-        replace(score(f"  fallback {threshold:.2f}/{ambiguity:.2f}", test, with_fallback(rankings, threshold, ambiguity),
-                      timings, seconds), load=load)
+        replace(
+            score(
+                f"  fallback {threshold:.2f}/{ambiguity:.2f}",
+                test,
+                with_fallback(rankings, threshold, ambiguity),
+                timings,
+                seconds,
+            ),
+            load=load,
+        )
         for threshold in thresholds
-    ]  # fmt: skip
+    ]
     return [configured, *swept]

@@ -237,4 +237,4 @@ async def log_message_and_publish(
 
 def install() -> None:
     """Make Rasa publish a customer's message when it reads it (a no-op for other brokers)."""
-    MessageProcessor.log_message = log_message_and_publish  # type: ignore[method-assign]
+    MessageProcessor.log_message = log_message_and_publish

@@ -95,7 +95,10 @@ def domain_intents_and_forms(domain_dir: Path = DOMAIN_DIR) -> tuple[list[str], 
 
 
 def hand_written_flows(rules_dir: Path = RULES_DIR, forms: Iterable[str] = ()) -> Flows:
-    """Intent -> actions of the rules that answer one intent, and intent -> form of the rules that start a form."""
+    """Intent -> actions of the rules that answer one intent.
+
+    And intent -> form of the rules that start a form.
+    """
     form_names = set(forms)
     answers: dict[str, tuple[str, ...]] = {}
     starts: dict[str, str] = {}
@@ -134,9 +137,14 @@ def form_rules(intents: list[str], forms: list[str], flows: Flows) -> list[dict[
 
     """
     uncovered = [
-        i for i in intents
-        if i not in ANSWERS and i not in EXITS and i not in INSIDE_A_FORM and i not in flows.answers and i not in flows.starts
-    ]  # fmt: skip
+        i
+        for i in intents
+        if i not in ANSWERS
+        and i not in EXITS
+        and i not in INSIDE_A_FORM
+        and i not in flows.answers
+        and i not in flows.starts
+    ]
     if uncovered:
         raise FormRulesError(
             f"no rule outside forms and no form pattern for intents {uncovered}: add a rule for them in "

@@ -31,7 +31,10 @@ class ListenAfterActionPolicy(Policy):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Below every other policy's priority; ``confidence`` must exceed RulePolicy's core_fallback_threshold."""
+        """Below every other policy's priority.
+
+        ``confidence`` must exceed RulePolicy's core_fallback_threshold.
+        """
         return {"priority": 1, "confidence": 0.35}
 
     def train(

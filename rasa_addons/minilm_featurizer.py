@@ -111,7 +111,9 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         rows = np.zeros((len(tokens), hidden.shape[-1]), dtype=np.float32)
         pieces = [
             (i, start, end)
-            for i, ((start, end), special) in enumerate(zip(encoding.offsets, encoding.special_tokens_mask, strict=True))
+            for i, ((start, end), special) in enumerate(
+                zip(encoding.offsets, encoding.special_tokens_mask, strict=True)
+            )
             if not special and end > start
         ]
         for row, token in enumerate(tokens):

@@ -95,10 +95,14 @@ class RedisPubSubSettings(BaseModel):
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any]) -> RedisPubSubSettings | None:
-        """``redis_host``, ``redis_port``, ``redis_db``, ``redis_password``, ``redis_channel``; none if no host."""
+        """The settings from the credentials; none if no host.
+
+        The credentials read are ``redis_host``, ``redis_port``, ``redis_db``, ``redis_password`` and
+        ``redis_channel``.
+        """
         fields = {name: credentials.get(f"redis_{name}") for name in cls.__fields__}
         fields = {name: value for name, value in fields.items() if value not in (None, "")}
-        return cls(**fields) if "host" in fields else None
+        return cls.parse_obj(fields) if "host" in fields else None
 
     def manager(self) -> JsonRedisManager:
         """A client manager for one Rasa worker's socket.io server; it connects on first use."""
@@ -112,7 +116,7 @@ class RedisPubSubSettings(BaseModel):
         return JsonRedisManager(url, channel=self.pubsub_channel, redis_options=options)
 
 
-class JsonRedisManager(AsyncRedisManager):  # type: ignore[misc]
+class JsonRedisManager(AsyncRedisManager):
     """python-socketio's Redis manager with JSON messages and a patient subscriber.
 
     - JSON, not pickle, on the channel (project rule; a pickle read from Redis runs code).
@@ -127,8 +131,12 @@ class JsonRedisManager(AsyncRedisManager):  # type: ignore[misc]
         try:
             await self.redis.publish(self.channel, json.dumps(data))
         except RedisError as error:
-            logger.error("socket.io: cannot publish %s on Redis channel %s (%s); delivering to this process only",
-                         data.get("method"), self.channel, error)  # fmt: skip
+            logger.error(
+                "socket.io: cannot publish %s on Redis channel %s (%s); delivering to this process only",
+                data.get("method"),
+                self.channel,
+                error,
+            )
             if data.get("method") == "emit":
                 await self._handle_emit(data)
 

@@ -69,8 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         index = index_knowledge(redis, keys, store)
         print(
-            f"knowledge index: {index.passages} passages, {index.embedded} embedded, {index.reused} unchanged, "
-            f"{index.removed} removed in {index.seconds:.1f} s; version {index.version}"
+            f"knowledge index: {index.passages} passages, {index.embedded} embedded, "
+            f"{index.reused} unchanged, {index.removed} removed in {index.seconds:.1f} s; "
+            f"version {index.version}"
         )
         for line in prepare_personalisation(redis, settings.redis_url, keys, store).lines():
             print(line)

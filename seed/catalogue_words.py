@@ -27,7 +27,8 @@ CATALOGUE: dict[str, tuple[list[str], list[tuple[str, str, dict[str, list[str]]]
             ),
             (
                 "Smartwatch",
-                "Fitness smartwatch with heart-rate tracking, GPS and {feature}; battery lasts {hours} hours.",
+                "Fitness smartwatch with heart-rate tracking, GPS and {feature}; "
+                "battery lasts {hours} hours.",
                 {
                     "colour": ["black", "silver", "rose gold"],
                     "feature": ["sleep tracking", "contactless payments", "an always-on display"],
@@ -63,7 +64,8 @@ CATALOGUE: dict[str, tuple[list[str], list[tuple[str, str, dict[str, list[str]]]
         [
             (
                 "Cast Iron Skillet",
-                "Pre-seasoned {size} cast iron skillet that works on every hob, including induction, and in the oven.",
+                "Pre-seasoned {size} cast iron skillet that works on every hob, "
+                "including induction, and in the oven.",
                 {"size": ["8-inch", "10-inch", "12-inch"]},
             ),
             (

@@ -1,37 +1,20 @@
-"""DEMO console accounts for `make run`: one per role, with published passwords.
+"""Creates the DEMO console accounts (web/accounts/demo.py) for `make run`.
 
 These exist so that a fresh demo can be signed into at once. A real deployment
-creates its own accounts with ``python -m web.accounts create-user`` and never
+creates its own accounts with ``python -m jobs.accounts create-user`` and never
 loads these (they are only created by the demo stack).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from actions.keys import Keys
+from web.accounts.demo import DEMO_ACCOUNTS, DemoAccount
 from web.accounts.errors import UserExists
 from web.accounts.users import UserStore
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    """A DEMO account: its password is in this file and the README."""
-
-    username: str
-    display_name: str
-    role: str
-    password: str
-
-
-DEMO_ACCOUNTS = (
-    DemoAccount("agent", "Alex Agent", "agent", "demo-agent-password"),
-    DemoAccount("marketer", "Morgan Marketer", "marketer", "demo-marketer-password"),
-    DemoAccount("admin", "Ada Admin", "admin", "demo-admin-password"),
-)
 
 
 async def _ensure(redis_url: str, keys: Keys) -> list[DemoAccount]:

@@ -35,8 +35,7 @@ def _validate(model: type[ModelT], data: Any, file: str, row: int | str) -> Mode
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open(newline="") as handle:
         # Row numbers as a spreadsheet shows them: the header is row 1.
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            yield number, row
+        yield from enumerate(csv.DictReader(handle), start=2)
 
 
 def _product_row(row: dict[str, str], file: str, number: int) -> dict[str, Any]:

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from actions.store.models import Article, Customer, Order, OrderItem, Product, StorePolicy
+from actions.store.models import (
+    Article,
+    Customer,
+    Order,
+    OrderItem,
+    OrderStatus,
+    Product,
+    ShippingMethod,
+    StorePolicy,
+)
 from seed.catalogue_words import (
     CATALOGUE,
     COUNTRIES,
@@ -77,26 +86,26 @@ def generate(seed: int, reference: date, size: StoreSize = StoreSize()) -> DemoS
 
 
 def _products(rng: random.Random, per_category: int) -> list[Product]:
-    products = []
+    products: list[Product] = []
     for category, (brands, kinds) in CATALOGUE.items():
         combos = [(k, b, s) for k in kinds for b in brands for s in MODEL_SUFFIXES]
         rng.shuffle(combos)
         # Round-robin over kinds so every kind is in the catalogue.
         combos.sort(key=lambda combo: kinds.index(combo[0]))
         by_kind = {kind[0]: [c for c in combos if c[0] == kind] for kind in kinds}
-        chosen = []
+        chosen: list[tuple[tuple[str, str, dict[str, list[str]]], str, str]] = []
         while len(chosen) < per_category:
             for kind in kinds:
                 if by_kind[kind[0]] and len(chosen) < per_category:
                     chosen.append(by_kind[kind[0]].pop())
         low, high = PRICE_RANGES[category]
-        for (kind, template, options), brand, suffix in chosen:
+        for (kind_name, template, options), brand, suffix in chosen:
             attributes = {name: rng.choice(values) for name, values in options.items()}
             number = len(products) + 1
             products.append(
                 Product(
                     id=f"P{number:04d}",
-                    name=f"{brand} {kind}{suffix}",
+                    name=f"{brand} {kind_name}{suffix}",
                     category=category,
                     description=template.format(**attributes),
                     price=round(rng.uniform(low, high)) - 0.01,
@@ -186,7 +195,7 @@ def _order(
     now: datetime,
     items: list[OrderItem],
 ) -> Order:
-    method = (
+    method: ShippingMethod = (
         "international" if customer.country != "US" else ("express" if rng.random() < 0.2 else "standard")
     )
     carrier = {"international": "DHL Express", "express": "UPS"}.get(method) or rng.choice(["UPS", "USPS"])
@@ -196,7 +205,8 @@ def _order(
     shipped = placed + timedelta(hours=rng.randint(3, 30))
     low, high = DELIVERY_DAYS[method]
     eta = shipped + timedelta(days=rng.randint(low, high))
-    status, delivered = "delivered", eta
+    status: OrderStatus = "delivered"
+    delivered = eta
     if rng.random() < 0.03:
         status = "cancelled"
     elif now < shipped:
@@ -235,8 +245,18 @@ def write_export(store: DemoStore, directory: Path) -> None:
             ["id", "name", "category", "description", "price", "stock", "final_sale", "attributes"]
         )
         for p in store.products:
-            writer.writerow([p.id, p.name, p.category, p.description, f"{p.price:.2f}", p.stock,
-                             str(p.final_sale).lower(), json.dumps(p.attributes, sort_keys=True)])  # fmt: skip
+            writer.writerow(
+                [
+                    p.id,
+                    p.name,
+                    p.category,
+                    p.description,
+                    f"{p.price:.2f}",
+                    p.stock,
+                    str(p.final_sale).lower(),
+                    json.dumps(p.attributes, sort_keys=True),
+                ]
+            )
     with (directory / "customers.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "first_name", "last_name", "email", "country", "created_at"])

@@ -10,8 +10,8 @@ from redis.asyncio import Redis as AsyncRedis
 
 from actions.keys import Keys
 from actions.offers.demo import load_demo_rules
-from actions.recommendations.offline import IntelligenceReport, build_customer_intelligence
 from actions.segments.store_snapshot import StoreRecords
+from jobs.intelligence import IntelligenceReport, build_customer_intelligence
 from seed.generate import DemoStore
 
 # On the demo store the silhouette peaks at k=3 (buyers, never bought, voucher-driven),
@@ -38,7 +38,10 @@ class PersonalisationReport:
 def prepare_personalisation(
     redis: Redis, redis_url: str, keys: Keys, store: DemoStore
 ) -> PersonalisationReport:
-    """Segment the store's customers, build the recommendation tables, and load the demo rules if none exist."""
+    """Segment the store's customers, build the recommendation tables.
+
+    And load the demo rules if none exist.
+    """
     records = StoreRecords(store.customers, store.orders, store.products)
     intelligence = build_customer_intelligence(redis, keys, records, k_range=DEMO_K_RANGE)
     return PersonalisationReport(intelligence, asyncio.run(_demo_rules(redis_url, keys)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from redis import Redis
 
 from actions.keys import Keys
+from actions.redis_edge import text
 from seed.generate import DemoStore
 
 BATCH = 2000
@@ -41,8 +42,8 @@ def load_store(redis: Redis, keys: Keys, store: DemoStore, source: str) -> LoadR
     """Write the store; stale orders and customers of an earlier load are removed."""
     started = time.perf_counter()
     version = store_version(store)
-    old_orders = {m.decode() for m in redis.smembers(keys.order_ids)}
-    old_customers = {m.decode() for m in redis.smembers(keys.customer_ids)}
+    old_orders = {text(m) for m in redis.smembers(keys.order_ids)}
+    old_customers = {text(m) for m in redis.smembers(keys.customer_ids)}
     new_orders = {o.id for o in store.orders}
     new_customers = {c.id for c in store.customers}
 

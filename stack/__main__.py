@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     accounts = ", ".join(f"{a.username} / {a.password}" for a in DEMO_ACCOUNTS)
     print(
         "\nBrightcart assistant is running:\n"
-        f"  demo store     {assistant.web_url}/  (the chat widget; ?customer=C10001 signs a demo customer in)\n"
+        f"  demo store     {assistant.web_url}/  "
+        "(the chat widget; ?customer=C10001 signs a demo customer in)\n"
         f"  consoles       {assistant.web_url}/console  (DEMO accounts: {accounts})\n"
         f"  Rasa server    {assistant.rasa_url}  (REST: POST /webhooks/rest/webhook)\n"
         f"  action server  {assistant.action_url}\n"

@@ -69,7 +69,8 @@ class Assistant:
         self.redis, redis_process = resolve(s.redis_url, s.data_dir, s.log_dir)
         if redis_process is not None:
             self.processes.append(redis_process)
-        if seed_demo:
+        # Production loads the store's own export; the demo store and accounts are the demo's.
+        if seed_demo and s.cs_env == "demo":
             report = self.seed_demo_store()
             logger.info("demo store loaded: %d products, %d orders", report.products, report.orders)
         self.start_action_server()
@@ -98,6 +99,8 @@ class Assistant:
             **os.environ,
             **self.redis.rasa_environment(),
             "ACTION_SERVER_URL": f"{self.action_url}/webhook",
+            # Rasa sends it with every action call (bot/endpoints.yml); the action server checks it.
+            "ACTION_SERVER_TOKEN": self.settings.action_server_token.get_secret_value(),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONUNBUFFERED": "1",
@@ -124,6 +127,8 @@ class Assistant:
         env = {
             **self._environment(),
             "ACTION_SERVER_SANIC_WORKERS": str(s.action_workers),
+            # rasa-sdk binds 0.0.0.0 unless told otherwise; only Rasa needs to reach it.
+            "SANIC_HOST": s.host,
             # glibc gives each thread its own malloc arena; torch's and llama.cpp's threads
             # then hold ~200 MB more per server for no speed (benchmarks/README.md).
             "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
@@ -135,18 +140,23 @@ class Assistant:
         s = self.settings
         if not s.model_path.is_file():
             raise FileNotFoundError(f"no trained model at {s.model_path}: run `make setup`")
-        token = s.rasa_token.get_secret_value()
         command = [
             # The rasa CLI with rasa_addons applied (see rasa_addons/__main__.py).
             str(s.rasa_venv / "bin" / "python"), "-m", "rasa_addons", "run",
             "--model", str(s.model_path),
             "--endpoints", str(ROOT / "bot" / "endpoints.yml"),
             "--credentials", str(ROOT / "bot" / "credentials.yml"),
-            "--enable-api", "--auth-token", token,
+            # The API token comes from RASA_AUTH_TOKEN (rasa_addons/__main__.py), never the command line.
+            "--enable-api",
             "--interface", s.host, "--port", str(s.rasa_port),
         ]  # fmt: skip
-        env = {**self._environment(), "SANIC_WORKERS": str(s.sanic_workers)}
-        return self._launch("rasa", command, f"{self.rasa_url}/status?token={token}", env)
+        env = {
+            **self._environment(),
+            "SANIC_WORKERS": str(s.sanic_workers),
+            "RASA_AUTH_TOKEN": s.rasa_token.get_secret_value(),
+        }
+        # /version needs no token, and Rasa answers only once the model is loaded.
+        return self._launch("rasa", command, f"{self.rasa_url}/version", env)
 
     def start_web(self) -> ManagedProcess:
         """The web app with the chat page."""
@@ -155,6 +165,7 @@ class Assistant:
         env = {
             **self._environment(),
             "WEB_HOST": s.host,
+            "DEMO_STORE": "true" if s.cs_env == "demo" else "false",
             "WEB_PORT": str(s.web_port),
             "RASA_PUBLIC_URL": f"http://{s.public_host}:{s.rasa_port}",
             # Server side only: the consoles reach Rasa's HTTP API with its token.

@@ -20,6 +20,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# The fixtures that hand a test a live Redis; every test using one is marked `redis`.
+REDIS_FIXTURES = frozenset({"redis_url", "redis_client", "sync_redis", "redis", "async_redis"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if REDIS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.redis)
+
+
 @pytest.fixture(scope="session")
 def redis_url(request: pytest.FixtureRequest) -> str:
     return str(request.config.getoption("--redis-url"))

@@ -17,7 +17,10 @@ from stack.config import StackSettings
 def scratch_stack(
     redis_url: str, env_prefix: str, ports: tuple[int, int, int], data_dir: Path
 ) -> Iterator[Assistant]:
-    """Start Redis data, action server, Rasa server and web app; ``{env_prefix}_RASA_PORT`` etc. override ``ports``."""
+    """Start Redis data, action server, Rasa server and web app.
+
+    ``{env_prefix}_RASA_PORT`` etc. override ``ports``.
+    """
     rasa, action, web = ports
     Redis.from_url(redis_url).flushdb()
     settings = StackSettings(

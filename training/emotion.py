@@ -1,6 +1,6 @@
-"""Train or evaluate the emotion classifier.
+r"""Train or evaluate the emotion classifier.
 
-python -m training.emotion train --train ../shared/data/goemotions/train.tsv \\
+python -m training.emotion train --train ../shared/data/goemotions/train.tsv \
         --dev ../shared/data/goemotions/dev.tsv --out models/emotion
 python -m training.emotion evaluate --data ../shared/data/goemotions/dev.tsv [--ratings FILE]
 """

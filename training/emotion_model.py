@@ -12,6 +12,7 @@ import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -54,13 +55,18 @@ def _batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[li
     return batches
 
 
-def _scores(network: EmotionNetwork, tokenizer, texts: list[str], max_length: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _scores(network: EmotionNetwork, tokenizer: Any, texts: list[str], max_length: int) -> np.ndarray:
     network.eval()
     parts = []
     with torch.inference_mode():
         for start in range(0, len(texts), 128):
-            batch = tokenizer(texts[start : start + 128], padding=True, truncation=True, max_length=max_length,
-                              return_tensors="pt")  # fmt: skip
+            batch = tokenizer(
+                texts[start : start + 128],
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="pt",
+            )
             parts.append(torch.sigmoid(network(batch["input_ids"], batch["attention_mask"])).numpy())
     network.train()
     return np.concatenate(parts)
@@ -145,7 +151,7 @@ def train(
     out.mkdir(parents=True, exist_ok=True)
     # Record the base model's public name, not this machine's site-packages path.
     encoder.peft_config["default"].base_model_name_or_path = config.base_model
-    encoder.save_pretrained(out / ADAPTER_DIR)
+    encoder.save_pretrained(str(out / ADAPTER_DIR))
     (out / ADAPTER_DIR / "README.md").unlink(
         missing_ok=True
     )  # peft's empty template; MODEL_CARD.md says it all

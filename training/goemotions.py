@@ -60,7 +60,7 @@ def read_goemotions(path: Path) -> LabelledTexts:
     return LabelledTexts(texts, np.concatenate([labels, ekman], axis=1))
 
 
-def f1_per_column(scores: np.ndarray, targets: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+def f1_per_column(scores: np.ndarray, targets: np.ndarray, thresholds: np.ndarray | float) -> np.ndarray:
     """F1 of each column when a score at or above its threshold predicts the label."""
     predicted = scores >= thresholds
     actual = targets > 0

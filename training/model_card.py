@@ -14,6 +14,8 @@ def write_model_card(out: Path, config: ArtefactConfig, train_path: Path, dev_pa
     size_kb = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1024
     groups = "\n".join(f"- **{g}**: {', '.join(m)}" for g, m in EKMAN_GROUPS.items())
     states = "\n".join(f"- **{s}**: {', '.join(m)}" for s, m in SUPPORT_STATES.items())
+    f1_28 = config.dev_scores.get("macro_f1_28", 0)
+    f1_28_flat = config.dev_scores.get("macro_f1_28_at_0.5", 0)
     (out / "MODEL_CARD.md").write_text(f"""# Emotion classifier (Brightcart assistant)
 
 **What**: multi-label emotion classifier for customer messages: the 28 GoEmotions
@@ -30,7 +32,7 @@ The action server merges the adapter into the base weights once at start.
   hyper-parameters below). The test split was not used.
 
 ## Dev scores (with the thresholds tuned on dev, so somewhat optimistic)
-- macro-F1, 28 labels: **{config.dev_scores.get("macro_f1_28", 0):.4f}** (at a flat 0.5 threshold: {config.dev_scores.get("macro_f1_28_at_0.5", 0):.4f})
+- macro-F1, 28 labels: **{f1_28:.4f}** (at a flat 0.5 threshold: {f1_28_flat:.4f})
 - macro-F1, Ekman grouping: **{config.dev_scores.get("macro_f1_ekman", 0):.4f}**
 - Reference (GoEmotions paper, BERT-base, test split): 0.46 and 0.64.
 

@@ -1,4 +1,9 @@
-"""Brightcart chat web app: a minimal page that talks to Rasa over socket.io."""
+"""The web app: the demo store with the chat widget, the widget bundle, the agent and marketer consoles.
+
+``create_app`` (``web.app``) builds one Starlette app from ``WebSettings``; its
+dependencies (Redis, Rasa's HTTP API, the store classes, templates) live in one
+``WebServices`` container (``web.services``). ``python -m web`` serves it.
+"""
 
 from web.errors import WebSetupError
 

@@ -33,7 +33,7 @@ def main() -> int:
         logger.error("%s", exc)
         return 1
     logger.info(
-        "Brightcart chat on http://%s:%d/ (Rasa socket.io at %s)",
+        "web app on http://%s:%d/ (Rasa socket.io at %s)",
         settings.web_host,
         settings.web_port,
         settings.rasa_public_url,

@@ -7,44 +7,30 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import jinja2
-from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
-from actions.keys import Keys
+from actions.deployment import ProductionRefused
+from web.accounts.demo import demo_accounts_present
 from web.accounts.middleware import AuthMiddleware
 from web.accounts.routes import account_routes
-from web.agent.desk import HandoffDesk
-from web.agent.live import BLOCK_MS
-from web.agent.rasa_api import RasaApi
 from web.agent.routes import agent_routes
-from web.context import WebContext
 from web.demo_store import demo_store_routes
 from web.errors import WebSetupError
 from web.marketing.routes import marketing_routes
+from web.services import WebServices
 from web.settings import WebSettings
 
 logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 # esbuild's outputs (web/build.mjs); the widget is the one a store's page loads.
 BUNDLES = ("widget.js", "agent.js", "marketing.js")
-
-# Headers for our own HTML: the pages never need to be framed or sniffed, and run
-# only our own scripts (no inline script, no third-party origin).
-PAGE_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
 
 
 def find_bundles(build_dir: Path) -> Path:
@@ -63,42 +49,31 @@ def find_bundles(build_dir: Path) -> Path:
     return build_dir.resolve()
 
 
-def _make_templates() -> Jinja2Templates:
-    # Built by hand so that autoescaping is explicit, not a framework default.
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-    )
-    return Jinja2Templates(env=env)
-
-
-def create_app(settings: WebSettings) -> Starlette:
+def create_app(settings: WebSettings, services: WebServices | None = None) -> Starlette:
     """Build the web app.
 
     Args:
         settings: Runtime settings; nothing is read from the environment here.
+        services: The app's dependencies, built from these same settings; default: built
+            here. Tests pass their own (their Redis, a stand-in for Rasa). The app opens
+            them at startup and closes them at shutdown.
 
     Raises:
-        WebSetupError: If the front-end bundles have not been built.
+        WebSetupError: If the front-end bundles have not been built, or ``services`` were
+            built from other settings.
 
     """
     build_dir = find_bundles(settings.web_build_dir)
-    templates = _make_templates()
-    keys = Keys(settings.cs_key_prefix)
-    redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
-    # The live stream blocks on XREAD for BLOCK_MS: its own pool, with a longer timeout.
-    stream_redis = Redis.from_url(
-        settings.redis_url, socket_timeout=BLOCK_MS / 1000 + 5, socket_connect_timeout=2
-    )
-    rasa = RasaApi(settings.rasa_url, settings.rasa_token.get_secret_value(), settings.rasa_timeout_s)
+    if services is not None and services.settings is not settings:
+        raise WebSetupError("create_app: the services were built from other settings than the app's")
+    container = services or WebServices(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await rasa.aclose()
-        await redis.aclose()
-        await stream_redis.aclose()
+        async with container:
+            if settings.cs_env == "production":
+                await _refuse_demo_accounts(container)
+            yield
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -132,11 +107,18 @@ def create_app(settings: WebSettings) -> Starlette:
         *marketing_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(AuthMiddleware)], lifespan=lifespan)
-    app.state.context = WebContext(settings=settings, redis=redis, keys=keys)
-    app.state.stream_redis = stream_redis
-    app.state.templates = templates
-    app.state.rasa = rasa
-    app.state.desk = HandoffDesk(redis, keys)
-    app.state.page_headers = PAGE_HEADERS
+    middleware = [Middleware(AuthMiddleware, accounts=container.accounts)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    # Routes and pages reach every dependency through it: ``web.services.services_of(request)``.
+    app.state.services = container
     return app
+
+
+async def _refuse_demo_accounts(services: WebServices) -> None:
+    """In production, a demo account that still opens with its published password stops the start."""
+    present = await demo_accounts_present(services.accounts.users)
+    if present:
+        raise ProductionRefused(
+            f"demo console accounts with their published passwords exist: {', '.join(present)}; "
+            "delete them or change their passwords (python -m jobs.accounts)"
+        )

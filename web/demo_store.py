@@ -15,8 +15,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from actions.identity.tokens import sign_customer_token
+from actions.redis_edge import store_call
 from actions.store.models import Customer
-from web.context import context_of
+from web.services import services_of
 from web.settings import WebSettings
 
 logger = logging.getLogger(__name__)
@@ -26,8 +27,9 @@ DEMO_TOKEN_TTL_S = 8 * 3600
 
 
 async def _customer(request: Request, customer_id: str) -> Customer | None:
-    ctx = context_of(request)
-    raw = await ctx.redis.get(ctx.keys.customer(customer_id))
+    services = services_of(request)
+    with store_call("read a demo customer"):
+        raw = await services.redis.get(services.keys.customer(customer_id))
     if raw is None:
         return None
     try:
@@ -63,9 +65,6 @@ def demo_store_routes(settings: WebSettings) -> list[BaseRoute]:
             "customer_name": f"{customer.first_name} {customer.last_name}" if customer else None,
             "cart_value": _cart_value(request.query_params.get("cart")),
         }
-        templates = request.app.state.templates
-        return templates.TemplateResponse(
-            request, "store_demo.html", context, headers=request.app.state.page_headers
-        )
+        return services_of(request).pages.render(request, "store_demo.html", context)
 
     return [Route("/", store_page, methods=["GET"])] if settings.demo_store else []

@@ -1,11 +1,15 @@
 """Typed runtime settings for the chat web app, read from the environment."""
 
+from __future__ import annotations
+
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from actions.deployment import Mode, check_production_secret, check_production_switch
 from actions.identity.tokens import DEMO_IDENTITY_SECRET
+from web.accounts.settings import AccountSettings
 
 # DEMO DEFAULT, not a secret: set RASA_TOKEN in any real deployment (the stack
 # gives the Rasa server and the web app the same value).
@@ -16,15 +20,17 @@ DEFAULT_BUILD_DIR = Path(__file__).resolve().parent / "build"
 
 
 class WebSettings(BaseSettings):
-    """Settings for the chat web app.
+    """Settings for the web app: the chat widget's page and the two consoles.
 
     Every field is read from the environment variable of the same name in
-    upper case (for example ``WEB_PORT``); constructor arguments win over the
-    environment, which is how tests inject their own values.
+    upper case (for example ``WEB_PORT``), and ``accounts`` from its own
+    variables; constructor arguments win over the environment, which is how
+    tests inject their own values.
     """
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
 
+    cs_env: Mode = Field(default="demo", description="demo, or production: demo secrets refused (CS_ENV).")
     web_host: str = Field(
         default="127.0.0.1",
         description="Interface uvicorn binds to (WEB_HOST).",
@@ -62,15 +68,30 @@ class WebSettings(BaseSettings):
     cs_key_prefix: str = Field(default="cs", description="Prefix of every Redis key (CS_KEY_PREFIX).")
     cs_identity_secret: SecretStr = Field(
         default=SecretStr(DEMO_IDENTITY_SECRET),
-        description="HMAC secret shared with the action server (CS_IDENTITY_SECRET); the demo page signs with it.",
-    )
-    demo_store: bool = Field(
-        default=True,
         description=(
-            "Serve the demo store page at / that signs demo customers in (DEMO_STORE). A real "
-            "store's own site signs its customers' tokens; turn this off in production."
+            "HMAC secret shared with the action server (CS_IDENTITY_SECRET); the demo page signs with it."
         ),
     )
+    demo_store: bool = Field(
+        default=False,
+        description=(
+            "Serve the demo store page at / that signs demo customers in (DEMO_STORE); only the "
+            "demo stack turns it on. A real store's own site signs its customers' tokens."
+        ),
+    )
+    accounts: AccountSettings = Field(
+        default_factory=AccountSettings,
+        description="Console sign-in (WEB_SECRET_KEY, WEB_SESSION_HOURS, WEB_COOKIE_SECURE).",
+    )
+
+    @model_validator(mode="after")
+    def _no_demo_values_in_production(self) -> WebSettings:
+        if self.cs_env == "production":
+            check_production_secret("RASA_TOKEN", self.rasa_token)
+            check_production_secret("CS_IDENTITY_SECRET", self.cs_identity_secret)
+            check_production_secret("WEB_SECRET_KEY", self.accounts.web_secret_key)
+            check_production_switch("DEMO_STORE", self.demo_store)
+        return self
 
     @field_validator("rasa_public_url", "rasa_url")
     @classmethod

@@ -25,34 +25,38 @@ from typing import Literal
 from actions.answering.coverage import CoverageCheck
 from actions.answering.extractive import ExtractiveAnswerer, Quote, quote_with_pointer
 from actions.answering.faithfulness import check_faithfulness
-from actions.answering.guard import Catalogue, GroundingGuard
+from actions.answering.guard import GroundingGuard
 from actions.answering.injection import injection_reason
 from actions.answering.prompt import Turn, build_messages, instructions
+from actions.answering.wording import WORDING
 from actions.errors import ModelUnavailable
 from actions.generation.base import GenerationFailed, GenerationRequest, Generator, GeneratorBusy
+from actions.knowledge.catalogue import Catalogue
 from actions.knowledge.lexical import FUNCTION_WORDS, tokenize
 from actions.knowledge.passages import Passage
-from actions.knowledge.retrieval import Retrieval, Retriever, everyday_words
+from actions.knowledge.question import Query, Question
+from actions.knowledge.retrieval import Retrieval, Retriever
 from actions.shopping.lexicon import TYPE_GROUPS
 
 logger = logging.getLogger(__name__)
 
 AnswerKind = Literal["generated", "extractive", "partial", "unknown", "refused"]
 Attempt = Literal["first", "strict"]
+# The first attempt, then one stricter retry (``instructions(strict=True)``).
+ATTEMPTS: tuple[tuple[Attempt, bool], ...] = (("first", False), ("strict", True))
 # Passages within this distance of the best one are shown to the model.
 PASSAGE_SCORE_SPREAD = 0.12
 # The question's words are looked for in this many of the best passages.
 COVERAGE_PASSAGES = 2
-PARTIAL_LEAD = "I couldn't find exactly that in our help centre or catalogue. This is the closest I have:"
 # A retry that cannot finish in this long is not started.
 MIN_ATTEMPT_S = 0.5
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
-APOLOGY = "I'm sorry for the trouble."
 # Help-centre topics whose policies are the same for every kind of product.
 ANY_ITEM_TOPICS = frozenset({"returns", "refunds", "shipping", "delivery", "orders"})
 # Words for kinds of product in any phrasing ("trainers", "jumper"), as the coverage check tokenises them.
 PRODUCT_KIND_WORDS = frozenset(t for group in TYPE_GROUPS for phrase in group for t in tokenize(phrase))
-# Tone hints (actions/emotion/behaviour.py) of an angry or frustrated customer: the reply opens with the apology.
+# Tone hints (actions/emotion/behaviour.py) of an angry or frustrated customer: the reply opens with
+# the apology (``wording.yml``).
 APOLOGY_TONES = frozenset({"apologise_first", "be_brief"})
 # The NLU's intent for messages that try to steer the assistant (bot/data/nlu/steering.yml).
 STEERING_INTENT = "steer_assistant"
@@ -122,7 +126,7 @@ class Answerer:
         self._settings = settings
 
     def prime(self, passages: Sequence[Passage]) -> int:
-        """Embed the knowledge's sentences and words for the quote and the coverage check (a start-up step)."""
+        """Embed the knowledge's sentences and words for the quote and the coverage check (at start-up)."""
         return self._extractive.prime(passages) + (self._coverage.prime(passages) if self._coverage else 0)
 
     async def answer(
@@ -149,13 +153,16 @@ class Answerer:
                 "refused", "", "utter_cannot_do_that", (), (), None, time.monotonic() - started, reason
             )
 
+        # Analysed once: retrieval, coverage, the quote and the faithfulness checks all read this.
+        asked = Question.of(question)
         # A turn that only gave an order number or e-mail says nothing a follow-up could lean on.
         customer_turns = [t.text for t in history if t.speaker == "customer" and _says_something(t.text)]
         retrieval = await self._retriever.retrieve(
-            question, intent, customer_turns, intent_confidence=intent_confidence
+            asked, intent, customer_turns, intent_confidence=intent_confidence
         )
-        if not retrieval.confident and customer_turns and _continues_last_answer(question, history):
-            # "how long is the link good for?" right after the password-reset answer: asked with the last question.
+        if not retrieval.confident and customer_turns and _continues_last_answer(asked, history):
+            # "how long is the link good for?" right after the password-reset answer: asked with the
+            # last question (a text of its own, analysed by the retriever).
             retrieval = await self._retriever.retrieve(
                 f"{customer_turns[-1]} {question}", intent, intent_confidence=intent_confidence
             )
@@ -181,7 +188,6 @@ class Answerer:
         ]
         passages = tuple(s.passage for s in shown)
         scores = [s.score for s in shown]
-        own_words = everyday_words(question)
         covering = passages[:COVERAGE_PASSAGES]
         # Return, refund and delivery policies speak of any item: "trainers" need not be in the article.
         # (A warranty depends on the kind of product: there the kind must be covered.)
@@ -191,13 +197,14 @@ class Answerer:
             else frozenset()
         )
         # The question as retrieved ("my money back" asks about "a refund"), without what it follows up on.
+        own_words = asked.own_words
         uncovered = await self._coverage.uncovered(own_words, covering, generic) if self._coverage else []
         if uncovered:
             quote = await self._quote(retrieval.query, own_words, passages, scores)
             logger.info("answer partial: %s not covered by %s", uncovered, quote.passage.id)
-            text = f"{PARTIAL_LEAD}\n\n{quote_with_pointer(quote)}"
+            text = f"{WORDING.partial_lead}\n\n{quote_with_pointer(quote)}"
             if tone in APOLOGY_TONES:
-                text = f"{APOLOGY} {text}"
+                text = f"{WORDING.apology} {text}"
             return Answer(
                 "partial", _with_extras(text, None, offer), None, (quote.passage,), (), retrieval,
                 time.monotonic() - started, f"not covered: {', '.join(uncovered)}",
@@ -207,7 +214,7 @@ class Answerer:
         decisions: list[GuardDecision] = []
         reply = (
             await self._generate_grounded(
-                question, quote, catalogue, history, store_name, tone, segment, started, decisions
+                asked, quote, catalogue, history, store_name, tone, segment, started, decisions
             )
             if allow_generation
             else None
@@ -220,17 +227,17 @@ class Answerer:
 
         text = quote_with_pointer(quote)
         if tone in APOLOGY_TONES:
-            text = f"{APOLOGY} {text}"
+            text = f"{WORDING.apology} {text}"
         logger.info("answer extractive from %s", quote.passage.id)
         return Answer(
-            "extractive", _with_extras(text, None, offer), None, (quote.passage,), tuple(decisions), retrieval,
-            time.monotonic() - started,
+            "extractive", _with_extras(text, None, offer), None, (quote.passage,), tuple(decisions),
+            retrieval, time.monotonic() - started,
         )  # fmt: skip
 
     async def _quote(
-        self, query: str, own_words: str, passages: Sequence[Passage], scores: list[float]
+        self, query: Query, own_words: Query, passages: Sequence[Passage], scores: list[float]
     ) -> Quote:
-        """The quote: its source chosen with what a follow-up follows up on, its sentences by what is asked now.
+        """The quote: its source chosen with what a follow-up follows up on, its sentences by what is asked.
 
         A follow-up is retrieved with the question it follows ("be honest, do you sell my data? ... so
         who gets my address then"); that and its own words, counted again, pick the article. Within it,
@@ -239,10 +246,10 @@ class Answerer:
         query does.
         """
         articles = await self._articles(passages)
-        own = [t for t in tokenize(own_words) if t not in FUNCTION_WORDS]
-        if query == own_words or not own:
+        own = [t for t in own_words.tokens if t not in FUNCTION_WORDS]
+        if query.text == own_words.text or not own:
             return await self._extractive.quote(query, passages, articles, scores)
-        quote = await self._extractive.quote(f"{query} {own_words}", passages, articles, scores)
+        quote = await self._extractive.quote(query.followed_by(own_words), passages, articles, scores)
         return await self._extractive.quote(own_words, [quote.passage], articles)
 
     async def _articles(self, passages: Sequence[Passage]) -> dict[str, list[Passage]]:
@@ -255,7 +262,7 @@ class Answerer:
 
     async def _generate_grounded(
         self,
-        question: str,
+        question: Question,
         quote: Quote,
         catalogue: Catalogue,
         history: Sequence[Turn],
@@ -280,14 +287,14 @@ class Answerer:
             catalogue, [instructions(store_name, (), tone, segment, strict) for strict in (False, True)]
         )
         deadline = started + self._settings.deadline_s
-        for attempt, strict in (("first", False), ("strict", True)):
+        for attempt, strict in ATTEMPTS:
             remaining = deadline - time.monotonic()
             if remaining < MIN_ATTEMPT_S:
                 decisions.append(GuardDecision(attempt, "skipped", f"{remaining:.2f} s left"))
                 logger.info("answer guard: attempt=%s skipped, deadline reached", attempt)
                 return None
             messages = build_messages(
-                question,
+                question.text,
                 [evidence],
                 history,
                 store_name=store_name,
@@ -340,15 +347,18 @@ def _says_something(text: str) -> bool:
 FOLLOWED_REPLIES = 3
 
 
-def _continues_last_answer(question: str, history: Sequence[Turn]) -> bool:
-    """Whether the question picks up a word of the assistant's last replies ("the link" after a reset answer)."""
+def _continues_last_answer(question: Question, history: Sequence[Turn]) -> bool:
+    """Whether the question picks up a word of the assistant's last replies.
+
+    "how long is the link good for?" picks up "the link" of a password-reset answer.
+    """
     replies = [t.text for t in history if t.speaker == "assistant"][-FOLLOWED_REPLIES:]
-    asked = {t for t in tokenize(question) if t not in FUNCTION_WORDS}
+    asked = {t for t in question.tokens if t not in FUNCTION_WORDS}
     return bool(asked & {w for reply in replies for w in tokenize(reply)})
 
 
 def complete_sentences(text: str) -> str:
-    """The first paragraph up to its last full sentence: a reply cut by the token budget must not trail off."""
+    """The first paragraph up to its last full sentence: a reply cut short must not trail off."""
     text = " ".join(text.strip().split("\n\n", 1)[0].split())
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     return text[: ends[-1]] if ends else ""
@@ -357,7 +367,7 @@ def complete_sentences(text: str) -> str:
 def _with_extras(text: str, source: Passage | None, offer: str | None) -> str:
     """The source link of an article answer, and the offer word for word."""
     if source is not None and source.url:
-        text += f'\n\nMore in our help centre: "{source.title}" {source.url}'
+        text += f"\n\n{WORDING.pointer(source)}"
     if offer:
         text += f"\n\n{offer}"
     return text

@@ -1,4 +1,4 @@
-"""Does the retrieved knowledge cover what the customer asked about?
+"""Whether the retrieved knowledge covers what the customer asked about.
 
 Retrieval scores say a passage is *about* the question's subject; they cannot
 tell "how much is the Voltra Webcam?" (answered) from "how much was the Voltra
@@ -18,6 +18,7 @@ import numpy as np
 from actions.knowledge.encoder import TextEncoder
 from actions.knowledge.lexical import FUNCTION_WORDS, tokenize
 from actions.knowledge.passages import Passage
+from actions.knowledge.question import Query
 
 # A question word this close to some passage word (cosine of the encoder's
 # word embeddings) counts as covered: "e-mail"/"email", "parcel"/"package".
@@ -38,18 +39,19 @@ class CoverageCheck:
         self._cache_size = cache_size
 
     async def uncovered(
-        self, question: str, passages: Sequence[Passage], generic: frozenset[str] = frozenset()
+        self, question: Query | str, passages: Sequence[Passage], generic: frozenset[str] = frozenset()
     ) -> list[str]:
-        """Content words of the question that the passages lack, in order of appearance.
+        """Content words of the question (tokenised already, or here) that the passages lack, in order.
 
         ``generic`` words are not asked about: the kinds of product ("trainers", "blender") when
         the passages are help-centre articles, whose policies speak of any item.
         """
+        asked = question.tokens if isinstance(question, Query) else tokenize(question)
         passage_words = sorted({t for p in passages for t in tokenize(f"{p.title} {p.text}")})
         stems = {_stem(t) for t in passage_words}
         candidates = list(
             dict.fromkeys(
-                t for t in tokenize(question)
+                t for t in asked
                 if t not in FUNCTION_WORDS and t not in generic and not t.isdigit() and _stem(t) not in stems
             )
         )  # fmt: skip
@@ -64,7 +66,7 @@ class CoverageCheck:
         ]
 
     def prime(self, passages: Sequence[Passage]) -> int:
-        """Embed every word of the passages now (at start-up), so no question waits for them; returns the count."""
+        """Embed every word of the passages now (at start-up), so no question waits; returns the count."""
         words = sorted({t for p in passages for t in tokenize(f"{p.title} {p.text}")})
         self._embed(words[: self._cache_size // 2])
         return len(self._vectors)

@@ -1,4 +1,4 @@
-"""The answer of last resort: the article's lead and its sentence closest to the question, quoted, with a pointer.
+"""The answer of last resort: the article's lead and its sentence closest to the question, with a pointer.
 
 A help-centre article's title is a customer question and its first sentences
 answer it; the sentence most similar to the customer's own question adds the
@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from actions.answering.wording import WORDING
 from actions.knowledge.encoder import TextEncoder
 from actions.knowledge.lexical import tokenize
 from actions.knowledge.passages import Passage
+from actions.knowledge.question import Query
 
 LEAD_WORDS = 45
 MAX_WORDS = 100
@@ -69,12 +71,17 @@ class ExtractiveAnswerer:
 
     async def quote(
         self,
-        question: str,
+        question: Query | str,
         passages: Sequence[Passage],
         articles: dict[str, list[Passage]] | None = None,
         retrieval_scores: Sequence[float] | None = None,
     ) -> Quote:
-        """``passages``: retrieved, best first, with their ``retrieval_scores``; ``articles``: every chunk of their articles, in order."""
+        """The best sentences of the best source for ``question`` (tokenised already, or here).
+
+        ``passages`` are the retrieved ones, best first, with their ``retrieval_scores``;
+        ``articles`` holds every chunk of their articles, in order.
+        """
+        question = question if isinstance(question, Query) else Query.of(question)
         if not passages:
             raise ValueError("no passage to quote")
         articles = articles or {}
@@ -147,15 +154,15 @@ class ExtractiveAnswerer:
                 previous = n
         return Quote(" ".join(parts), chunk, best_sentence)
 
-    async def _scores(self, question: str, texts: list[str]) -> np.ndarray:
+    async def _scores(self, question: Query, texts: list[str]) -> np.ndarray:
         overlap = _word_overlap(question, texts)
         if self._encoder is None:
             return overlap
-        vectors = await asyncio.to_thread(self._embed, [question, *texts])
+        vectors = await asyncio.to_thread(self._embed, [question.text, *texts])
         return vectors[1:] @ vectors[0] + OVERLAP_WEIGHT * overlap
 
     def prime(self, passages: Sequence[Passage]) -> int:
-        """Embed every sentence of the passages now (at start-up), so no answer waits for them; returns the count."""
+        """Embed every sentence of the passages now (at start-up), so no answer waits; returns the count."""
         if self._encoder is None:
             return 0
         texts = list(dict.fromkeys(s for p in passages for s in sentences(p)))[: self._cache_size // 2]
@@ -176,16 +183,16 @@ class ExtractiveAnswerer:
         return vectors
 
 
-def _stems(text: str) -> set[str]:
-    return {token[:STEM] for token in tokenize(text)}
+def _stems(tokens: Iterable[str]) -> set[str]:
+    return {token[:STEM] for token in tokens}
 
 
-def _word_overlap(question: str, texts: list[str]) -> np.ndarray:
+def _word_overlap(question: Query, texts: list[str]) -> np.ndarray:
     """Share of the question's words (stemmed) each text contains."""
-    asked = _stems(question)
+    asked = _stems(question.tokens)
     if not asked:
         return np.zeros(len(texts), dtype=np.float32)
-    return np.array([len(asked & _stems(t)) / len(asked) for t in texts], dtype=np.float32)
+    return np.array([len(asked & _stems(tokenize(t))) / len(asked) for t in texts], dtype=np.float32)
 
 
 def _key(item: tuple[Passage, int, str]) -> tuple[str, int]:
@@ -230,5 +237,5 @@ def _lead(ordered: list[tuple[Passage, int, str]]) -> set[tuple[str, int]]:
 def quote_with_pointer(quote: Quote) -> str:
     """The quote, then the article it comes from."""
     if quote.passage.url:
-        return f'{quote.text}\n\nMore in our help centre: "{quote.passage.title}" {quote.passage.url}'
+        return f"{quote.text}\n\n{WORDING.pointer(quote.passage)}"
     return quote.text

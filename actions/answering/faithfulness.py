@@ -1,4 +1,4 @@
-"""Is a generated reply a faithful rendering of its evidence?
+"""Whether a generated reply is a faithful rendering of its evidence.
 
 The grounding guard catches facts, products and promises the context lacks. A
 small model grounded in the right passage also writes fluent sentences that
@@ -26,16 +26,18 @@ So a reply must also:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from actions.answering.facts import extract_facts
 from actions.answering.guard import STOCK_CLAIM, GuardVerdict, Violation
+from actions.knowledge.facts import specific_keys
 from actions.knowledge.lexical import FUNCTION_WORDS, tokenize
+from actions.knowledge.question import Question
 
-_SPECIFIC_KINDS = frozenset({"money", "percent", "number", "date", "email", "url", "phone", "identifier"})
 _NEGATION = re.compile(r"\b(?:not|no|never|cannot|unable)\b|n't\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _ASKS_AVAILABILITY = re.compile(
-    r"\b(?:in stock|stock|available|availability|sold out|have (?:it|them|one|any)|right now|get (?:it|one) now)\b",
+    r"\b(?:in stock|stock|available|availability|sold out|have (?:it|them|one|any)|right now"
+    r"|get (?:it|one) now)\b",
     re.IGNORECASE,
 )
 STEM = 4
@@ -67,8 +69,13 @@ NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten once 
 
 
 def _content_stems(text: str) -> list[str]:
+    return _stems_of(tokenize(text))
+
+
+def _stems_of(tokens: Iterable[str]) -> list[str]:
+    """The stems of the tokens that carry content (not courtesy, not numbers)."""
     stems = []
-    for token in tokenize(text):
+    for token in tokens:
         if token in FUNCTION_WORDS or token in COURTESY_WORDS or token.isdigit() or token in NUMBER_WORDS:
             continue
         stems.append(token[:STEM])
@@ -79,51 +86,51 @@ def _labels(text: str) -> set[str]:
     return {m.group(1).strip(" .,").lower() for m in _LABEL.finditer(text) if len(m.group(1).split()) <= 4}
 
 
-def check_faithfulness(reply: str, best_sentence: str, evidence: str, question: str) -> GuardVerdict:
+def check_faithfulness(reply: str, best_sentence: str, evidence: str, question: Question) -> GuardVerdict:
     """Violations of ``reply`` against the best sentence and the evidence it was written from."""
-    needed = _specific_keys(best_sentence)
+    needed = specific_keys(best_sentence)
+    # The question's content words, once for every check that compares with them.
+    asked = set(_stems_of(question.tokens))
     return GuardVerdict(
         (
             *_specifics(reply, best_sentence, needed),
-            *([] if needed else _recall(reply, best_sentence, question)),
-            *_precision(reply, evidence, question),
+            *([] if needed else _recall(reply, best_sentence, asked)),
+            *_precision(reply, evidence, asked),
             *_single_source(reply, evidence),
-            *_labels_named(reply, evidence, question),
-            *_availability(reply, evidence, question),
+            *_labels_named(reply, evidence, question.text),
+            *_availability(reply, evidence, question.text),
             *_repetition(reply),
-            *_echo(reply, question),
-            *_off_question(reply, best_sentence, question),
+            *_echo(reply, asked, question.specifics),
+            *_off_question(reply, asked),
         )
     )
 
 
-def _off_question(reply: str, best_sentence: str, question: str) -> list[Violation]:
+def _off_question(reply: str, asked: set[str]) -> list[Violation]:
     """A reply that shares no word with the question and states no specific fact answers something else.
 
     "We do not sell your personal data." to "so who actually gets my address?" (after a question
     about selling data) is true and fluent, and not an answer.
     """
-    asked = set(_content_stems(question))
     said = set(_content_stems(reply))
-    if not asked or not said or said & asked or _specific_keys(reply):
+    if not asked or not said or said & asked or specific_keys(reply):
         return []
     return [Violation("unfaithful", "does not address the question")]
 
 
-def _echo(reply: str, question: str) -> list[Violation]:
-    """A reply made only of the question's own words ("The two charges are for the same order.") answers nothing."""
+def _echo(reply: str, asked: set[str], asked_specifics: frozenset[str]) -> list[Violation]:
+    """A reply made only of the question's own words answers nothing.
+
+    For example "The two charges are for the same order.", to a question about those charges.
+    """
     said = set(_content_stems(reply))
-    if not said or said - set(_content_stems(question)) or _specific_keys(reply) - _specific_keys(question):
+    if not said or said - asked or specific_keys(reply) - asked_specifics:
         return []
     return [Violation("unfaithful", "only repeats the question")]
 
 
-def _specific_keys(text: str) -> set[str]:
-    return {f.key for f in extract_facts(text) if f.kind in _SPECIFIC_KINDS}
-
-
-def _specifics(reply: str, best_sentence: str, needed: set[str]) -> list[Violation]:
-    given = _specific_keys(reply)
+def _specifics(reply: str, best_sentence: str, needed: frozenset[str]) -> list[Violation]:
+    given = specific_keys(reply)
     violations = []
     if needed - given:
         violations.append(Violation("missing_specifics", ", ".join(sorted(needed - given))))
@@ -132,10 +139,10 @@ def _specifics(reply: str, best_sentence: str, needed: set[str]) -> list[Violati
     return violations
 
 
-def _recall(reply: str, best_sentence: str, question: str) -> list[Violation]:
+def _recall(reply: str, best_sentence: str, asked: set[str]) -> list[Violation]:
     # Words the question already holds need not be repeated. Not asked of a sentence whose substance
     # is its specifics ("within 30 days"): it is rendered when they are all kept (``_specifics``).
-    wanted = set(_content_stems(best_sentence)) - set(_content_stems(question))
+    wanted = set(_content_stems(best_sentence)) - asked
     if len(wanted) < MIN_CONTENT_WORDS:
         return []
     recall = len(wanted & set(_content_stems(reply))) / len(wanted)
@@ -146,12 +153,13 @@ def _recall(reply: str, best_sentence: str, question: str) -> list[Violation]:
     )
 
 
-def _precision(reply: str, evidence: str, question: str) -> list[Violation]:
+def _precision(reply: str, evidence: str, asked: set[str]) -> list[Violation]:
     stems = _content_stems(reply)
-    known = set(_content_stems(evidence)) | set(_content_stems(question))
+    known = set(_content_stems(evidence)) | asked
     unknown = [s for s in stems if s not in known]
     if stems and len(unknown) / len(stems) > MAX_UNSUPPORTED_SHARE:
-        return [Violation("unfaithful", f"words the evidence lacks: {', '.join(sorted(set(unknown))[:6])}")]
+        lacking = ", ".join(sorted(set(unknown))[:6])
+        return [Violation("unfaithful", f"words the evidence lacks: {lacking}")]
     return []
 
 

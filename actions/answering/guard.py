@@ -2,8 +2,8 @@
 
 Checks, on every generated reply:
 - each number, price, percentage, date, order or tracking number, e-mail, URL
-  and phone number appears in the grounding context (``facts.py``);
-- each product it names exists in the catalogue;
+  and phone number appears in the grounding context (``knowledge/facts.py``);
+- each product it names exists in the catalogue (``knowledge/catalogue.py``);
 - it makes no commitment (refund, free shipping, guarantee, discount...) the
   context does not state, and never promises an action the assistant cannot take;
 - it does not repeat the instructions it was given.
@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
-from actions.answering.facts import FactSet, extract_facts
+from actions.knowledge.catalogue import LEADING_WORDS, WORD, Catalogue
+from actions.knowledge.facts import FactSet, extract_facts
 
 ViolationKind = Literal[
     "unsupported_fact",
@@ -57,7 +58,8 @@ _COMMITMENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # The assistant cannot act from a generated sentence: a promise to act is never grounded.
 _ACTION_PROMISE = re.compile(
     r"\b(?:I|we)(?:'ll|'m going to| will| am going to| are going to| can)\s+(?:personally\s+|now\s+|also\s+)?"
-    r"(?:refund|cancel|send|ship|replace|upgrade|waive|arrange|expedite|give|issue|process|credit|change|update|reimburse|compensate)\b",
+    r"(?:refund|cancel|send|ship|replace|upgrade|waive|arrange|expedite|give|issue|process|credit|change"
+    r"|update|reimburse|compensate)\b",
     re.IGNORECASE,
 )
 # Availability claims, checked against the named product's own passage.
@@ -65,19 +67,13 @@ _IN_STOCK = re.compile(
     r"\b(?:in stock|available(?! in)|can (?:be )?order(?:ed)? (?:it|them|now)|ready to ship)\b", re.IGNORECASE
 )
 _OUT_OF_STOCK = re.compile(
-    r"\b(?:out of stock|sold out|not (?:currently |yet )?(?:in stock|available)|unavailable|isn't available|aren't available)\b",
+    r"\b(?:out of stock|sold out|not (?:currently |yet )?(?:in stock|available)|unavailable"
+    r"|isn't available|aren't available)\b",
     re.IGNORECASE,
 )
 # Either claim: a reply asked about availability must make one.
 STOCK_CLAIM = re.compile(f"{_IN_STOCK.pattern}|{_OUT_OF_STOCK.pattern}", re.IGNORECASE)
 _CLAUSES = re.compile(r"(?<=[.!?])\s+|[,;]\s*|\s+(?:but|while|whereas)\s+")
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&-]*")
-# Capitalised words that start sentences or address the customer, not product names.
-_LEADING_WORDS = frozenset(
-    """a an the our your this that these those it its we i you yes no sure hi hello please thanks
-    sorry unfortunately however also and but or if for with to of in on at by from as is are
-    there here all each every some any more most""".split()
-)
 _LEAK_WINDOW = 8
 
 
@@ -106,45 +102,6 @@ class GuardVerdict:
         return "; ".join(f"{v.kind}: {v.value}" for v in self.violations) or "ok"
 
 
-@dataclass(frozen=True)
-class Catalogue:
-    """What the guard knows of the catalogue: product names, categories and the words they use."""
-
-    names: frozenset[str]
-    categories: frozenset[str]
-    brand_words: frozenset[str] = field(default_factory=frozenset)
-    kind_words: frozenset[str] = field(default_factory=frozenset)
-
-    @classmethod
-    def of(cls, names: Iterable[str], categories: Iterable[str]) -> Catalogue:
-        """Brand words are the first words of product names, kind words the last."""
-        names = frozenset(" ".join(n.lower().split()) for n in names)
-        brand_words, kind_words = set(), set()
-        for name in names:
-            words = _WORD.findall(name)
-            if len(words) >= 2:
-                brand_words.add(words[0])
-                kind_words.update(w for w in words[1:] if len(w) > 2 and w.isalpha())
-        return cls(
-            names,
-            frozenset(c.lower() for c in categories),
-            frozenset(brand_words),
-            frozenset(kind_words) - _LEADING_WORDS,
-        )
-
-    def is_known(self, mention: str) -> bool:
-        """A product name, part of one (a brand, a kind), or a category."""
-        mention = " ".join(mention.lower().split())
-        return any(mention in name for name in self.names) or any(mention in c for c in self.categories)
-
-    def looks_like_product(self, words: list[str]) -> bool:
-        """Starts with a brand, or contains a product-kind word next to another capitalised word."""
-        lowered = [w.lower() for w in words]
-        return lowered[0] in self.brand_words or (
-            len(words) >= 2 and any(w in self.kind_words for w in lowered)
-        )
-
-
 class GroundingGuard:
     """Checks generated replies against their grounding context."""
 
@@ -167,7 +124,8 @@ class GroundingGuard:
         ]
         violations += [
             Violation("unknown_product", mention) for mention in self._product_mentions(reply)
-            if not self._catalogue.is_known(mention) and " ".join(mention.lower().split()) not in lowered_context
+            if not self._catalogue.is_known(mention)
+            and " ".join(mention.lower().split()) not in lowered_context
         ]  # fmt: skip
         violations += self._stock_claims(reply, lowered_context)
         violations += [
@@ -219,8 +177,8 @@ class GroundingGuard:
             reply,
         ):
             text = " ".join(run.group(0).split())
-            words = _WORD.findall(text)
-            while words and words[0].lower() in _LEADING_WORDS:
+            words = WORD.findall(text)
+            while words and words[0].lower() in LEADING_WORDS:
                 text = text[text.index(words[0]) + len(words[0]) :].strip()
                 words = words[1:]
             if words and not words[0][0].isdigit() and self._catalogue.looks_like_product(words):

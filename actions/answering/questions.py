@@ -1,7 +1,9 @@
 """Splits a message that asks several things into its questions.
 
-"do you ship to Canada and how much does it cost?" -> ["do you ship to Canada?", "how much does it cost?"]
-"looking for a dog bed, and how long does delivery take?" -> ["looking for a dog bed", "how long does delivery take?"]
+"do you ship to Canada and how much does it cost?"
+    -> ["do you ship to Canada?", "how much does it cost?"]
+"looking for a dog bed, and how long does delivery take?"
+    -> ["looking for a dog bed", "how long does delivery take?"]
 
 A part is cut off only where a new question clearly starts: after a question mark,
 or at "and"/"also"/"plus"/a comma followed by a question word. "black and white" or
@@ -18,7 +20,8 @@ _QUESTION_START = (
     r"have|has|any|is there|are there)"
 )
 _BOUNDARY = re.compile(
-    rf"(?<=[?!])\s+(?=\w)|\s*(?:,\s*|;\s*|\s)(?:and|also|plus|oh and|and also|btw|by the way)\s*,?\s+(?={_QUESTION_START}\b)"
+    rf"(?<=[?!])\s+(?=\w)"
+    rf"|\s*(?:,\s*|;\s*|\s)(?:and|also|plus|oh and|and also|btw|by the way)\s*,?\s+(?={_QUESTION_START}\b)"
     rf"|,\s+(?=(?:how|what|what's|whats|when|where|which|who|why|do|does|did|can|could|is|are|will|would)\s+\w+\s+\w+)",
     re.IGNORECASE,
 )

@@ -49,7 +49,8 @@ STEERING_INTENT = "steer_assistant"
 STEERING_MIN_CONFIDENCE = 0.6
 # A message inside a form that opens by dropping it, then asks something else.
 LEAVING_THE_FORM = re.compile(
-    r"^(?:\W*(?:hmm+|oh|ok|okay|actually|wait|um+|ah|sorry)\b)*\W*(?:never ?mind|nvm|scratch that|forget (?:it|that|about it)|"
+    r"^(?:\W*(?:hmm+|oh|ok|okay|actually|wait|um+|ah|sorry)\b)*\W*"
+    r"(?:never ?mind|nvm|scratch that|forget (?:it|that|about it)|"
     r"cancel that|no need|don'?t bother|leave it|i'?ll (?:do|check|find) (?:it|that|the \w+) later)\b",
     re.IGNORECASE,
 )
@@ -81,7 +82,8 @@ async def answer_question(
 ) -> Answer:
     """The answerer's reply to one question of the customer's latest message, logged.
 
-    The NLU's intent is a hint for the whole message only: one of several questions may be about something else.
+    The NLU's intent is a hint for the whole message only: one of several questions may be about
+    something else.
     """
     intent = tracker.get_intent_of_latest_message() if whole_message else None
     confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
@@ -128,7 +130,8 @@ _OWN_ORDER = re.compile(
 )
 # "if I order with express tonight, when would it arrive?": about ordering, not about an order.
 _HYPOTHETICAL = re.compile(
-    r"\b(?:if|before|when) (?:i|we) (?:order|buy|purchase|place)\b|\bthinking (?:of|about) (?:ordering|buying)\b",
+    r"\b(?:if|before|when) (?:i|we) (?:order|buy|purchase|place)\b"
+    r"|\bthinking (?:of|about) (?:ordering|buying)\b",
     re.IGNORECASE,
 )
 
@@ -233,7 +236,7 @@ class ActionAnswerQuestion(ServiceAction):
     ) -> list[dict[str, Any]]:
         # "when will it be back?" about a product in view is a help-centre question: asked without the
         # product's name, which would otherwise pull the product's own passage.
-        history = [] if policy_question_about_products(tracker, text) else None
+        history: list[Turn] | None = [] if policy_question_about_products(tracker, text) else None
         answer = await answer_question(self.services, tracker, text, history=history)
         lookup_next = (
             not tracker.active_loop_name
@@ -287,7 +290,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _without_repeats(text: str, said: set[str]) -> str:
-    """The answer without the sentences (and the help-centre pointer) an earlier part already said; adds the rest to ``said``."""
+    """The answer without the sentences (and the help-centre pointer) an earlier part already said.
+
+    Adds the rest to ``said``.
+    """
     kept_paragraphs = []
     for paragraph in text.split("\n\n"):
         sentences = [s for s in _SENTENCE_END.split(paragraph) if s and s.strip(" …") and s not in said]
@@ -351,7 +357,10 @@ async def answer_parts(
 
 
 class ActionStopAndAnswer(ServiceAction):
-    """ "Never mind": what was asked before is dropped; a question that follows ("nvm, how long does express take?") is answered."""
+    """After "never mind", what was asked before is dropped; a question that follows is answered.
+
+    For example "nvm, how long does express take?".
+    """
 
     def name(self) -> str:
         """Action name."""

@@ -90,7 +90,10 @@ class InterruptibleFormValidation(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Validate what was extracted; with nothing extracted, re-ask, explain, or let the form be rejected."""
+        """Validate what was extracted.
+
+        With nothing extracted, re-ask, explain, or let the form be rejected.
+        """
         events = await super().run(dispatcher, tracker, domain)
         shapes = self.shapes()
         if any(e.get("event") == "slot" and e.get("name") in shapes for e in events):

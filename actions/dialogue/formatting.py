@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from actions.store.models import OrderItem, Product
+from actions.store.models import OrderItem
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -22,11 +22,3 @@ def format_items(items: tuple[OrderItem, ...] | list[OrderItem]) -> str:
 def format_status(status: str) -> str:
     """Order status as a customer reads it ('in_transit' -> 'in transit')."""
     return status.replace("_", " ")
-
-
-def format_product(product: Product, currency: str) -> str:
-    """One catalogue line: name, price and availability."""
-    symbol = "$" if currency == "USD" else f"{currency} "
-    stock = "in stock" if product.in_stock else "out of stock right now"
-    final_sale = ", final sale" if product.final_sale else ""
-    return f"- {product.name} ({product.category}): {symbol}{product.price:,.2f}, {stock}{final_sale}"

@@ -1,4 +1,7 @@
-"""Offers in the conversation: what the rules see of a turn, the offer to show, acceptances, carousel clicks."""
+"""Offers in the conversation.
+
+What the rules see of a turn, the offer to show, acceptances, carousel clicks.
+"""
 
 from __future__ import annotations
 
@@ -126,8 +129,11 @@ async def offer_for_turn(
         return None, []
     logger.info(
         "offer decision sender_id=%s outcome=%s rule=%s unhappy=%s",
-        tracker.sender_id, decision.outcome, decision.offer.rule_id if decision.offer else None, decision.unhappy,
-    )  # fmt: skip
+        tracker.sender_id,
+        decision.outcome,
+        decision.offer.rule_id if decision.offer else None,
+        decision.unhappy,
+    )
     if decision.offer is None:
         return None, []
     return decision.offer.message, [

@@ -20,22 +20,26 @@ DETAIL_SLOTS = ("order_id", "email")
 # "it still hasn't arrived", "my parcel is late", "never got my order", "still waiting".
 LATE_DELIVERY = re.compile(
     r"\b(?:hasn'?t|has not|haven'?t|have not|hasnt|havent|still not|not yet|never|didn'?t|didnt|did not)\b"
-    r"[^.!?]{0,40}\b(?:arriv\w*|come|came|deliver\w*|receiv\w*|recieved|got|get|gotten|turned up|shown up|here)\b"
+    r"[^.!?]{0,40}\b(?:arriv\w*|come|came|deliver\w*|receiv\w*|recieved|got|get|gotten"
+    r"|turned up|shown up|here)\b"
     r"|\b(?:late|delayed|overdue|lost|missing|still waiting|taking (?:so|too|forever) long|where the hell)\b"
     r"|\bwaiting\b[^.!?]{0,30}\b(?:order|parcel|package|delivery|stuff|item)s?\b",
     re.IGNORECASE,
 )
 # "it broke after two days", "arrived damaged", "wrong size sent": something is wrong with the order.
 ORDER_PROBLEM = re.compile(
-    r"\b(?:broke|broken|faulty|damaged|defective|crushed|smashed|cracked|leaking|ripped|torn|stopped working|died|dead|"
+    r"\b(?:broke|broken|faulty|damaged|defective|crushed|smashed|cracked|leaking|ripped|torn"
+    r"|stopped working|died|dead|"
     r"won'?t (?:turn on|charge|work)|stopped charging|"
-    r"doesn'?t work|does not work|not working|wrong (?:item|size|colou?r|product|thing)|rubbish|garbage|junk)\b",
+    r"doesn'?t work|does not work|not working|wrong (?:item|size|colou?r|product|thing)"
+    r"|rubbish|garbage|junk)\b",
     re.IGNORECASE,
 )
 # "get me a real person", "I want to speak to a manager", "transfer me to someone".
 ASKS_FOR_A_PERSON = re.compile(
     r"\b(?:get|give|put|transfer|connect|pass)\s+me\s+(?:to|through to|with)?\s*(?:a |an |the |some )?"
-    r"(?:real |actual |live |human )?(?:person|human|agent|someone|somebody|manager|supervisor|representative|rep)\b"
+    r"(?:real |actual |live |human )?"
+    r"(?:person|human|agent|someone|somebody|manager|supervisor|representative|rep)\b"
     r"|\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a |an |the |some )?(?:real |actual |live )?"
     r"(?:person|human|agent|someone|somebody|manager|supervisor|representative)\b",
     re.IGNORECASE,
@@ -128,8 +132,10 @@ class ActionContinueWithDetails(ServiceAction):
 
 
 class ActionRespondToComplaint(ServiceAction):
-    """A complaint about a late parcel or a named order starts the lookup; any other gets an apology, then
-    the answer to its question ("is there really nothing I can do??") or the offer of a person.
+    """A complaint about a late parcel or a named order starts the lookup; any other gets an apology.
+
+    After the apology comes the answer to its question ("is there really nothing I can do??") or the
+    offer of a person.
 
     The lookup's first question carries the apology (``ActionAskOrderId``);
     when the order number is already known, the apology comes first here.

@@ -46,17 +46,20 @@ class OrderLookupAction(ServiceAction):
         order_id = tracker.get_slot("order_id") or ""
         email = tracker.get_slot("email") or ""
         failures = int(tracker.get_slot("order_lookup_failures") or 0)
-        if failures >= self.services.settings.max_order_lookup_failures:
-            # Past the limit no pair is looked up at all: guessing order numbers
-            # for a known e-mail must not eventually succeed.
-            logger.info(
-                "order lookup refused for sender_id=%s after %d failures", tracker.sender_id, failures
-            )
+        limits = self.services.lookup_limits
+        if failures >= self.services.settings.max_order_lookup_failures or await limits.refused(
+            order_id, email
+        ):
+            # Past the limit no pair is looked up at all: guessing order numbers for a
+            # known e-mail must not eventually succeed, in this conversation or another.
+            logger.info("order lookup refused for sender_id=%s: too many wrong pairs", tracker.sender_id)
             dispatcher.utter_message(response="utter_order_lookup_give_up")
             return [SlotSet("order_id", None), SlotSet("email", None), FollowupAction("utter_offer_human")]
         order = await self.services.store.find_order(order_id, email)
         if order is None:
+            await limits.record_failure(order_id, email)
             return self._not_found(dispatcher, tracker)
+        await limits.record_success(email)
         logger.info("order found for sender_id=%s", tracker.sender_id)
         events = await self.answer(order, dispatcher)
         # Only a verified order's total is remembered: offer rules may condition on it.

@@ -56,8 +56,8 @@ async def answer_about_products(
     replies = ShoppingReplies(dispatcher, tracker, domain, policy.currency)
     if len(named) > 1:
         replies.products(named, detailed=True)
-        context = ShoppingContext(request=parse_request(text), shown=tuple(p.id for p in named))
-        return [SlotSet(SLOT, context.to_slot()), SlotSet("topic", named[0].category)]
+        chosen = ShoppingContext(request=parse_request(text), shown=tuple(p.id for p in named))
+        return [SlotSet(SLOT, chosen.to_slot()), SlotSet("topic", named[0].category)]
     context = recent_context(tracker)
     if named or context is None or not context.shown or not references.mentions_products(text):
         return None
@@ -73,7 +73,8 @@ async def answer_about_products(
     if POLICY_ABOUT_PRODUCT.search(text):
         return None
     if product is None:
-        # "do they have GPS?", "does it do contactless payments?" about a list: every listed product, described.
+        # "do they have GPS?", "does it do contactless payments?" about a list: every listed product,
+        # described.
         if not (references.about_all_shown(text) or is_question(text)):
             return None
         replies.products(shown, detailed=True)
@@ -84,7 +85,10 @@ async def answer_about_products(
 
 
 def policy_question_about_products(tracker: Tracker, text: str) -> bool:
-    """ "can I return it?", "when will it be back?" about products in view: a help-centre question."""
+    """Whether the text is a help-centre question about products in view.
+
+    For example "can I return it?", "when will it be back?".
+    """
     context = recent_context(tracker)
     return bool(
         context and context.shown and references.mentions_products(text) and POLICY_ABOUT_PRODUCT.search(text)

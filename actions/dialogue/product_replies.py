@@ -1,4 +1,7 @@
-"""Products said in the channel's way: a carousel on the widget, numbered lines elsewhere; one product described."""
+"""Products said in the channel's way.
+
+A carousel on the widget, numbered lines elsewhere; one product described.
+"""
 
 from __future__ import annotations
 

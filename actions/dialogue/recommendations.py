@@ -23,7 +23,10 @@ RECOMMENDATIONS = 4
 
 
 class ActionRecommendProducts(ServiceAction):
-    """Products for what the customer asks, or for this customer (a carousel, or text), and the offer that applies."""
+    """Products for what the customer asks, or for this customer, and the offer that applies.
+
+    The products are shown as a carousel, or as text.
+    """
 
     def name(self) -> str:
         """Action name."""
@@ -32,7 +35,10 @@ class ActionRecommendProducts(ServiceAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Search when the request says what for ("a gift for my dad who hikes"), else recommend; then the offer."""
+        """Search when the request says what for, else recommend; then the offer.
+
+        A request that says what for: "a gift for my dad who hikes".
+        """
         searched = await show_products(
             self.services, dispatcher, tracker, domain, tracker.latest_message.get("text") or ""
         )

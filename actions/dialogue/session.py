@@ -45,7 +45,10 @@ class ActionSessionStart(ServiceAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """SessionStarted, the verified customer's profile, a pause if the conversation was paused, then listen."""
+        """SessionStarted, the verified customer's profile, a pause if the conversation was paused.
+
+        Then listen.
+        """
         events: list[dict[str, Any]] = [SessionStarted(), *await self._customer_slots(tracker)]
         if waiting_for_a_person(tracker):
             logger.info("new session stays paused for sender_id=%s", tracker.sender_id)

@@ -31,11 +31,15 @@ logger = logging.getLogger(__name__)
 
 # "looking for ...", "do you have ...", "show me ...": a message that asks for products.
 _ASKS_FOR_PRODUCTS = re.compile(
-    r"\b(?:do|does|d'you)\s+(?:you|u|ya|y'all|you guys|u guys)\s+(?:\w+\s+)?(?:sell|have|carry|stock|got|make)\b"
-    r"|\bhave you got\b|\bgot any\b|\b(?:looking|searching|shopping) for\b|\b(?:i|we) (?:need|want|would like|'d like)\s+"
-    r"(?:a|an|some|something|anything|new|to buy|to get)\b|\bshow me\b|\b(?:i'?m|im) after\b|\bin the market for\b|\bwhere (?:can i|do i) (?:buy|find)\b"
+    r"\b(?:do|does|d'you)\s+(?:you|u|ya|y'all|you guys|u guys)\s+(?:\w+\s+)?"
+    r"(?:sell|have|carry|stock|got|make)\b"
+    r"|\bhave you got\b|\bgot any\b|\b(?:looking|searching|shopping) for\b"
+    r"|\b(?:i|we) (?:need|want|would like|'d like)\s+"
+    r"(?:a|an|some|something|anything|new|to buy|to get)\b|\bshow me\b|\b(?:i'?m|im) after\b"
+    r"|\bin the market for\b|\bwhere (?:can i|do i) (?:buy|find)\b"
     r"|\bany\s+\w+(?:\s+\w+)?\s+(?:for|under|in|with)\b|\bi'?d like to buy\b|\bdo you sell\b"
-    r"|\bgot any(?:thing)?\b|\b(?:any|some)thing\s+(?:for|under|in|like|to|that)\b|\bwhat(?:'?s|s| is| are)? good for\b"
+    r"|\bgot any(?:thing)?\b|\b(?:any|some)thing\s+(?:for|under|in|like|to|that)\b"
+    r"|\bwhat(?:'?s|s| is| are)? good for\b"
     r"|\bwhat (?:do|should|would|could|can) (?:i|we) (?:need|get|buy|give)\b|\bideas?\b|\bsuggestions?\b",
     re.IGNORECASE,
 )
@@ -49,7 +53,8 @@ def asks_for_products(text: str) -> bool:
 # "do you sell ...?", "have you got ...", "do u have any ...": answered yes or no.
 _YES_NO = re.compile(
     r"\b(?:do|does|d'you)\s+(?:you|u|ya|y'all|you guys|u guys|brightcart)\s+(?:\w+\s+)?"
-    r"(?:sell|have|carry|stock|do|offer|make|got)\b|\bhave you got\b|\bgot any\b|\bare there any\b|\bis there any\b",
+    r"(?:sell|have|carry|stock|do|offer|make|got)\b"
+    r"|\bhave you got\b|\bgot any\b|\bare there any\b|\bis there any\b",
     re.IGNORECASE,
 )
 
@@ -169,9 +174,12 @@ class ShoppingFlow:
         if products:
             self.replies.products(products, detailed=detailed)
         logger.info(
-            "shopping sender_id=%s kind=%s total=%d shown=%s", self.tracker.sender_id, result.kind, result.total,
+            "shopping sender_id=%s kind=%s total=%d shown=%s",
+            self.tracker.sender_id,
+            result.kind,
+            result.total,
             [p.id for p in products],
-        )  # fmt: skip
+        )
         context = ShoppingContext(
             request=request,
             shown=tuple(p.id for p in products) or (self.context.shown if self.context else ()),
@@ -181,7 +189,7 @@ class ShoppingFlow:
         return Shown([SlotSet(SLOT, context.to_slot())], products)
 
     async def _nearest(self, request: ShoppingRequest, result: SearchResult) -> list[Product]:
-        """ "We don't sell lawn mowers": the nearest department's best, within the customer's filters."""
+        """After "We don't sell lawn mowers": the nearest department's best, within the customer's filters."""
         if result.nearest_category is None:
             self.replies.say("utter_products_none_plain", what=result.what)
             return []
@@ -245,7 +253,10 @@ async def show_products(
     services: Services, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, text: str,
     detailed: bool = False,
 ) -> list[dict[str, Any]] | None:  # fmt: skip
-    """Run a shopping turn for ``text`` with the offer that fits what was shown; None if it is no shopping request."""
+    """Run a shopping turn for ``text`` with the offer that fits what was shown.
+
+    None if it is no shopping request.
+    """
     policy = await services.store.policy()
     flow = ShoppingFlow(services, ShoppingReplies(dispatcher, tracker, domain, policy.currency), tracker)
     shown = await flow.run(text, detailed=detailed)
@@ -274,7 +285,10 @@ class ActionSearchProducts(ServiceAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Search (or refine, or pick from the last list); a message that is no search goes to the answering action."""
+        """Search (or refine, or pick from the last list).
+
+        A message that is no search goes to the answering action.
+        """
         text = tracker.latest_message.get("text") or ""
         picked = await answer_about_products(self.services, dispatcher, tracker, domain, text)
         if picked is not None:
@@ -286,7 +300,7 @@ class ActionSearchProducts(ServiceAction):
 
 
 class ActionChooseProduct(ServiceAction):
-    """ "The second one": that product of the last list, described from the catalogue."""
+    """For "the second one": that product of the last list, described from the catalogue."""
 
     def name(self) -> str:
         """Action name."""
@@ -312,7 +326,10 @@ class ActionChooseProduct(ServiceAction):
 
 
 def looks_like_shopping(text: str, index: CatalogueIndex) -> bool:
-    """Whether a question asks for products ("do you have yoga mats") rather than a policy ("how much is shipping")."""
+    """Whether a question asks for products rather than a policy.
+
+    "do you have yoga mats" asks for products, "how much is shipping" for a policy.
+    """
     if POLICY_ABOUT_PRODUCT.search(text):
         return False
     request = parse_request(text)

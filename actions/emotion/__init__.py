@@ -1,3 +1,6 @@
-"""Customer emotion: the detector (VADER + a trained transformer classifier), the
-per-conversation emotion timeline, and the escalation policy that hands off to a person.
+"""Customer emotion: the detector, the timeline, and the escalation policy.
+
+The detector combines VADER with a trained transformer classifier; the
+per-conversation emotion timeline feeds the agent console; the escalation policy
+hands a conversation to a person.
 """

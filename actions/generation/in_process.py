@@ -111,7 +111,8 @@ class ModelThread:
         with self._lock:
             self._calls += 1
         submitted = self._executor.submit(job)
-        # On the work's own future: a caller that stops waiting leaves the work running until it obeys the deadline.
+        # On the work's own future: a caller that stops waiting leaves the work running
+        # until it obeys the deadline.
         submitted.add_done_callback(self._finished)
         future = asyncio.wrap_future(submitted)
         try:

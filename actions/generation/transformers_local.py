@@ -66,6 +66,11 @@ class TransformersGenerator:
         self.name = name
         self.device = resolve_device(device)
         torch_dtype = getattr(torch, dtype or ("float32" if self.device == "cpu" else "bfloat16"))
+        # Held as Any, as _eos_ids and _SentencesCriteria hold them: transformers' annotations
+        # do not follow the arguments (decode gives ``str | list[str]``, apply_chat_template
+        # a union whatever return_dict says, and the decorated ``to`` loses its ``self``).
+        self._tokenizer: Any
+        model: Any
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(model_dir, gguf_file=gguf_file)
             model = AutoModelForCausalLM.from_pretrained(model_dir, gguf_file=gguf_file, dtype=torch_dtype)
@@ -144,9 +149,8 @@ class _DeadlineCriteria:
     def __init__(self, deadline: Deadline) -> None:
         self._deadline = deadline
 
-    def __call__(
-        self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any
-    ) -> torch.BoolTensor:
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> torch.Tensor:
+        """One bool per sequence: whether the deadline has passed."""
         import torch
 
         return torch.full(

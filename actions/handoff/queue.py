@@ -7,10 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import StoreUnavailable
 from actions.keys import HANDOFF_TTL_S, Keys
+from actions.redis_edge import members, store_call
 
 Priority = Literal["low", "normal", "high", "urgent"]
 
@@ -37,7 +36,7 @@ class HandoffQueue:
     async def enqueue(self, request: HandoffRequest) -> None:
         """Add or refresh a conversation's place in the queue (idempotent per conversation)."""
         details = self._keys.handoff(request.conversation_id)
-        try:
+        with store_call("queue the handoff"):
             async with self._redis.pipeline(transaction=True) as pipe:
                 # NX keeps the original waiting time when a customer asks twice.
                 pipe.zadd(
@@ -50,13 +49,9 @@ class HandoffQueue:
                 pipe.hdel(details, "claim", "closed")
                 pipe.expire(details, HANDOFF_TTL_S)
                 await pipe.execute()
-        except RedisError as error:
-            raise StoreUnavailable("could not queue the handoff") from error
 
     async def waiting(self) -> list[str]:
         """Conversation ids in the queue, longest waiting first."""
-        try:
-            members = await self._redis.zrange(self._keys.handoff_queue, 0, -1)
-        except RedisError as error:
-            raise StoreUnavailable("could not read the handoff queue") from error
-        return [m.decode() if isinstance(m, bytes) else m for m in members]
+        with store_call("read the handoff queue"):
+            queued = await self._redis.zrange(self._keys.handoff_queue, 0, -1)
+        return members(queued)

@@ -13,6 +13,7 @@ from redis import Redis
 from actions.keys import Keys
 from actions.knowledge.encoder import TextEncoder
 from actions.knowledge.passages import Passage
+from actions.redis_edge import text
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ def index_passages(
     if len({p.id for p in passages}) != len(passages):
         raise ValueError("passage ids must be unique")
     hashes = {p.id: p.content_hash(encoder.name) for p in passages}
-    stored = {k.decode(): v.decode() for k, v in redis.hgetall(keys.knowledge_hashes).items()}
-    have_vector = {k.decode() for k in redis.hkeys(keys.knowledge_vectors)}
+    stored = {text(k): text(v) for k, v in redis.hgetall(keys.knowledge_hashes).items()}
+    have_vector = {text(k) for k in redis.hkeys(keys.knowledge_vectors)}
     changed = [p for p in passages if stored.get(p.id) != hashes[p.id] or p.id not in have_vector]
     vectors = encoder.encode([p.embedding_text for p in changed])
     removed = sorted(set(stored) - set(hashes))

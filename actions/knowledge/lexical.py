@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,7 +91,11 @@ class LexicalIndex:
 
     def score_array(self, query: str) -> np.ndarray:
         """BM25 score of every document, in the order the documents were given."""
-        term_rows = sorted({self._term_row[t] for t in tokenize(query) if t in self._term_row})
+        return self.score_tokens(tokenize(query))
+
+    def score_tokens(self, tokens: Iterable[str]) -> np.ndarray:
+        """``score_array`` of a query already tokenised (``tokenize``)."""
+        term_rows = sorted({self._term_row[t] for t in tokens if t in self._term_row})
         if not term_rows:
             return np.zeros(len(self.doc_ids), dtype=np.float32)
         return np.asarray(self._weights[term_rows].sum(axis=0), dtype=np.float32).ravel()

@@ -42,7 +42,10 @@ class Passage(BaseModel):
 
     @property
     def embedding_text(self) -> str:
-        """What the sentence encoder sees: the title gives a bare chunk its subject, the tags its other names."""
+        """What the sentence encoder sees.
+
+        The title gives a bare chunk its subject, the tags its other names.
+        """
         if self.kind == "product":
             return self.text
         return (
@@ -51,7 +54,10 @@ class Passage(BaseModel):
 
     @property
     def search_text(self) -> str:
-        """What the lexical index matches: the title twice, the tags and the text (a product: its name and category)."""
+        """What the lexical index matches: the title twice, the tags and the text.
+
+        A product's is its name twice and its category.
+        """
         if self.kind == "product":
             return f"{self.title} {self.title} {self.topic}"
         return f"{self.title} {self.title} {self.keywords} {self.text}"

@@ -17,14 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from actions.answering.guard import Catalogue
 from actions.errors import StoreDataError, StoreUnavailable
 from actions.keys import Keys
+from actions.knowledge.catalogue import Catalogue
 from actions.knowledge.encoder import TextEncoder
 from actions.knowledge.lexical import FUNCTION_WORDS, LexicalIndex, tokenize
 from actions.knowledge.passages import Passage
+from actions.knowledge.question import Query, Question
+from actions.redis_edge import optional_text, store_call, text
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,9 @@ EXACT_NAME_BONUS = 0.3
 # Words that ask about a policy even when a product type is named ("warranty on
 # a yoga mat", "return a lip balm I opened"): articles answer those, not products.
 POLICY_CUES = re.compile(
-    r"\b(warrant\w*|guarantee\w*|covered|return\w*|refund\w*|exchange\w*|swap\w*|price[- ]match\w*|match the price|"
-    r"faulty|broken|damaged|defective|stopped working|died|cancel\w*|deliver\w*|ship\w*|customs|duties)\b",
+    r"\b(warrant\w*|guarantee\w*|covered|return\w*|refund\w*|exchange\w*|swap\w*|price[- ]match\w*"
+    r"|match the price|faulty|broken|damaged|defective|stopped working|died|cancel\w*|deliver\w*|ship\w*"
+    r"|customs|duties)\b",
     re.IGNORECASE,
 )
 POLICY_BONUS = 0.2
@@ -100,7 +102,8 @@ class ScoredPassage:
 class Retrieval:
     """The best passages for one question."""
 
-    query: str
+    # What was searched for: the question alone, or read with the message it follows up on.
+    query: Query
     passages: tuple[ScoredPassage, ...]
     confident: bool
     seconds: float
@@ -148,63 +151,34 @@ class IndexSnapshot:
         return mask
 
 
-def reads_as_follow_up(question: str) -> bool:
-    """Whether a question leans on the one before: "and to Canada?", "how long does it take?", "is that free?".
+def reads_as_follow_up(question: Query) -> bool:
+    """Whether a question leans on the one before.
 
-    A short question with a subject of its own ("how much is shipping?") stands alone.
+    "and to Canada?", "how long does it take?" and "is that free?" do; a short question
+    with a subject of its own ("how much is shipping?") stands alone.
     """
-    if _FOLLOW_UP.match(question) or _EARLY_PRONOUN.match(question):
+    if _FOLLOW_UP.match(question.text) or _EARLY_PRONOUN.match(question.text):
         return True
-    words = question.split()
-    if len(words) <= FOLLOW_UP_MAX_PRONOUN_WORDS and _PRONOUN.search(question):
+    words = question.text.split()
+    if len(words) <= FOLLOW_UP_MAX_PRONOUN_WORDS and _PRONOUN.search(question.text):
         return True
-    if len(words) <= FOLLOW_UP_MAX_PRONOUN_WORDS and _CONTINUES.match(question):
+    if len(words) <= FOLLOW_UP_MAX_PRONOUN_WORDS and _CONTINUES.match(question.text):
         return True
-    return len(words) <= FOLLOW_UP_MAX_WORDS and not [
-        t for t in tokenize(question) if t not in FUNCTION_WORDS
-    ]
+    return len(words) <= FOLLOW_UP_MAX_WORDS and not _has_subject(question)
 
 
-def _has_subject(question: str) -> bool:
+def _has_subject(question: Query) -> bool:
     """Whether the question names something of its own, beyond words every question about a store uses."""
-    return any(t not in FUNCTION_WORDS for t in tokenize(question))
+    return any(t not in FUNCTION_WORDS for t in question.tokens)
 
 
-# Customers' words for what the help centre calls otherwise: "send an order to Australia" asks
-# whether we ship there, "my money back" is a refund. Applied to the query, never to the answer.
-_EVERYDAY_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), replacement)
-    for pattern, replacement in (
-        (
-            r"\b(?:send|post|mail)\s+(?:an?\s+|my\s+|the\s+|your\s+)?(?:orders?|parcels?|packages?|stuff|things|items?|it|them)\s+"
-            r"(?=to\s+(?!you\b|us\b))",
-            "ship orders ",
-        ),
-        (r"\bmy money back\b|\bmoney back\b", "a refund"),
-        (
-            r"\bsend(?:ing)?\s+(?:it|them|this|that|something|stuff|things|items?|an? item)?\s*back\b",
-            "return",
-        ),
-        (r"\bcharge (?:you |me |us )?for returns?\b", "pay for return shipping"),
-        (r"\bpick(?:\s+it)?\s+up\b|\bcollect\b", "collect pick up"),
-    )
-)
-
-
-def everyday_words(question: str) -> str:
-    """The question with everyday phrasings put the help centre's way ("send it to" -> "ship to")."""
-    for pattern, replacement in _EVERYDAY_WORDS:
-        question = pattern.sub(replacement, question)
-    return question
-
-
-def build_query(question: str, history: Sequence[str] = ()) -> str:
+def build_query(question: Question, history: Sequence[str] = ()) -> Query:
     """The question, preceded by the customer's previous message when it reads as a follow-up."""
-    question = everyday_words(" ".join(question.split()))
-    previous = next((h for h in reversed(history) if h.strip() and h.strip() != question), None)
-    if previous and reads_as_follow_up(question):
-        return f"{' '.join(previous.split())} {question}"
-    return question
+    asked = question.searched
+    previous = next((h for h in reversed(history) if h.strip() and h.strip() != asked.text), None)
+    if previous and reads_as_follow_up(asked):
+        return Query.of(" ".join(previous.split())).followed_by(asked)
+    return asked
 
 
 class Retriever:
@@ -220,7 +194,7 @@ class Retriever:
 
     async def retrieve(
         self,
-        question: str,
+        question: Question | str,
         intent: str | None = None,
         history: Sequence[str] = (),
         k: int = 4,
@@ -228,35 +202,36 @@ class Retriever:
     ) -> Retrieval:
         """The k best passages; ``confident`` when the best clears the configured score.
 
-        The intent's topics get a small bonus, larger when the NLU is sure of the intent.
+        ``question`` is analysed already (``Question.of``) or here. The intent's topics get a
+        small bonus, larger when the NLU is sure of the intent.
         """
         started = time.perf_counter()
         snapshot = await self._current_snapshot()
-        query = build_query(question, history)
-        if not snapshot.passages or not query:
+        asked = question if isinstance(question, Question) else Question.of(question)
+        query = build_query(asked, history)
+        if not snapshot.passages or not query.text:
             return Retrieval(query, (), False, time.perf_counter() - started)
-        own = everyday_words(" ".join(question.split()))
+        own = asked.searched
         # A follow-up is scored with what it follows up on, and also alone: "so how do I reset my
         # password?" after a shipping question asks about passwords, not shipping.
         # Only a question with a subject of its own may stand alone: "and how long does that take?"
         # after a refund question asks about refunds, however well it matches delivery times.
-        queries = [query] if query == own or not _has_subject(own) else [query, own]
+        queries = [query] if query.text == own.text or not _has_subject(own) else [query, own]
         # One short text, ~10 ms of CPU: encoded on the event loop. Handing it to a thread and back
         # cost up to 8 ms more at the p95 (two wake-ups, each waiting for the GIL), more than the
         # ~10 ms other coroutines wait here.
+        vectors = self._encoder.encode([q.text for q in queries])
         scored_queries = [
-            (text, *self._scores(snapshot, text, vector, intent, intent_confidence))
-            for text, vector in zip(queries, self._encoder.encode(queries), strict=True)
+            (q, *self._scores(snapshot, q, vector, intent, intent_confidence))
+            for q, vector in zip(queries, vectors, strict=True)
         ]
-        query, combined, dense = scored_queries[0]
+        query, combined, dense, lexical = scored_queries[0]
         if len(scored_queries) == 2:
-            _, alone, alone_dense = scored_queries[1]
+            _, alone, alone_dense, alone_lexical = scored_queries[1]
             # The question alone prefers another passage clearly: it has a subject of its own.
             clearer = float(alone.max()) - float(alone[int(combined.argmax())]) > STANDALONE_MARGIN
             if clearer and float(alone.max()) >= self._min_score:
-                query, combined, dense = own, alone, alone_dense
-        bm25 = snapshot.lexical.score_array(query)
-        lexical = bm25 / (bm25 + LEXICAL_HALF_SCORE)
+                query, combined, dense, lexical = own, alone, alone_dense, alone_lexical
         candidates = np.argpartition(-combined, k)[:k] if len(combined) > k else np.arange(len(combined))
         top = candidates[np.argsort(-combined[candidates], kind="stable")]
         scored = tuple(
@@ -269,29 +244,29 @@ class Retriever:
     def _scores(
         self,
         snapshot: IndexSnapshot,
-        query: str,
+        query: Query,
         vector: np.ndarray,
         intent: str | None,
         intent_confidence: float,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Every passage's combined score for one query, and its dense part."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every passage's combined score for one query, and its dense and (saturated) lexical parts."""
         dense = snapshot.vectors @ vector
-        bm25 = snapshot.lexical.score_array(query)
+        bm25 = snapshot.lexical.score_tokens(query.tokens)
         lexical = bm25 / (bm25 + LEXICAL_HALF_SCORE)
         sure = max(0.0, (intent_confidence - SURE_INTENT) / (1.0 - SURE_INTENT))
         bonus = INTENT_BONUS + SURE_INTENT_BONUS * sure
         combined = dense + LEXICAL_WEIGHT * lexical + bonus * snapshot.intent_mask(intent)
-        named = _named_products(snapshot, query)
+        named = _named_products(snapshot, query.text)
         for position in named:
             combined[position] += EXACT_NAME_BONUS
-        if not named and POLICY_CUES.search(query):
+        if not named and POLICY_CUES.search(query.text):
             combined += POLICY_BONUS * ~snapshot.is_product
         tagged = np.zeros(len(combined), dtype=np.float32)
-        for word in set(tokenize(query)) - FUNCTION_WORDS:
+        for word in set(query.tokens) - FUNCTION_WORDS:
             for position in snapshot.tag_words.get(word, ()):
                 tagged[position] += TAG_BONUS
         combined += np.minimum(tagged, MAX_TAG_BONUS)
-        return combined, dense
+        return combined, dense, lexical
 
     async def source_passages(self, source_id: str) -> list[Passage]:
         """Every passage of one article (in order) or the one of a product."""
@@ -304,18 +279,21 @@ class Retriever:
 
     async def _current_snapshot(self) -> IndexSnapshot:
         try:
-            version = await self._redis.hget(self._keys.knowledge_meta, "version")
-        except (RedisError, OSError) as error:
-            if self._snapshot is not None:
-                # Knowledge changes rarely: answering from the last snapshot beats not answering.
-                logger.warning(
-                    "knowledge index version unreadable (%s); using version %s", error, self._snapshot.version
-                )
-                return self._snapshot
-            raise StoreUnavailable(f"knowledge index unreadable: {error}") from error
+            with store_call("read the knowledge index version"):
+                version = await self._redis.hget(self._keys.knowledge_meta, "version")
+        except StoreUnavailable as error:
+            if self._snapshot is None:
+                raise
+            # Knowledge changes rarely: answering from the last snapshot beats not answering.
+            logger.warning(
+                "knowledge index version unreadable (%s); using version %s",
+                error.__cause__,
+                self._snapshot.version,
+            )
+            return self._snapshot
         if version is None:
             raise StoreDataError("the knowledge index is empty: run `python -m seed demo` (or `seed load`)")
-        version_text = version.decode()
+        version_text = text(version)
         if self._snapshot is None or self._snapshot.version != version_text:
             async with self._reload:
                 if self._snapshot is None or self._snapshot.version != version_text:
@@ -324,26 +302,25 @@ class Retriever:
 
     async def _load(self, version: str) -> IndexSnapshot:
         started = time.perf_counter()
-        try:
+        with store_call("load the knowledge index"):
             async with self._redis.pipeline(transaction=True) as tx:
                 tx.hgetall(self._keys.knowledge_passages)
                 tx.hgetall(self._keys.knowledge_vectors)
                 tx.hget(self._keys.knowledge_meta, "version")
                 raw_passages, raw_vectors, loaded_version = await tx.execute()
-        except (RedisError, OSError) as error:
-            raise StoreUnavailable(f"knowledge index unreadable: {error}") from error
         passages = []
         rows = []
         for key, raw in raw_passages.items():
             vector = raw_vectors.get(key)
             if vector is None:
-                raise StoreDataError(f"passage {key.decode()} has no vector: re-run the seed")
+                raise StoreDataError(f"passage {text(key)} has no vector: re-run the seed")
             passages.append(Passage.model_validate_json(raw))
             rows.append(np.frombuffer(vector, dtype=np.float32))
         order = sorted(range(len(passages)), key=lambda i: passages[i].id)
         matrix = np.vstack([rows[i] for i in order]) if rows else np.zeros((0, 384), dtype=np.float32)
+        # The version read with the data: a seed may have finished since ``version`` was read.
         snapshot = IndexSnapshot(
-            (loaded_version or version.encode()).decode(), [passages[i] for i in order], matrix
+            optional_text(loaded_version) or version, [passages[i] for i in order], matrix
         )
         logger.info(
             "knowledge index %s loaded: %d passages in %.0f ms",

@@ -3,5 +3,5 @@
 ``rules`` (schema) · ``validation`` (field-named errors) · ``store`` and ``versions``
 (versions, audit, rollback) · ``engine`` (decisions) with ``context``,
 ``conditions``, ``control``, ``bandit``, ``stock`` · ``ledger`` (atomic caps,
-counters, events) · ``cli`` (``python -m actions.offers``).
+counters, events). The command line is ``python -m jobs.offers``.
 """

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from actions.offers.rules import OfferRule, Variant
+from actions.redis_edge import text
 
 Counter = str  # "exposures" | "accepts" | "clicks"
 
@@ -38,10 +39,7 @@ def counter_fields(variant_id: str, counter: Counter, segment: str | None) -> li
 
 def parse_stats(raw: Mapping[bytes | str, bytes | str]) -> dict[str, int]:
     """Convert a stats hash as read from Redis to text keys and integer counts."""
-    return {
-        (k.decode() if isinstance(k, bytes) else k): int(v.decode() if isinstance(v, bytes) else v)
-        for k, v in raw.items()
-    }
+    return {text(k): int(text(v)) for k, v in raw.items()}
 
 
 @dataclass(frozen=True)

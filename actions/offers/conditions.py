@@ -15,6 +15,25 @@ from actions.offers.rules import Conditions, OfferRule, window_end, window_start
 
 _WORD = re.compile(r"[a-z0-9]+")
 
+# Conditions a customer's stored profile answers (segment, lifetime spend, tenure): a rule's
+# reach can be counted by them before any conversation. The window depends on the clock
+# alone and the switches hold for any signed-in customer; every other condition is known
+# only during a conversation (``in_stock`` at the moment of the decision).
+PROFILE_CONDITIONS: tuple[str, ...] = (
+    "segments",
+    "customer_value_min",
+    "customer_value_max",
+    "tenure_days_min",
+    "tenure_days_max",
+)
+WINDOW_CONDITIONS: tuple[str, ...] = ("start", "end")
+SWITCHES: tuple[str, ...] = ("signed_in_only", "any_topic")
+CONVERSATION_CONDITIONS: tuple[str, ...] = tuple(
+    name
+    for name in Conditions.model_fields
+    if name not in (*PROFILE_CONDITIONS, *WINDOW_CONDITIONS, *SWITCHES)
+)
+
 
 def _lower(values: list[str] | None) -> frozenset[str] | None:
     return None if values is None else frozenset(v.lower() for v in values)

@@ -11,10 +11,10 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import StoreDataError, StoreUnavailable
+from actions.errors import StoreDataError
 from actions.keys import Keys
+from actions.redis_edge import store_call, text
 
 EventType = Literal["exposure", "control", "click", "accept"]
 ANONYMOUS = "anonymous"
@@ -46,19 +46,13 @@ class OfferEvent(BaseModel):
 
 async def read_events(redis: Redis, keys: Keys, count: int = 1000) -> list[OfferEvent]:
     """Read the oldest ``count`` events still in the stream, oldest first."""
-    try:
+    with store_call("read offer events"):
         raw = await redis.xrange(keys.offer_events, count=count)
-    except RedisError as error:
-        raise StoreUnavailable("could not read offer events") from error
     events = []
     for entry_id, entry in cast(list[tuple[Any, dict[Any, Any]]], raw or []):
-        fields = {_text(name): _text(value) for name, value in entry.items()}
+        fields = {text(name): text(value) for name, value in entry.items()}
         try:
-            events.append(OfferEvent.model_validate({**fields, "entry_id": _text(entry_id)}))
+            events.append(OfferEvent.model_validate({**fields, "entry_id": text(entry_id)}))
         except ValidationError as error:
-            raise StoreDataError(f"{keys.offer_events} entry {_text(entry_id)} is malformed") from error
+            raise StoreDataError(f"{keys.offer_events} entry {text(entry_id)} is malformed") from error
     return events
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

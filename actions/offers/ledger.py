@@ -10,20 +10,16 @@ can never grant more exposures than the caps allow.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import StoreUnavailable
 from actions.keys import OFFER_ACCEPT_DEDUPE_TTL_S, OFFER_EVENTS_STREAM_MAXLEN, OFFER_STATS_TTL_S, Keys
 from actions.offers.bandit import counter_fields, parse_stats
 from actions.offers.events import OfferEvent
 from actions.offers.rules import OfferRule
+from actions.redis_edge import store_call, text
 
-T = TypeVar("T")
 DAY_MS = 24 * 3600 * 1000
 
 # KEYS: stats hash, the subject's exposure times (sorted set), event stream.
@@ -77,10 +73,6 @@ class LedgerResult:
     entry_id: str = ""
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 class OfferLedger:
     """Records offer events and enforces caps in Redis."""
 
@@ -93,7 +85,9 @@ class OfferLedger:
 
     async def stats_of(self, rule_id: str) -> dict[str, int]:
         """Read a rule's counters (see ``actions/offers/bandit.py`` for the fields)."""
-        return parse_stats(await _call(self._redis.hgetall(self._keys.offer_stats(rule_id))))
+        with store_call("read the offer counters"):
+            raw = await self._redis.hgetall(self._keys.offer_stats(rule_id))
+        return parse_stats(raw)
 
     async def expose(self, rule: OfferRule, event: OfferEvent, subject: str, now_ms: int) -> LedgerResult:
         """Record an exposure (or a control hold) if the rule's caps allow one more.
@@ -132,11 +126,10 @@ class OfferLedger:
             self._keys.offer_seen(rule.id, subject),
             self._keys.offer_events,
         ]
-        granted, detail = await _call(self._expose(keys=keys, args=args))
+        with store_call("record the offer exposure"):
+            granted, detail = await self._expose(keys=keys, args=args)
         return (
-            LedgerResult(True, entry_id=_text(detail))
-            if granted
-            else LedgerResult(False, reason=_text(detail))
+            LedgerResult(True, entry_id=text(detail)) if granted else LedgerResult(False, reason=text(detail))
         )
 
     async def accept(self, rule: OfferRule | None, event: OfferEvent) -> LedgerResult:
@@ -158,32 +151,25 @@ class OfferLedger:
             self._keys.offer_accepted(event.rule, event.conversation),
             self._keys.offer_events,
         ]
-        granted, detail = await _call(self._accept(keys=keys, args=args))
+        with store_call("record the offer acceptance"):
+            granted, detail = await self._accept(keys=keys, args=args)
         return (
-            LedgerResult(True, entry_id=_text(detail))
-            if granted
-            else LedgerResult(False, reason=_text(detail))
+            LedgerResult(True, entry_id=text(detail)) if granted else LedgerResult(False, reason=text(detail))
         )
 
     async def click(self, event: OfferEvent) -> LedgerResult:
         """Record a click on an offer (every click counts)."""
         stats_key = self._keys.offer_stats(event.rule)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            for field in counter_fields(event.variant, "clicks", event.segment or None):
-                pipe.hincrby(stats_key, field, 1)
-            pipe.expire(stats_key, OFFER_STATS_TTL_S)
-            pipe.xadd(
-                self._keys.offer_events,
-                dict(zip(event.fields()[::2], event.fields()[1::2], strict=True)),
-                maxlen=self._maxlen,
-                approximate=True,
-            )
-            replies = await _call(pipe.execute())
-        return LedgerResult(True, entry_id=_text(replies[-1]))
-
-
-async def _call(awaitable: Awaitable[T]) -> T:
-    try:
-        return await awaitable
-    except RedisError as error:
-        raise StoreUnavailable("Redis did not answer") from error
+        with store_call("record the offer click"):
+            async with self._redis.pipeline(transaction=True) as pipe:
+                for field in counter_fields(event.variant, "clicks", event.segment or None):
+                    pipe.hincrby(stats_key, field, 1)
+                pipe.expire(stats_key, OFFER_STATS_TTL_S)
+                pipe.xadd(
+                    self._keys.offer_events,
+                    dict(zip(event.fields()[::2], event.fields()[1::2], strict=True)),
+                    maxlen=self._maxlen,
+                    approximate=True,
+                )
+                replies = await pipe.execute()
+        return LedgerResult(True, entry_id=text(replies[-1]))

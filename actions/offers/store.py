@@ -11,30 +11,22 @@ the second gets ``OfferRulesConflict``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import (
-    OfferRuleNotFound,
-    OfferRulesConflict,
-    OfferRulesInvalid,
-    StoreDataError,
-    StoreUnavailable,
-)
+from actions.errors import OfferRuleNotFound, OfferRulesConflict, OfferRulesInvalid, StoreDataError
 from actions.keys import OFFER_AUDIT_MAXLEN, Keys
 from actions.offers.diff import RuleSetDiff, diff_rule_sets
 from actions.offers.rules import OfferRule, RuleSet
 from actions.offers.validation import problems_of
 from actions.offers.versions import Action, AuditEntry, RuleSetVersion
+from actions.redis_edge import store_call, text
 
 logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 # KEYS: pointer, new version, audit stream. ARGV: expected version, version JSON,
 # audit maxlen, then the audit entry's field/value pairs.
@@ -49,10 +41,6 @@ return {1, current + 1}
 """
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 class RuleStore:
     """Saves, reads, edits and rolls back offer rule sets in Redis."""
 
@@ -63,7 +51,8 @@ class RuleStore:
 
     async def current_version(self) -> int:
         """Return the number of the version in force; 0 before any rules were saved."""
-        raw = await self._call(self._redis.get(self._keys.offer_rules_current))
+        with store_call("read which offer rules version is in force"):
+            raw = await self._redis.get(self._keys.offer_rules_current)
         return int(raw) if raw is not None else 0
 
     async def current(self) -> RuleSetVersion | None:
@@ -79,7 +68,8 @@ class RuleStore:
     async def get(self, version: int) -> RuleSetVersion:
         """Any saved version, validated again on the way out; raises OfferRuleNotFound."""
         key = self._keys.offer_rules_version(version)
-        raw = await self._call(self._redis.get(key))
+        with store_call(f"read offer rules version {version}"):
+            raw = await self._redis.get(key)
         if raw is None:
             raise OfferRuleNotFound(f"offer rule set version {version} does not exist")
         try:
@@ -91,16 +81,17 @@ class RuleStore:
 
     async def history(self, limit: int = 50) -> list[AuditEntry]:
         """Return the newest ``limit`` audit entries, newest first."""
-        raw = await self._call(self._redis.xrevrange(self._keys.offer_rules_audit, count=limit))
+        with store_call("read the offer rules audit log"):
+            raw = await self._redis.xrevrange(self._keys.offer_rules_audit, count=limit)
         entries = cast(list[tuple[Any, dict[Any, Any]]], raw or [])
         history = []
         for entry_id, raw_fields in entries:
-            fields = {_text(k): _text(v) for k, v in raw_fields.items()}
+            fields = {text(k): text(v) for k, v in raw_fields.items()}
             try:
-                history.append(AuditEntry.from_stream(_text(entry_id), fields))
+                history.append(AuditEntry.from_stream(text(entry_id), fields))
             except (KeyError, ValueError) as error:
                 raise StoreDataError(
-                    f"{self._keys.offer_rules_audit} entry {_text(entry_id)} is malformed"
+                    f"{self._keys.offer_rules_audit} entry {text(entry_id)} is malformed"
                 ) from error
         return history
 
@@ -218,7 +209,8 @@ class RuleStore:
             self._keys.offer_rules_version(saved.version),
             self._keys.offer_rules_audit,
         ]
-        status, current = await self._call(self._save_script(keys=keys, args=args))
+        with store_call(f"save offer rules version {saved.version}"):
+            status, current = await self._save_script(keys=keys, args=args)
         if status == 0:
             raise OfferRulesConflict(base_version, int(current))
         if status == -1:
@@ -231,13 +223,6 @@ class RuleStore:
             changes.summary(),
         )
         return saved
-
-    @staticmethod
-    async def _call(awaitable: Awaitable[T]) -> T:
-        try:
-            return await awaitable
-        except RedisError as error:
-            raise StoreUnavailable("Redis did not answer") from error
 
 
 def _replacing(rule_id: str, make: Callable[[OfferRule], OfferRule]) -> Callable[[RuleSet], RuleSet]:

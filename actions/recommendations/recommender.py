@@ -26,13 +26,13 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import StoreDataError, StoreUnavailable
+from actions.errors import StoreDataError
 from actions.keys import Keys
 from actions.knowledge.encoder import TextEncoder
 from actions.recommendations.models import ReasonCode, Recommendation
 from actions.recommendations.snapshot import RecommendationSnapshot, SnapshotLoader
+from actions.redis_edge import members, store_call
 from actions.segments.models import CustomerProfile
 from actions.segments.provisional import ProvisionalSegment, provisional_segment
 from actions.segments.storage import load_profile
@@ -212,12 +212,10 @@ class Recommender:
 
     async def _recent_purchases(self, customer_id: str) -> list[str]:
         """Products of the customer's latest orders, newest first (cancelled orders left out)."""
-        try:
+        with store_call(f"read the orders of customer {customer_id}", with_cause=True):
             ids = await self._redis.zrevrange(self._keys.customer_orders(customer_id), 0, RECENT_ORDERS - 1)
-            names = [self._keys.order(i.decode() if isinstance(i, bytes) else str(i)) for i in ids]
+            names = [self._keys.order(order_id) for order_id in members(ids)]
             raws = await self._redis.mget(names) if names else []
-        except (RedisError, OSError) as error:
-            raise StoreUnavailable(f"could not read the orders of customer {customer_id}: {error}") from error
         products: list[str] = []
         try:
             for raw in raws:

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import ValidationError
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from actions.errors import StoreDataError, StoreUnavailable
 from actions.keys import Keys
 from actions.knowledge.embedding import DIMENSION
 from actions.knowledge.passages import Passage
 from actions.recommendations.tables import Together, parse_popular, parse_together
+from actions.redis_edge import optional_text, store_call
 from actions.segments.models import Segment, SegmentModel
 from actions.segments.provisional import category_vocabulary
 from actions.store.models import Product
@@ -74,10 +74,6 @@ def _product_vectors(
     return vectors, has_vector
 
 
-def _text(value: bytes | None) -> str:
-    return "" if value is None else value.decode()
-
-
 class SnapshotLoader:
     """Gives the current snapshot, reloading it when a version changes."""
 
@@ -90,19 +86,23 @@ class SnapshotLoader:
     async def current(self) -> RecommendationSnapshot:
         """Return the snapshot for the versions now in Redis, reloading it if one changed."""
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.hget(self._keys.meta, "version")
-                pipe.hget(self._keys.knowledge_meta, "version")
-                pipe.hget(self._keys.segments_meta, "version")
-                pipe.hget(self._keys.recommendation_meta, "version")
-                raw = await pipe.execute()
-        except (RedisError, OSError) as error:
-            if self._snapshot is not None:
-                # The catalogue changes rarely: recommending from the last snapshot beats failing.
-                logger.warning("recommendation versions unreadable (%s); using the last snapshot", error)
-                return self._snapshot
-            raise StoreUnavailable(f"could not read recommendation data: {error}") from error
-        versions: Versions = (_text(raw[0]), _text(raw[1]), _text(raw[2]), _text(raw[3]))
+            with store_call("read recommendation data", with_cause=True):
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    pipe.hget(self._keys.meta, "version")
+                    pipe.hget(self._keys.knowledge_meta, "version")
+                    pipe.hget(self._keys.segments_meta, "version")
+                    pipe.hget(self._keys.recommendation_meta, "version")
+                    raw = await pipe.execute()
+        except StoreUnavailable as error:
+            if self._snapshot is None:
+                raise
+            # The catalogue changes rarely: recommending from the last snapshot beats failing.
+            logger.warning(
+                "recommendation versions unreadable (%s); using the last snapshot", error.__cause__
+            )
+            return self._snapshot
+        store, knowledge, segments, tables = (optional_text(version) or "" for version in raw)
+        versions: Versions = (store, knowledge, segments, tables)
         if not versions[0]:
             raise StoreDataError(f"{self._keys.meta} has no version: seed the store first")
         if self._snapshot is None or self._snapshot.versions != versions:
@@ -115,29 +115,28 @@ class SnapshotLoader:
         started = time.perf_counter()
         keys = self._keys
         try:
-            async with self._redis.pipeline(transaction=True) as tx:
-                tx.hgetall(keys.products)
-                tx.hgetall(keys.knowledge_passages)
-                tx.hgetall(keys.knowledge_vectors)
-                tx.get(keys.segment_model)
-                tx.hgetall(keys.bought_together)
-                tx.hget(keys.recommendation_meta, "popular")
-                (
-                    raw_products,
-                    raw_passages,
-                    raw_vectors,
-                    raw_model,
-                    raw_together,
-                    raw_popular,
-                ) = await tx.execute()
-            products = sorted(
-                (Product.model_validate_json(v) for v in raw_products.values()), key=lambda p: p.id
-            )
-            segments = await self._segments(raw_model)
-            position = {p.id: i for i, p in enumerate(products)}
-            vectors, has_vector = _product_vectors(position, raw_passages, raw_vectors)
-        except (RedisError, OSError) as error:
-            raise StoreUnavailable(f"could not read recommendation data: {error}") from error
+            with store_call("read recommendation data", with_cause=True):
+                async with self._redis.pipeline(transaction=True) as tx:
+                    tx.hgetall(keys.products)
+                    tx.hgetall(keys.knowledge_passages)
+                    tx.hgetall(keys.knowledge_vectors)
+                    tx.get(keys.segment_model)
+                    tx.hgetall(keys.bought_together)
+                    tx.hget(keys.recommendation_meta, "popular")
+                    (
+                        raw_products,
+                        raw_passages,
+                        raw_vectors,
+                        raw_model,
+                        raw_together,
+                        raw_popular,
+                    ) = await tx.execute()
+                products = sorted(
+                    (Product.model_validate_json(v) for v in raw_products.values()), key=lambda p: p.id
+                )
+                segments = await self._segments(raw_model)
+                position = {p.id: i for i, p in enumerate(products)}
+                vectors, has_vector = _product_vectors(position, raw_passages, raw_vectors)
         except ValidationError as error:
             raise StoreDataError("catalogue, knowledge index or segments in Redis are malformed") from error
         categories = sorted({p.category for p in products})

@@ -19,10 +19,10 @@ from itertools import combinations
 
 from pydantic import TypeAdapter, ValidationError
 from redis import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import StoreDataError, StoreUnavailable
+from actions.errors import StoreDataError
 from actions.keys import CUSTOMER_INTELLIGENCE_TTL_S, Keys
+from actions.redis_edge import store_call, text
 from actions.store.models import Order
 
 TOGETHER_MIN_CUSTOMERS = 2
@@ -70,7 +70,7 @@ def write_tables(redis: Redis, keys: Keys, together: Together, popular: list[str
     """Replace the bought-together table and store-wide best sellers at once; return their version."""
     version = tables_version(together, popular)
     ttl = CUSTOMER_INTELLIGENCE_TTL_S
-    try:
+    with store_call("store the recommendation tables", with_cause=True):
         with redis.pipeline(transaction=True) as tx:
             tx.delete(keys.bought_together, keys.recommendation_meta)
             if together:
@@ -85,15 +85,13 @@ def write_tables(redis: Redis, keys: Keys, together: Together, popular: list[str
             )
             tx.expire(keys.recommendation_meta, ttl)
             tx.execute()
-    except RedisError as error:
-        raise StoreUnavailable(f"could not store the recommendation tables: {error}") from error
     return version
 
 
 def parse_together(raw: dict[bytes, bytes]) -> Together:
     """Parse the bought-together hash as read from Redis."""
     try:
-        return {key.decode(): _PAIRS.validate_json(value) for key, value in raw.items()}
+        return {text(key): _PAIRS.validate_json(value) for key, value in raw.items()}
     except ValidationError as error:
         raise StoreDataError("the bought-together table is malformed: rebuild it") from error
 

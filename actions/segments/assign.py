@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import StoreDataError, StoreUnavailable
+from actions.errors import StoreDataError
 from actions.keys import Keys
+from actions.redis_edge import members, store_call
 from actions.segments.features import customer_features, utc_naive
 from actions.segments.models import CustomerProfile, Segment
 from actions.segments.storage import load_model, save_profile
@@ -40,16 +40,14 @@ async def assign_customer(
     """
     model = await load_model(redis, keys)
     if model is None:
-        raise StoreDataError("no segment model: run `python -m actions.segments run` first")
-    try:
+        raise StoreDataError("no segment model: run `python -m jobs.segments run` first")
+    with store_call(f"read customer {customer_id}", with_cause=True):
         raw_customer = await redis.get(keys.customer(customer_id))
         if raw_customer is None:
             return None
         order_ids = await redis.zrange(keys.customer_orders(customer_id), 0, -1)
-        order_keys = [keys.order(i.decode() if isinstance(i, bytes) else str(i)) for i in order_ids]
+        order_keys = [keys.order(order_id) for order_id in members(order_ids)]
         raw_orders = await redis.mget(order_keys) if order_keys else []
-    except (RedisError, OSError) as error:
-        raise StoreUnavailable(f"could not read customer {customer_id}: {error}") from error
     try:
         customer = Customer.model_validate_json(raw_customer)
         orders = [Order.model_validate_json(raw) for raw in raw_orders if raw is not None]
@@ -58,10 +56,8 @@ async def assign_customer(
     moment = utc_naive(now or datetime.now(UTC))
     features = customer_features(customer, orders, moment)
     segment_id = model.assign(features)
-    try:
+    with store_call(f"read segment {segment_id}", with_cause=True):
         raw_segment = await redis.get(keys.segment(segment_id))
-    except (RedisError, OSError) as error:
-        raise StoreUnavailable(f"could not read segment {segment_id}: {error}") from error
     if raw_segment is None:
         raise StoreDataError(f"{keys.segment(segment_id)} is missing: re-run the segmentation")
     try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from redis import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import StoreDataError, StoreUnavailable
+from actions.errors import StoreDataError
 from actions.keys import Keys
+from actions.redis_edge import parse_stored, store_call, text
 from actions.store.models import Customer, Order, Product
 
 # Keys per MGET: big enough to amortise round trips, small enough not to block Redis.
@@ -28,17 +28,6 @@ class StoreRecords:
     products: list[Product]
 
 
-def _parse(model: type[ModelT], raw: bytes | str, key: str) -> ModelT:
-    try:
-        return model.model_validate_json(raw)
-    except ValidationError as error:
-        raise StoreDataError(f"{key} does not hold a valid {model.__name__}") from error
-
-
-def _text(member: bytes | str) -> str:
-    return member.decode() if isinstance(member, bytes) else member
-
-
 def _many(redis: Redis, model: type[ModelT], keys: list[str]) -> list[ModelT]:
     parsed: list[ModelT] = []
     for start in range(0, len(keys), BATCH):
@@ -46,20 +35,20 @@ def _many(redis: Redis, model: type[ModelT], keys: list[str]) -> list[ModelT]:
         for key, raw in zip(chunk, redis.mget(chunk), strict=True):
             # An id listed but deleted (a load in progress) is skipped, not fatal.
             if raw is not None:
-                parsed.append(_parse(model, raw, key))
+                parsed.append(parse_stored(model, raw, key))
     return parsed
 
 
 def read_store(redis: Redis, keys: Keys) -> StoreRecords:
     """Every customer, order and product, sorted by id; raises StoreDataError if never seeded."""
-    try:
-        customer_ids = sorted(_text(m) for m in redis.smembers(keys.customer_ids))
-        order_ids = sorted(_text(m) for m in redis.smembers(keys.order_ids))
+    with store_call("read the store", with_cause=True):
+        customer_ids = sorted(text(m) for m in redis.smembers(keys.customer_ids))
+        order_ids = sorted(text(m) for m in redis.smembers(keys.order_ids))
         if not customer_ids:
             raise StoreDataError(f"{keys.customer_ids} is empty: load the store first (python -m seed demo)")
         customers = _many(redis, Customer, [keys.customer(i) for i in customer_ids])
         orders = _many(redis, Order, [keys.order(i) for i in order_ids])
-        products = [_parse(Product, raw, keys.products) for raw in redis.hgetall(keys.products).values()]
-    except RedisError as error:
-        raise StoreUnavailable(f"could not read the store: {error}") from error
+        products = [
+            parse_stored(Product, raw, keys.products) for raw in redis.hgetall(keys.products).values()
+        ]
     return StoreRecords(customers, orders, sorted(products, key=lambda p: p.id))

@@ -113,7 +113,10 @@ class CatalogueIndex:
         )
 
     def named_in(self, text: str) -> list[Product]:
-        """The products whose full name the text contains (the longest names only: "Shears Plus" over "Shears")."""
+        """The products whose full name the text contains.
+
+        The longest names only: "Shears Plus" over "Shears".
+        """
         words = " ".join(tokens(text))
         found = [
             p for p, name in zip(self.products, self.full_names, strict=True) if f" {name} " in f" {words} "

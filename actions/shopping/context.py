@@ -17,14 +17,14 @@ SLOT = "shopping"
 Refinement = Literal["cheaper", "dearer", "more", "in_stock"]
 
 _CHEAPER = re.compile(
-    r"\b(cheaper|cheeper|cheep|cheap ones?|less expensive|lower price|more affordable|too (?:expensive|pricey|much)|"
-    r"bit much|for less|costs? less|cheaper ones?)\b",
+    r"\b(cheaper|cheeper|cheep|cheap ones?|less expensive|lower price|more affordable|"
+    r"too (?:expensive|pricey|much)|bit much|for less|costs? less|cheaper ones?)\b",
     re.I,
 )
 _DEARER = re.compile(r"\b(more expensive|pricier|higher end|better ones?|fancier|premium ones?)\b", re.I)
 _MORE = re.compile(
-    r"\b(show me more|more options|other options|any others|anything else|what else|something else|more of them|"
-    r"other ones|others|see more|more please|next ones?|more ideas|other ideas)\b",
+    r"\b(show me more|more options|other options|any others|anything else|what else|something else|"
+    r"more of them|other ones|others|see more|more please|next ones?|more ideas|other ideas)\b",
     re.I,
 )
 _IN_STOCK = re.compile(

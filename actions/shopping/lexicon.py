@@ -84,7 +84,8 @@ FEATURE_GROUPS: tuple[frozenset[str], ...] = tuple(
 
 # Words that name a whole department, beyond the category names themselves.
 CATEGORY_ALIASES: dict[str, tuple[str, ...]] = {
-    "electronic": ("electronics",), "tech": ("electronics",), "gadget": ("electronics",), "gizmo": ("electronics",),
+    "electronic": ("electronics",), "tech": ("electronics",), "gadget": ("electronics",),
+    "gizmo": ("electronics",),
     "kitchen": ("home & kitchen", "home and kitchen"), "home": ("home & kitchen", "home and kitchen"),
     "kitchenware": ("home & kitchen",), "cookware": ("home & kitchen",),
     "clothes": ("clothing",), "clothing": ("clothing",), "apparel": ("clothing",), "outfit": ("clothing",),
@@ -99,11 +100,11 @@ CATEGORY_ALIASES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # Modifiers that say how good or big, not which kind: never a reason to say "we don't have that".
 SOFT_MODIFIERS = frozenset(
-    """big small large little huge tiny warm cool cute pretty lovely fancy simple basic fast quick slow light heavy
-    long short durable sturdy strong comfy comfortable soft hard easy portable compact decent solid reliable
-    proper real actual normal regular standard classic modern stylish nice good great best better top quality
-    high low premium luxury cheap budget affordable family everyday daily old young men mens women womens
-    unisex adult adults kids kid children boys girls""".split()
+    """big small large little huge tiny warm cool cute pretty lovely fancy simple basic fast quick slow light
+    heavy long short durable sturdy strong comfy comfortable soft hard easy portable compact decent solid
+    reliable proper real actual normal regular standard classic modern stylish nice good great best better top
+    quality high low premium luxury cheap budget affordable family everyday daily old young men mens women
+    womens unisex adult adults kids kid children boys girls""".split()
 )
 
 # Colours a customer names -> the colour words of the catalogue that count as that colour.
@@ -127,8 +128,8 @@ COLOUR_FAMILIES: dict[str, frozenset[str]] = {
 COLOUR_ALIASES = {"gray": "grey", "colour": "", "color": ""}
 # Catalogue colours that customers also name on their own.
 CATALOGUE_COLOURS = frozenset(
-    {"teal", "sage", "olive", "plum", "rust", "terracotta", "khaki", "tan", "sand", "stone", "charcoal", "oat", "navy",
-     "sky blue", "rose gold", "heather grey", "forest green", "silver"}
+    {"teal", "sage", "olive", "plum", "rust", "terracotta", "khaki", "tan", "sand", "stone", "charcoal",
+     "oat", "navy", "sky blue", "rose gold", "heather grey", "forest green", "silver"}
 )  # fmt: skip
 
 # People one buys for; said back to the customer ("ideas for your dad").
@@ -173,7 +174,8 @@ SUPERLATIVES: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
         (r"\b(cheapest|least expensive|lowest price|cheaper|most affordable)\b", "price", False),
         (r"\b(most expensive|priciest|dearest|highest price|pricier)\b", "price", True),
         (
-            r"\b(longest|most) (battery|charge|playback|lasting)|\blasts? (the )?longest\b|\blongest on a charge\b",
+            r"\b(longest|most) (battery|charge|playback|lasting)"
+            r"|\blasts? (the )?longest\b|\blongest on a charge\b",
             "hours",
             True,
         ),

@@ -15,8 +15,8 @@ from actions.shopping.lexicon import ATTRIBUTE_STAND_INS, SUPERLATIVES
 from actions.store.models import Product
 
 _ORDINALS = {
-    "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4, "5th": 4,
-    "one": 0, "two": 1, "three": 2, "four": 3, "five": 4,
+    "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+    "fifth": 4, "5th": 4, "one": 0, "two": 1, "three": 2, "four": 3, "five": 4,
 }  # fmt: skip
 _ORDINAL = re.compile(
     r"\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\b(?:\s+(?:one|option|item|result|product|set))?"

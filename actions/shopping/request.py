@@ -45,7 +45,8 @@ _MIN = re.compile(
 _AROUND = re.compile(rf"\b(?:around|about|roughly|approximately|approx|ish)\s*{_MONEY}", re.I)
 _SIZE = re.compile(
     r"\bsize\s*(\d{1,2}(?:\.5)?|xxs|xs|s|m|l|xl|xxl|small|medium|large|extra large|twin|queen|king)\b"
-    r"|\b(xs|xl|xxl)\b|\bin (small|medium|large)\b|\bwaist\s*(\d{2})\b|\b(\d{1,2})\s?(?:-\s?)?(?:inch|in\b|\")",
+    r"|\b(xs|xl|xxl)\b|\bin (small|medium|large)\b|\bwaist\s*(\d{2})\b"
+    r"|\b(\d{1,2})\s?(?:-\s?)?(?:inch|in\b|\")",
     re.I,
 )
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "xxs": "XS", "xxl": "XL"}
@@ -55,10 +56,11 @@ _OUT_OF_STOCK_TOO = re.compile(
     re.I,
 )
 _INTEREST = re.compile(
-    r"\b(?:likes?|loves?|enjoys?|adores?|is into|are into|into|is a fan of|fan of|obsessed with|passionate about|"
-    r"keen on|crazy about|spends? (?:all day|a lot of time|hours) (?:in|on|at)|goes|who goes)\s+"
-    r"((?:the\s+)?[a-z][a-z' -]{1,40}?)(?=[,.!?;]|\s+(?:and|but|so|under|below|budget|nothing|max|between|for|"
-    r"with|less|around|about|\d)\b|$)",
+    r"\b(?:likes?|loves?|enjoys?|adores?|is into|are into|into|is a fan of|fan of|obsessed with|"
+    r"passionate about|keen on|crazy about|spends? (?:all day|a lot of time|hours) (?:in|on|at)|goes"
+    r"|who goes)\s+((?:the\s+)?[a-z][a-z' -]{1,40}?)"
+    r"(?=[,.!?;]|\s+(?:and|but|so|under|below|budget|nothing|max|between|for|with|less|around|about|\d)\b"
+    r"|$)",
     re.I,
 )
 _FOR_SOMEONE = re.compile(r"\bfor (?:a|an|my|his|her|our|the)\s+((?:[a-z-]+\s+){0,2}?)([a-z-]+)\b", re.I)
@@ -85,7 +87,8 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9'&-]*")
 INTEREST_NOUNS = {
     "runner": "running", "hiker": "hiking", "gardener": "gardening", "cook": "cooking", "chef": "cooking",
     "baker": "baking", "gamer": "gaming", "reader": "reading", "bookworm": "reading", "camper": "camping",
-    "yogi": "yoga", "musician": "music", "golfer": "golf", "cyclist": "cycling", "birdwatcher": "birdwatching",
+    "yogi": "yoga", "musician": "music", "golfer": "golf", "cyclist": "cycling",
+    "birdwatcher": "birdwatching",
     "techie": "tech gadgets", "geek": "tech gadgets", "foodie": "cooking", "traveller": "travel",
     "traveler": "travel", "coffee lover": "coffee", "dog lover": "dogs", "cat lover": "cats",
 }  # fmt: skip
@@ -194,12 +197,14 @@ def _sizes(text: str) -> tuple[str, ...]:
 
 # "she drinks a lot of tea and reads a lot": what someone does is what they like.
 _DOES = re.compile(
-    r"\b(?:she|he|they|my \w+|and)\s+(?:\w+ly\s+)?(reads|drinks|cooks|bakes|runs|hikes|plays|gardens|paints|cycles|"
-    r"travels|camps|swims|knits|sews|games|golfs|fishes|climbs|skis|surfs|writes|draws)\b(?:\s+(?:a lot of\s+)?([a-z]+))?",
+    r"\b(?:she|he|they|my \w+|and)\s+(?:\w+ly\s+)?"
+    r"(reads|drinks|cooks|bakes|runs|hikes|plays|gardens|paints|cycles|travels|camps|swims|knits|sews|games|"
+    r"golfs|fishes|climbs|skis|surfs|writes|draws)\b(?:\s+(?:a lot of\s+)?([a-z]+))?",
     re.I,
 )
 _VERB_INTERESTS = {
-    "reads": "reading", "cooks": "cooking", "bakes": "baking", "runs": "running", "hikes": "hiking", "gardens": "gardening",
+    "reads": "reading", "cooks": "cooking", "bakes": "baking", "runs": "running", "hikes": "hiking",
+    "gardens": "gardening",
     "paints": "painting", "cycles": "cycling", "travels": "travel", "camps": "camping", "swims": "swimming",
     "knits": "knitting", "sews": "sewing", "games": "gaming", "golfs": "golf", "fishes": "fishing",
     "climbs": "climbing", "skis": "skiing", "surfs": "surfing", "writes": "writing", "draws": "drawing",
@@ -270,7 +275,8 @@ def parse_request(text: str) -> ShoppingRequest:
     words = tuple(
         word.strip("'")
         for word in _WORD.findall(rest)
-        if word not in FILLER and word not in colour_words and word not in RECIPIENTS and not any(c.isdigit() for c in word)
+        if word not in FILLER and word not in colour_words and word not in RECIPIENTS
+        and not any(c.isdigit() for c in word)
     )  # fmt: skip
     order = "price" if _SORT_CHEAP.search(lowered) else ("-price" if _SORT_DEAR.search(lowered) else None)
     return ShoppingRequest(

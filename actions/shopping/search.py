@@ -192,7 +192,10 @@ class ProductSearch:
         return np.where(index.has_vector, index.vectors @ vector, 0.0).astype(np.float32)
 
     async def _nearest_category(self, index: CatalogueIndex, text: str) -> str | None:
-        """The department whose three closest products are closest in meaning on average ("air fryer" -> Home & Kitchen)."""
+        """The department whose three closest products are closest in meaning on average.
+
+        "air fryer" -> Home & Kitchen.
+        """
         dense = await self._dense(index, text)
         if not len(dense) or float(dense.max()) <= 0:
             return None
@@ -305,7 +308,8 @@ def _filter(
         ("stock", lambda i: request.include_out_of_stock or index.products[i].in_stock),
         ("numbers", lambda i: all(_meets(index.numbers[i].get(a), v, how) for a, v, how in request.numbers)),
         ("colour", lambda i: not request.colours or any(index.has_colour(i, c) for c in request.colours)),
-        ("size", lambda i: not request.sizes or index.products[i].attributes.get("size", "").upper() in request.sizes),
+        ("size", lambda i: not request.sizes
+                           or index.products[i].attributes.get("size", "").upper() in request.sizes),
         ("price", lambda i: (request.price_min is None or index.products[i].price >= request.price_min)
                             and (request.price_max is None or index.products[i].price <= request.price_max)),
     ]  # fmt: skip

@@ -15,8 +15,8 @@ from actions.store.models import Product
 # A product with this many units or fewer is shown as "only N left".
 FEW_LEFT = 5
 _PIECES = (
-    "line", "line_detailed", "under", "over", "between", "in_colour", "in_size", "for_recipient", "for_interest",
-    "in_stock", "few_left", "out_of_stock", "ideas",
+    "line", "line_detailed", "under", "over", "between", "in_colour", "in_size", "for_recipient",
+    "for_interest", "in_stock", "few_left", "out_of_stock", "ideas",
 )  # fmt: skip
 
 
@@ -89,7 +89,10 @@ class ShoppingWording(BaseModel):
         return ""
 
     def lines(self, products: Sequence[Product], detailed: bool = False) -> str:
-        """'1. Nexa Wireless Earbuds: $94.99, in stock', one line per product (with its description if detailed)."""
+        """'1. Nexa Wireless Earbuds: $94.99, in stock', one line per product.
+
+        With ``detailed``, each line also holds the product's description.
+        """
         piece = self.pieces["line_detailed" if detailed else "line"]
         return "\n".join(
             piece.format(

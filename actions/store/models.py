@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 OrderStatus = Literal["processing", "shipped", "in_transit", "delivered", "cancelled", "returned"]
+ShippingMethod = Literal["standard", "express", "international"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -94,7 +95,7 @@ class Order(BaseModel):
     shipped_at: datetime | None = None
     delivered_at: datetime | None = None
     estimated_delivery: date | None = None
-    shipping_method: Literal["standard", "express", "international"]
+    shipping_method: ShippingMethod
     carrier: str | None = None
     tracking_number: str | None = None
     voucher_code: str | None = None

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import StoreDataError, StoreUnavailable
+from actions.errors import StoreDataError
 from actions.keys import Keys
+from actions.redis_edge import parse_stored, store_call, text
 from actions.store.models import Article, Order, Product, StorePolicy
 
 logger = logging.getLogger(__name__)
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def _parse(model: type[ModelT], raw: str | bytes, key: str) -> ModelT:
-    try:
-        return model.model_validate_json(raw)
-    except ValidationError as error:
-        raise StoreDataError(f"{key} does not hold a valid {model.__name__}") from error
 
 
 def _same_email(given: str, on_order: str) -> bool:
@@ -52,25 +41,28 @@ class StoreRepository:
         never reveals whether an order number exists.
         """
         key = self._keys.order(order_id.strip().lstrip("#"))
-        raw = await self._call(self._redis.get(key))
+        with store_call("read the order"):
+            raw = await self._redis.get(key)
         if raw is None:
             return None
-        order = _parse(Order, raw, key)
+        order = parse_stored(Order, raw, key)
         return order if _same_email(email, order.email) else None
 
     async def policy(self) -> StorePolicy:
         """The store's policy; raises StoreDataError when the store was never seeded."""
-        raw = await self._call(self._redis.get(self._keys.policy))
+        with store_call("read the store policy"):
+            raw = await self._redis.get(self._keys.policy)
         if raw is None:
             raise StoreDataError(f"{self._keys.policy} is missing: seed the store first")
-        return _parse(StorePolicy, raw, self._keys.policy)
+        return parse_stored(StorePolicy, raw, self._keys.policy)
 
     async def products(self) -> list[Product]:
         """Every catalogue product."""
         version = await self._version()
         if self._catalogue is None or self._catalogue[0] != version:
-            raw = await self._call(self._redis.hgetall(self._keys.products))
-            parsed = [_parse(Product, value, self._keys.products) for value in raw.values()]
+            with store_call("read the catalogue"):
+                raw = await self._redis.hgetall(self._keys.products)
+            parsed = [parse_stored(Product, value, self._keys.products) for value in raw.values()]
             self._catalogue = (version, sorted(parsed, key=lambda p: p.id))
         return self._catalogue[1]
 
@@ -78,20 +70,15 @@ class StoreRepository:
         """Every help-centre article."""
         version = await self._version()
         if self._articles is None or self._articles[0] != version:
-            raw = await self._call(self._redis.hgetall(self._keys.articles))
-            parsed = [_parse(Article, value, self._keys.articles) for value in raw.values()]
+            with store_call("read the help-centre articles"):
+                raw = await self._redis.hgetall(self._keys.articles)
+            parsed = [parse_stored(Article, value, self._keys.articles) for value in raw.values()]
             self._articles = (version, sorted(parsed, key=lambda a: a.id))
         return self._articles[1]
 
     async def _version(self) -> str:
-        version = await self._call(self._redis.hget(self._keys.meta, "version"))
+        with store_call("read the store's version"):
+            version = await self._redis.hget(self._keys.meta, "version")
         if version is None:
             raise StoreDataError(f"{self._keys.meta} has no version: seed the store first")
-        return version.decode() if isinstance(version, bytes) else str(version)
-
-    @staticmethod
-    async def _call(awaitable):  # type: ignore[no-untyped-def]
-        try:
-            return await awaitable
-        except RedisError as error:
-            raise StoreUnavailable("Redis did not answer") from error
+        return text(version)

@@ -10,8 +10,8 @@ from tests.browser.conftest import AGENT, MARKETER, screenshot, sign_in
 
 POST_JSON = """async ([path, body]) => {
   const token = document.querySelector('meta[name="csrf-token"]').content;
-  const r = await fetch(path, {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": token},
-                               body: JSON.stringify(body)});
+  const headers = {"Content-Type": "application/json", "X-CSRF-Token": token};
+  const r = await fetch(path, {method: "POST", headers, body: JSON.stringify(body)});
   return r.status;
 }"""
 

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import socketio
 import uvicorn
 from playwright.sync_api import Browser, Page, expect
@@ -35,9 +34,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
+from web.pages import template_environment
+
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIR = REPO / "web"
-TEMPLATES = WEB_DIR / "templates"
 BUNDLE = WEB_DIR / "build" / "widget.js"
 
 TOKEN = "v1.C0042.signature"
@@ -170,13 +170,8 @@ def store_page(server_url: str | None, attributes: dict[str, str] | None = None,
 
 
 def demo_page(**context: object) -> str:
-    """web/templates/store_demo.html rendered as the web app renders it (autoescape, strict undefined)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-    )
-    return env.get_template("store_demo.html").render(**context)
+    """web/templates/store_demo.html rendered by the web app's own template environment."""
+    return template_environment().get_template("store_demo.html").render(**context)
 
 
 class WidgetServer:

@@ -1,5 +1,6 @@
-"""A representative part of the conversation suite (the first two conversations of every category) on the real stack.
+"""A representative part of the conversation suite on the real stack.
 
+The part is the first two conversations of every category.
 The whole suite, with its pass rates and latency figures, is ``python -m conversation_eval --start``.
 """
 

@@ -216,8 +216,9 @@ async def test_a_paused_conversation_listens_silently_and_resumes_with_its_slots
 
         await _append(assistant, session_id, [{"event": "pause"}])
         assert _tracker(assistant, session_id)["paused"] is True
-        await customer.client.emit("user_uttered", {"message": "hello? anyone there?", "session_id": session_id,
-                                                    "customData": {}})  # fmt: skip
+        await customer.client.emit(
+            "user_uttered", {"message": "hello? anyone there?", "session_id": session_id, "customData": {}}
+        )
         for _ in range(100):
             texts = [e.get("text") for e in _tracker(assistant, session_id)["events"] if e["event"] == "user"]
             if "hello? anyone there?" in texts:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
@@ -54,3 +55,40 @@ async def test_failed_action_answers_with_the_domain_response(name: str, text: s
 async def test_slot_mapping_validation_fails_silently_as_rasa_expects() -> None:
     with pytest.raises(RasaException):
         await _run("action_validate_slot_mappings")
+
+
+async def test_an_action_server_that_never_answers_is_given_up_within_the_turn_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(action_failures, "TURN_BUDGET_S", 0.5)
+    hung = socket.socket()  # accepts connections (the backlog) and never answers
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(8)
+    try:
+        action = RemoteAction(
+            "action_show_order_status", EndpointConfig(f"http://127.0.0.1:{hung.getsockname()[1]}/webhook")
+        )
+        tracker = DialogueStateTracker("c1", DOMAIN.slots)
+        tracker.update(UserUttered("where is my order"))
+        started = time.monotonic()
+        events = await action_failures.run_or_apologise(
+            action,
+            CollectingOutputChannel(),
+            TemplatedNaturalLanguageGenerator(DOMAIN.responses),
+            tracker,
+            DOMAIN,
+        )
+        assert time.monotonic() - started < 2.0
+        assert [e.text for e in events if isinstance(e, BotUttered)] == ["Sorry, technical problem."]
+    finally:
+        hung.close()
+
+
+def test_the_turn_budget_is_shared_by_the_turns_action_calls() -> None:
+    tracker = DialogueStateTracker("c1", DOMAIN.slots)
+    assert action_failures.time_left(tracker) == action_failures.TURN_BUDGET_S
+    tracker.update(UserUttered("hi", timestamp=1000.0))
+    assert action_failures.time_left(tracker, now=1003.0) == pytest.approx(
+        action_failures.TURN_BUDGET_S - 3.0
+    )
+    assert action_failures.time_left(tracker, now=1100.0) == action_failures.MIN_CALL_S

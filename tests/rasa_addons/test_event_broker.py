@@ -65,7 +65,7 @@ def _entries(redis: Redis) -> list[dict[str, str]]:
 
 async def test_rasa_builds_the_broker_from_bot_endpoints_yml(monkeypatch: pytest.MonkeyPatch) -> None:
     env = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "9", "REDIS_PASSWORD": "",
-           "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook"}  # fmt: skip
+           "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook", "ACTION_SERVER_TOKEN": "t"}  # fmt: skip
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     broker = await EventBroker.create(read_endpoint_config(str(ENDPOINTS), "event_broker"))
@@ -195,8 +195,9 @@ async def _wait_for_entries(redis: Redis, count: int) -> list[dict[str, str]]:
 async def test_a_customer_message_is_published_when_read_and_not_again_at_the_save(redis: Redis) -> None:
     broker = _broker()
     store = InMemoryTrackerStore(Domain.empty(), event_broker=broker)
-    earlier = DialogueStateTracker.from_events("c-6", [ActionExecuted("action_session_start"), SessionStarted(),
-                                                       ActionExecuted("action_listen")])  # fmt: skip
+    earlier = DialogueStateTracker.from_events(
+        "c-6", [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    )
     await store.save(earlier)
     processor = Processor(store)
 
@@ -239,3 +240,12 @@ async def test_rasa_reads_messages_through_the_publishing_drop_in() -> None:
     assert MessageProcessor.log_message is log_message_and_publish
     assert broker is not None
     await broker.close()
+
+
+def test_rasa_sends_the_action_servers_secret_with_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "9", "REDIS_PASSWORD": "",
+           "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook", "ACTION_SERVER_TOKEN": "s3cret"}  # fmt: skip
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    endpoint = read_endpoint_config(str(ENDPOINTS), "action_endpoint")
+    assert endpoint is not None and endpoint.headers == {"Authorization": "Bearer s3cret"}

@@ -1,4 +1,7 @@
-"""After a bot action no rule continues, the assistant waits for the customer; after a message it has no opinion."""
+"""After a bot action no rule continues, the assistant waits for the customer.
+
+After a message it has no opinion.
+"""
 
 from __future__ import annotations
 

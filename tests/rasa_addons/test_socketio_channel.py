@@ -40,10 +40,16 @@ class RecordingServer:
     def __init__(self) -> None:
         self.emitted: list[tuple[str, Any, dict[str, Any]]] = []
 
-    async def emit(self, event, data=None, to=None, room=None, skip_sid=None,  # type: ignore[no-untyped-def]
-                   namespace=None, callback=None, ignore_queue=False):  # fmt: skip
-        arguments = {"to": to, "room": room, "skip_sid": skip_sid, "namespace": namespace, "callback": callback,
-                     "ignore_queue": ignore_queue}  # fmt: skip
+    async def emit(self, event, data=None, to=None, room=None,  # type: ignore[no-untyped-def]
+                   skip_sid=None, namespace=None, callback=None, ignore_queue=False):  # fmt: skip
+        arguments = {
+            "to": to,
+            "room": room,
+            "skip_sid": skip_sid,
+            "namespace": namespace,
+            "callback": callback,
+            "ignore_queue": ignore_queue,
+        }
         self.emitted.append((event, data, {name: value for name, value in arguments.items() if value}))
 
 
@@ -150,7 +156,8 @@ credentials, port = json.loads(sys.argv[1]), int(sys.argv[2])
 channel = SocketIOChannel.from_credentials(credentials)
 
 async def on_new_message(message):
-    await message.output_channel.send_response(message.sender_id, {"text": "echo " + message.text, **message.metadata})
+    reply = {"text": "echo " + message.text, **message.metadata}
+    await message.output_channel.send_response(message.sender_id, reply)
 
 app = Sanic("worker")
 app.blueprint(channel.blueprint(on_new_message))
@@ -215,8 +222,14 @@ async def _reply_across_workers(worker_a: str, worker_b: str, timeout_s: float) 
     on_a, replies_on_a = await _connect(worker_a, session_id)
     on_b, replies_on_b = await _connect(worker_b, session_id)
     try:
-        await on_a.emit("user_uttered", {"message": "hi", "session_id": session_id,
-                                         "customData": {"agent": {"name": "Sam"}, "handoff": "joined"}})  # fmt: skip
+        await on_a.emit(
+            "user_uttered",
+            {
+                "message": "hi",
+                "session_id": session_id,
+                "customData": {"agent": {"name": "Sam"}, "handoff": "joined"},
+            },
+        )
         expected = {"text": "echo hi", "agent": {"name": "Sam"}, "handoff": "joined"}
         assert await asyncio.wait_for(replies_on_a.get(), 10) == expected
         received = []

@@ -2,6 +2,7 @@
 
 Modules: ``models`` (User, Role), ``users`` (UserStore), ``passwords`` (argon2id),
 ``sessions`` (signed cookie -> Redis session), ``csrf``, ``ratelimit``, ``audit``,
-``middleware`` (AuthMiddleware), ``guards`` (requires_role), ``routes`` (/login, /logout),
-``cli`` (``python -m web.accounts``).
+``services`` (AccountServices, part of the app's ``WebServices``), ``middleware``
+(AuthMiddleware), ``guards`` (requires_role), ``pages`` (refusals), ``routes`` (/login,
+/logout). Accounts are managed from the command line with ``python -m jobs.accounts``.
 """

@@ -7,9 +7,10 @@ import time
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 
 from actions.keys import AUDIT_STREAM_MAXLEN, Keys
-from web.accounts.redis_calls import call
+from actions.redis_edge import store_call
 
 
 async def audit(
@@ -30,11 +31,12 @@ async def audit(
         StoreUnavailable: Redis did not answer.
 
     """
-    fields = {
+    fields: dict[FieldT, EncodableT] = {
         "actor": actor,
         "action": action,
         "target": target,
         "details": json.dumps(details, sort_keys=True, default=str),
         "at": str(int(time.time())),
     }
-    await call(redis.xadd(keys.audit, fields, maxlen=AUDIT_STREAM_MAXLEN, approximate=True))  # type: ignore[arg-type]
+    with store_call("append to the audit log"):
+        await redis.xadd(keys.audit, fields, maxlen=AUDIT_STREAM_MAXLEN, approximate=True)

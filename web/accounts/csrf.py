@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
+from typing import Final
 
 from itsdangerous import BadSignature, TimestampSigner
 from starlette.datastructures import Headers
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope
 
+from actions.errors import AssistantError
 from web.accounts.sessions import new_token
 from web.accounts.settings import AccountSettings
 
@@ -32,9 +34,11 @@ MAX_FORM_BYTES = 5 * 1024 * 1024
 LOGIN_FORM_SALT = "brightcart.console.login-form"
 # How long a sign-in page may sit open before its form must be reloaded.
 LOGIN_FORM_MAX_AGE_S = 2 * 3600
+# Only our own sign-in form ever sends it back.
+LOGIN_FORM_SAMESITE: Final = "strict"
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(AssistantError):
     """A form body is larger than ``MAX_FORM_BYTES``."""
 
 
@@ -122,10 +126,7 @@ class LoginFormTokens:
             self._settings.login_csrf_cookie,
             self._signer.sign(token).decode("ascii"),
             max_age=LOGIN_FORM_MAX_AGE_S,
-            path="/",
-            secure=self._settings.web_cookie_secure,
-            httponly=True,
-            samesite="strict",
+            **self._settings.cookie_flags(LOGIN_FORM_SAMESITE),
         )
 
     def check(self, cookie: str | None, submitted: str | None) -> bool:
@@ -140,10 +141,5 @@ class LoginFormTokens:
 
     def clear(self, response: Response) -> None:
         """Drop the form cookie once signed in."""
-        response.delete_cookie(
-            self._settings.login_csrf_cookie,
-            path="/",
-            secure=self._settings.web_cookie_secure,
-            httponly=True,
-            samesite="strict",
-        )
+        flags = self._settings.cookie_flags(LOGIN_FORM_SAMESITE)
+        response.delete_cookie(self._settings.login_csrf_cookie, **flags)

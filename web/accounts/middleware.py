@@ -1,8 +1,8 @@
 """``AuthMiddleware``: who is signed in, and CSRF checks on everything they change.
 
 For every HTTP and WebSocket request it sets ``request.state.user`` (``User`` or
-None) and ``request.state.csrf_token`` (the session's token or None), and leaves
-the ``AccountServices`` for the account routes. A POST, PUT, PATCH or DELETE made
+None), ``request.state.csrf_token`` (the session's token or None) and
+``request.state.session_id``. A POST, PUT, PATCH or DELETE made
 with a session must carry the session's token in ``X-CSRF-Token`` or, for HTML
 forms, a ``csrf_token`` field; otherwise it is refused with 403. Requests without a
 session have nothing to forge and pass on to the endpoint, whose ``requires_role``
@@ -29,11 +29,7 @@ from web.accounts.csrf import (
     tokens_match,
 )
 from web.accounts.pages import LOGIN_PATH, refusal
-from web.accounts.passwords import Passwords
-from web.accounts.services import STATE_KEY, AccountServices
-from web.accounts.settings import AccountSettings
-from web.context import WebContext
-from web.errors import WebSetupError
+from web.accounts.services import AccountServices
 
 logger = logging.getLogger(__name__)
 
@@ -43,22 +39,15 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class AuthMiddleware:
     """Pure ASGI middleware: session cookie -> ``request.state.user``, and CSRF checks.
 
-    Add it with ``Middleware(AuthMiddleware, settings=AccountSettings())``. It reads
-    Redis and key names from ``app.state.context`` (``web.context.WebContext``).
+    ``create_app`` adds it with ``Middleware(AuthMiddleware, accounts=services.accounts)``:
+    its settings and stores come from the app's ``WebServices``, never from the environment.
     """
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        settings: AccountSettings | None = None,
-        *,
-        passwords: Passwords | None = None,
-        login_path: str = LOGIN_PATH,
-    ) -> None:
+    def __init__(self, app: ASGIApp, accounts: AccountServices, *, login_path: str = LOGIN_PATH) -> None:
         self.app = app
-        self.services = AccountServices(settings or AccountSettings(), passwords or Passwords())
+        self.accounts = accounts
         self.login_path = login_path
-        if self.services.settings.uses_demo_secret:
+        if accounts.settings.uses_demo_secret:
             logger.warning(
                 "WEB_SECRET_KEY is not set: console cookies are signed with the published DEMO key, "
                 "so anyone can forge a sign-in. Set WEB_SECRET_KEY outside a local demo."
@@ -70,7 +59,7 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
-        state.update({STATE_KEY: self.services, "user": None, "csrf_token": None, "session_id": None})
+        state.update({"user": None, "csrf_token": None, "session_id": None})
         try:
             await self._identify(scope, state)
         except StoreUnavailable:
@@ -117,18 +106,17 @@ class AuthMiddleware:
         await self.app(scope, receive, send)
 
     async def _identify(self, scope: Scope, state: dict[str, Any]) -> None:
-        cookie = HTTPConnection(scope).cookies.get(self.services.settings.session_cookie)
+        cookie = HTTPConnection(scope).cookies.get(self.accounts.settings.session_cookie)
         if not cookie:
             return  # anonymous requests cost no Redis round trip
-        context = _context(scope)
-        sessions = self.services.sessions(context.redis, context.keys)
+        sessions = self.accounts.sessions
         session_id = sessions.session_id_of(cookie)
         if session_id is None:
             return
         session = await sessions.load(session_id)
         if session is None:
             return
-        stored = await self.services.users(context.redis, context.keys).get(session.username)
+        stored = await self.accounts.users.get(session.username)
         if stored is None or stored.password_changed_at != session.password_changed_at:
             # The account was deleted or its password changed since this sign-in.
             logger.info("console session of %s ended: account deleted or password changed", session.username)
@@ -145,11 +133,3 @@ class AuthMiddleware:
             return
         response = refusal(Request(scope, receive), status, title, message)
         await response(scope, receive, send)
-
-
-def _context(scope: Scope) -> WebContext:
-    app = scope.get("app")
-    context = getattr(getattr(app, "state", None), "context", None)
-    if not isinstance(context, WebContext):
-        raise WebSetupError("AuthMiddleware needs app.state.context (a web.context.WebContext)")
-    return context

@@ -12,8 +12,8 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from actions.keys import Keys
+from actions.redis_edge import store_call
 from web.accounts.models import USERNAME_PATTERN
-from web.accounts.redis_calls import call
 
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 20
@@ -44,12 +44,13 @@ class LoginLimiter:
         checks = [(self._address_key(address), self._per_address)]
         if user_key := self._user_key(username):
             checks.append((user_key, self._per_user))
-        counts = await call(self._redis.mget([key for key, _ in checks]))
-        waits = []
-        for (key, limit), count in zip(checks, counts, strict=True):
-            if count is not None and int(count) >= limit:
-                ttl = await call(self._redis.ttl(key))
-                waits.append(ttl if ttl > 0 else self._window_s)
+        with store_call("read the sign-in limits"):
+            counts = await self._redis.mget([key for key, _ in checks])
+            waits = []
+            for (key, limit), count in zip(checks, counts, strict=True):
+                if count is not None and int(count) >= limit:
+                    ttl = await self._redis.ttl(key)
+                    waits.append(ttl if ttl > 0 else self._window_s)
         return max(waits) if waits else None
 
     async def record_failure(self, username: str, address: str) -> None:
@@ -59,12 +60,14 @@ class LoginLimiter:
                 pipe.incr(key)
                 # NX: the window runs from the first failure; later failures do not extend it.
                 pipe.expire(key, self._window_s, nx=True)
-            await call(pipe.execute())
+            with store_call("count a failed sign-in"):
+                await pipe.execute()
 
     async def reset(self, username: str) -> None:
         """Forget the username's failures after a successful sign-in."""
         if user_key := self._user_key(username):
-            await call(self._redis.delete(user_key))
+            with store_call("reset the sign-in limit"):
+                await self._redis.delete(user_key)
 
     def _user_key(self, username: str) -> str | None:
         # Names that cannot exist are not counted per name: no keys made of attacker text.

@@ -15,12 +15,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from actions.errors import StoreUnavailable
-from web.accounts.audit import audit
 from web.accounts.csrf import CSRF_FIELD
 from web.accounts.models import Role
-from web.accounts.pages import LOGIN_PATH, render
-from web.accounts.services import AccountServices, services_of
-from web.context import WebContext, context_of
+from web.accounts.pages import LOGIN_PATH
+from web.services import WebServices, services_of
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +63,13 @@ async def login_submit(request: Request) -> Response:
     """Check the form token, the limits and the password; on success start a session."""
     services = services_of(request)
     try:
-        return await _sign_in(request, services, context_of(request))
+        return await _sign_in(request, services)
     except StoreUnavailable:
         logger.exception("sign-in failed: Redis did not answer")
         return _form(request, services, None, "", UNAVAILABLE, 503)
 
 
-async def _sign_in(request: Request, services: AccountServices, context: WebContext) -> Response:
+async def _sign_in(request: Request, services: WebServices) -> Response:
     async with request.form() as form:
         fields = {name: form.get(name) for name in ("username", "password", CSRF_FIELD, "next")}
     username, password, token, next_raw = (
@@ -79,56 +77,56 @@ async def _sign_in(request: Request, services: AccountServices, context: WebCont
     )
     username = username.strip().lower()
     next_path = safe_next(next_raw)
-    cookie = request.cookies.get(services.settings.login_csrf_cookie)
-    if not services.login_forms.check(cookie, token):
+    accounts = services.accounts
+    cookie = request.cookies.get(accounts.settings.login_csrf_cookie)
+    if not accounts.login_forms.check(cookie, token):
         logger.warning("sign-in form from %s without a valid form token", _address(request))
         return _form(request, services, next_path, username, FORM_EXPIRED, 403)
 
     address = _address(request)
-    limiter = services.limiter(context.redis, context.keys)
+    limiter = accounts.limiter
     wait_s = await limiter.retry_after(username, address)
     if wait_s is not None:
         logger.warning(
             "sign-in as %s from %s refused: too many failures", username[:AUDITED_NAME_LENGTH], address
         )
-        await _audit(context, username, "auth.sign_in_locked", {"address": address, "retry_after_s": wait_s})
+        await _audit(services, username, "auth.sign_in_locked", {"address": address, "retry_after_s": wait_s})
         minutes = -(-wait_s // 60)
         message = f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
         response = _form(request, services, next_path, username, message, 429)
         response.headers["Retry-After"] = str(wait_s)
         return response
 
-    user = await services.users(context.redis, context.keys).authenticate(username, password)
+    user = await accounts.users.authenticate(username, password)
     if user is None:
         await limiter.record_failure(username, address)
         logger.warning("sign-in as %s from %s failed", username[:AUDITED_NAME_LENGTH], address)
-        await _audit(context, username, "auth.sign_in_failed", {"address": address})
+        await _audit(services, username, "auth.sign_in_failed", {"address": address})
         return _form(request, services, next_path, username, BAD_CREDENTIALS, 400)
 
     await limiter.reset(username)
-    sessions = services.sessions(context.redis, context.keys)
+    sessions = accounts.sessions
     if request.state.session_id:
         await sessions.delete(request.state.session_id)
     session_id, _ = await sessions.create(user)
     logger.info("console user %s signed in from %s", user.username, address)
-    await _audit(context, user.username, "auth.sign_in", {"address": address, "role": user.role})
+    await _audit(services, user.username, "auth.sign_in", {"address": address, "role": user.role})
     response = RedirectResponse(next_path or HOME_BY_ROLE[user.role], status_code=303)
     sessions.set_cookie(response, session_id)
-    services.login_forms.clear(response)
+    accounts.login_forms.clear(response)
     return response
 
 
 async def logout(request: Request) -> Response:
     """End the session on the server, drop the cookie, go to the sign-in page."""
     services = services_of(request)
-    context = context_of(request)
-    sessions = services.sessions(context.redis, context.keys)
+    sessions = services.accounts.sessions
     user = request.state.user
     if request.state.session_id:
         await sessions.delete(request.state.session_id)
     if user is not None:
         logger.info("console user %s signed out", user.username)
-        await _audit(context, user.username, "auth.sign_out", {"address": _address(request)})
+        await _audit(services, user.username, "auth.sign_out", {"address": _address(request)})
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     sessions.clear_cookie(response)
     return response
@@ -136,13 +134,14 @@ async def logout(request: Request) -> Response:
 
 def _form(
     request: Request,
-    services: AccountServices,
+    services: WebServices,
     next_path: str | None,
     username: str = "",
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    token = services.login_forms.new()
+    forms = services.accounts.login_forms
+    token = forms.new()
     context = {
         "user": None,
         "csrf_token": token,
@@ -150,8 +149,8 @@ def _form(
         "username": username[:AUDITED_NAME_LENGTH],
         "error": error,
     }
-    response = render(request, "accounts/login.html", context, status_code)
-    services.login_forms.set_cookie(response, token)
+    response = services.pages.render(request, "accounts/login.html", context, status_code)
+    forms.set_cookie(response, token)
     return response
 
 
@@ -159,6 +158,6 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _audit(context: WebContext, username: str, action: str, details: dict[str, object]) -> None:
+async def _audit(services: WebServices, username: str, action: str, details: dict[str, object]) -> None:
     name = username[:AUDITED_NAME_LENGTH]
-    await audit(context.redis, context.keys, name or "(empty)", action, "console", details)
+    await services.audit(name or "(empty)", action, "console", details)

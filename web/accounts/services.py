@@ -1,11 +1,11 @@
-"""What the accounts routes and middleware share for the life of the app."""
+"""What console sign-in needs for the life of the app: its settings and its stores on the app's Redis."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from redis.asyncio import Redis
-from starlette.requests import HTTPConnection
 
 from actions.keys import Keys
 from web.accounts.csrf import LoginFormTokens
@@ -14,46 +14,34 @@ from web.accounts.ratelimit import LoginLimiter
 from web.accounts.sessions import SessionStore
 from web.accounts.settings import AccountSettings
 from web.accounts.users import UserStore
-from web.errors import WebSetupError
-
-# Where AuthMiddleware leaves the services in each request's state.
-STATE_KEY = "accounts"
 
 
-@dataclass(frozen=True)
+@dataclass
 class AccountServices:
-    """Settings plus the long-lived helpers; Redis-backed stores are made per request from these."""
+    """Sign-in settings, users, sessions, limits and form tokens; part of the app's ``WebServices``."""
 
     settings: AccountSettings
+    redis: Redis
+    keys: Keys
     # One hasher per process: its throwaway hash makes unknown usernames as slow as known ones.
     passwords: Passwords = field(default_factory=Passwords)
 
-    def users(self, redis: Redis, keys: Keys) -> UserStore:
-        """Return the user store on ``redis``."""
-        return UserStore(redis, keys, self.passwords)
+    @cached_property
+    def users(self) -> UserStore:
+        """The console users."""
+        return UserStore(self.redis, self.keys, self.passwords)
 
-    def sessions(self, redis: Redis, keys: Keys) -> SessionStore:
-        """Return the session store on ``redis``."""
-        return SessionStore(redis, keys, self.settings)
+    @cached_property
+    def sessions(self) -> SessionStore:
+        """Signed-in sessions and their cookie."""
+        return SessionStore(self.redis, self.keys, self.settings)
 
-    def limiter(self, redis: Redis, keys: Keys) -> LoginLimiter:
-        """Return the sign-in limiter on ``redis``."""
-        return LoginLimiter(redis, keys)
+    @cached_property
+    def limiter(self) -> LoginLimiter:
+        """Failed sign-ins per username and address."""
+        return LoginLimiter(self.redis, self.keys)
 
-    @property
+    @cached_property
     def login_forms(self) -> LoginFormTokens:
         """The sign-in form's double-submit tokens."""
         return LoginFormTokens(self.settings)
-
-
-def services_of(connection: HTTPConnection) -> AccountServices:
-    """Return the services AuthMiddleware attached to this request.
-
-    Raises:
-        WebSetupError: AuthMiddleware is not installed in front of this route.
-
-    """
-    services = connection.scope.get("state", {}).get(STATE_KEY)
-    if not isinstance(services, AccountServices):
-        raise WebSetupError("AuthMiddleware must wrap the app that serves the account routes")
-    return services

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import secrets
 from datetime import UTC, datetime
+from typing import Final
 
 from itsdangerous import BadSignature, TimestampSigner
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -20,8 +21,8 @@ from redis.asyncio import Redis
 from starlette.responses import Response
 
 from actions.keys import Keys
+from actions.redis_edge import store_call
 from web.accounts.models import StoredUser
-from web.accounts.redis_calls import call
 from web.accounts.settings import AccountSettings
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,9 @@ SESSION_SALT = "brightcart.console.session"
 # 256 bits from the OS generator.
 SESSION_ID_BYTES = 32
 CSRF_TOKEN_BYTES = 32
+# Lax, not Strict: a link to the console from e-mail or chat must arrive signed in.
+# Cross-site POSTs still come without the cookie, and CSRF tokens guard the rest.
+SESSION_SAMESITE: Final = "lax"
 
 
 class Session(BaseModel):
@@ -68,19 +72,19 @@ class SessionStore:
             created_at=datetime.now(UTC),
             password_changed_at=user.password_changed_at,
         )
-        await call(
-            self._redis.set(
+        with store_call("store a console session"):
+            await self._redis.set(
                 self._key(session_id),
                 session.model_dump_json(),
                 ex=self._settings.session_lifetime_s,
                 nx=True,
             )
-        )
         return session_id, session
 
     async def load(self, session_id: str) -> Session | None:
         """Return the live session with that id; None when it ended, expired or is unreadable."""
-        raw = await call(self._redis.get(self._key(session_id)))
+        with store_call("read a console session"):
+            raw = await self._redis.get(self._key(session_id))
         if raw is None:
             return None
         try:
@@ -92,7 +96,8 @@ class SessionStore:
 
     async def delete(self, session_id: str) -> None:
         """End a session on the server side."""
-        await call(self._redis.delete(self._key(session_id)))
+        with store_call("end a console session"):
+            await self._redis.delete(self._key(session_id))
 
     def session_id_of(self, cookie: str | None) -> str | None:
         """Return the session id in a cookie if the signature is ours and younger than the lifetime."""
@@ -110,23 +115,12 @@ class SessionStore:
             self._settings.session_cookie,
             self._signer.sign(session_id).decode("ascii"),
             max_age=self._settings.session_lifetime_s,
-            path="/",
-            secure=self._settings.web_cookie_secure,
-            httponly=True,
-            # Lax, not Strict: a link to the console from e-mail or chat must arrive signed in.
-            # Cross-site POSTs still come without the cookie, and CSRF tokens guard the rest.
-            samesite="lax",
+            **self._settings.cookie_flags(SESSION_SAMESITE),
         )
 
     def clear_cookie(self, response: Response) -> None:
         """Tell the browser to drop the session cookie."""
-        response.delete_cookie(
-            self._settings.session_cookie,
-            path="/",
-            secure=self._settings.web_cookie_secure,
-            httponly=True,
-            samesite="lax",
-        )
+        response.delete_cookie(self._settings.session_cookie, **self._settings.cookie_flags(SESSION_SAMESITE))
 
     def _key(self, session_id: str) -> str:
         return self._keys.web_session(hashlib.sha256(session_id.encode()).hexdigest())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from typing import Literal, TypedDict
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,6 +13,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # print(secrets.token_urlsafe(48))"`) in any real deployment. Using it logs a warning.
 DEMO_WEB_SECRET_KEY = "DEMO-ONLY-console-cookie-key-change-me-in-production"
 MIN_SECRET_KEY_LENGTH = 32
+
+
+class CookieFlags(TypedDict):
+    """The attributes our cookies are set with; a browser deletes a cookie only when they match."""
+
+    path: str
+    secure: bool
+    httponly: bool
+    samesite: Literal["lax", "strict"]
 
 
 class AccountSettings(BaseSettings):
@@ -63,6 +73,10 @@ class AccountSettings(BaseSettings):
     def session_cookie(self) -> str:
         """Name of the session cookie; the ``__Host-`` prefix pins it to this host over HTTPS."""
         return "__Host-bc_session" if self.web_cookie_secure else "bc_session"
+
+    def cookie_flags(self, samesite: Literal["lax", "strict"]) -> CookieFlags:
+        """Path ``/``, HttpOnly, Secure when configured and ``samesite``: to set and to delete a cookie."""
+        return CookieFlags(path="/", secure=self.web_cookie_secure, httponly=True, samesite=samesite)
 
     @property
     def login_csrf_cookie(self) -> str:

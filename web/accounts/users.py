@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from actions.errors import StoreDataError
 from actions.keys import Keys
+from actions.redis_edge import store_call, text
 from web.accounts.errors import UserExists, UserNotFound
 from web.accounts.models import (
     PASSWORD_MAX,
@@ -25,7 +26,6 @@ from web.accounts.models import (
     new_user,
 )
 from web.accounts.passwords import Passwords
-from web.accounts.redis_calls import call, text
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,8 @@ class UserStore:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(self._keys.web_user(user.username), stored.model_dump_json(), nx=True, ex=WEB_USER_TTL_S)
             pipe.sadd(self._keys.web_users, user.username)
-            created, _ = await call(pipe.execute())
+            with store_call("create a console user"):
+                created, _ = await pipe.execute()
         if not created:
             raise UserExists(user.username)
         logger.info("console user %s created (role %s)", user.username, user.role)
@@ -71,7 +72,8 @@ class UserStore:
     async def get(self, username: str) -> StoredUser | None:
         """Return the stored user, validated; None when there is none."""
         key = self._keys.web_user(username)
-        raw = await call(self._redis.get(key))
+        with store_call("read a console user"):
+            raw = await self._redis.get(key)
         if raw is None:
             return None
         try:
@@ -81,7 +83,9 @@ class UserStore:
 
     async def all(self) -> list[StoredUser]:
         """Every user, by username."""
-        names = sorted(text(name) for name in await call(self._redis.smembers(self._keys.web_users)))
+        with store_call("list the console users"):
+            members = await self._redis.smembers(self._keys.web_users)
+        names = sorted(text(name) for name in members)
         users = [await self.get(name) for name in names]
         return [user for user in users if user is not None]
 
@@ -114,7 +118,8 @@ class UserStore:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(self._keys.web_user(username))
             pipe.srem(self._keys.web_users, username)
-            deleted, _ = await call(pipe.execute())
+            with store_call("delete a console user"):
+                deleted, _ = await pipe.execute()
         if not deleted:
             raise UserNotFound(username)
         logger.info("console user %s deleted", username)
@@ -147,6 +152,7 @@ class UserStore:
     async def _replace(self, stored: StoredUser) -> None:
         # XX: a user deleted meanwhile stays deleted.
         key = self._keys.web_user(stored.username)
-        replaced = await call(self._redis.set(key, stored.model_dump_json(), xx=True, ex=WEB_USER_TTL_S))
+        with store_call("update a console user"):
+            replaced = await self._redis.set(key, stored.model_dump_json(), xx=True, ex=WEB_USER_TTL_S)
         if not replaced:
             raise UserNotFound(stored.username)

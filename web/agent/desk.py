@@ -7,15 +7,18 @@ claim and its closing, so that analytics can count handoffs by reason afterwards
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 
-from actions.emotion.timeline import TimelineEntry
+from actions.emotion.timeline import EmotionTimeline
 from actions.handoff.queue import HandoffRequest
 from actions.keys import Keys
+from actions.redis_edge import members, store_call, text
 
 Status = Literal["waiting", "claimed", "returned", "closed"]
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
@@ -88,29 +91,26 @@ class ClaimResult(BaseModel):
 class HandoffDesk:
     """Reads the queue and moves conversations through it."""
 
-    def __init__(self, redis: Redis, keys: Keys) -> None:
+    def __init__(self, redis: Redis, keys: Keys, timeline: EmotionTimeline | None = None) -> None:
         self._redis = redis
         self._keys = keys
+        self._timeline = timeline or EmotionTimeline(redis, keys)
         self._claim = redis.register_script(_CLAIM)
 
     async def queue(self, now: float | None = None) -> list[QueueItem]:
         """Queued conversations, most urgent first, then longest waiting."""
         now = time.time() if now is None else now
-        ids = [_text(m) for m in await self._redis.zrange(self._keys.handoff_queue, 0, -1)]
+        ids = await self._queued_ids()
         if not ids:
             return []
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for cid in ids:
-                pipe.hgetall(self._keys.handoff(cid))
-                pipe.lrange(self._keys.emotion_timeline(cid), -TREND_LENGTH, -1)
-            replies = await pipe.execute()
+        records, trends = await asyncio.gather(
+            self._records(ids), self._timeline.recent_of_each(ids, TREND_LENGTH)
+        )
         items = []
-        for cid, details, timeline in zip(ids, replies[::2], replies[1::2], strict=True):
-            fields = {_text(k): _text(v) for k, v in details.items()}
+        for cid, fields, entries in zip(ids, records, trends, strict=True):
             if "request" not in fields:
                 continue  # the request expired under a stale queue entry
             request = HandoffRequest.model_validate_json(fields["request"])
-            entries = _timeline(timeline)
             items.append(
                 QueueItem(
                     conversation_id=cid,
@@ -130,34 +130,36 @@ class HandoffDesk:
 
     async def state(self, conversation_id: str) -> HandoffState:
         """The conversation's handoff record (empty if it was never handed off)."""
-        fields = {
-            _text(k): _text(v)
-            for k, v in (await self._redis.hgetall(self._keys.handoff(conversation_id))).items()
-        }
+        (fields,) = await self._records([conversation_id])
         request = HandoffRequest.model_validate_json(fields["request"]) if "request" in fields else None
-        return HandoffState(
-            request=request,
-            status=fields.get("status") or ("waiting" if request else None),
-            claim=Claim.model_validate_json(fields["claim"]) if "claim" in fields else None,
-            closing=Closing.model_validate_json(fields["closed"]) if "closed" in fields else None,
+        # Validated, not trusted: a status Redis holds must be one of ``Status``.
+        return HandoffState.model_validate(
+            {
+                "request": request,
+                "status": fields.get("status") or ("waiting" if request else None),
+                "claim": Claim.model_validate_json(fields["claim"]) if "claim" in fields else None,
+                "closing": Closing.model_validate_json(fields["closed"]) if "closed" in fields else None,
+            }
         )
 
     async def claim(self, conversation_id: str, agent: str, display_name: str) -> ClaimResult:
         """Take a queued conversation unless another agent holds it (claiming your own again is fine)."""
         mine = Claim(agent=agent, display_name=display_name).model_dump_json()
-        code, current = await self._claim(
-            keys=[self._keys.handoff(conversation_id), self._keys.handoff_queue],
-            args=[mine, agent, conversation_id],
-        )
+        with store_call("claim the conversation"):
+            code, current = await self._claim(
+                keys=[self._keys.handoff(conversation_id), self._keys.handoff_queue],
+                args=[mine, agent, conversation_id],
+            )
         if int(code) == 0:
             return ClaimResult(outcome="not_queued")
-        claim = Claim.model_validate_json(_text(current))
+        claim = Claim.model_validate_json(text(current))
         return ClaimResult(outcome="claimed" if int(code) == 1 else "taken", claim=claim)
 
     async def owner(self, conversation_id: str) -> Claim | None:
         """Who holds the conversation now."""
-        raw = await self._redis.hget(self._keys.handoff(conversation_id), "claim")
-        return Claim.model_validate_json(_text(raw)) if raw else None
+        with store_call("read who holds the conversation"):
+            raw = await self._redis.hget(self._keys.handoff(conversation_id), "claim")
+        return Claim.model_validate_json(text(raw)) if raw else None
 
     async def hand_back(self, conversation_id: str) -> None:
         """The bot has the conversation again: out of the queue, nobody owns it."""
@@ -165,7 +167,8 @@ class HandoffDesk:
             pipe.zrem(self._keys.handoff_queue, conversation_id)
             pipe.hdel(self._keys.handoff(conversation_id), "claim")
             pipe.hset(self._keys.handoff(conversation_id), "status", "returned")
-            await pipe.execute()
+            with store_call("hand the conversation back"):
+                await pipe.execute()
 
     async def close(self, conversation_id: str, closing: Closing) -> None:
         """Closed with a resolution note: out of the queue, kept in the closed set."""
@@ -178,22 +181,22 @@ class HandoffDesk:
             )
             # Nobody owns a closed conversation: replies to it are refused.
             pipe.hdel(self._keys.handoff(conversation_id), "claim")
-            await pipe.execute()
+            with store_call("close the conversation"):
+                await pipe.execute()
 
     async def queued(self) -> set[str]:
         """Ids of the conversations in the queue (waiting or claimed)."""
-        return {_text(m) for m in await self._redis.zrange(self._keys.handoff_queue, 0, -1)}
+        return set(await self._queued_ids())
 
+    async def _queued_ids(self) -> list[str]:
+        with store_call("read the handoff queue"):
+            return members(await self._redis.zrange(self._keys.handoff_queue, 0, -1))
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def _timeline(raw: list[bytes | str]) -> list[TimelineEntry]:
-    entries = []
-    for item in raw:
-        try:
-            entries.append(TimelineEntry.model_validate_json(item))
-        except ValidationError:
-            continue  # an entry written by an older version: skip it, keep the rest
-    return entries
+    async def _records(self, conversation_ids: list[str]) -> list[dict[str, str]]:
+        """The handoff hashes of these conversations, as text, in one round trip."""
+        with store_call("read the handoff records"):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for cid in conversation_ids:
+                    pipe.hgetall(self._keys.handoff(cid))
+                replies: list[Mapping[bytes, bytes]] = await pipe.execute()
+        return [{text(k): text(v) for k, v in reply.items()} for reply in replies]

@@ -12,12 +12,14 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.typing import KeyT, StreamIdT
 
+from actions.errors import StoreUnavailable
 from actions.keys import Keys
+from actions.redis_edge import store_call, text
 from web.agent.desk import HandoffDesk
 from web.agent.transcript import transcript
 
@@ -27,25 +29,28 @@ BLOCK_MS = 10_000
 # The queue's membership is re-read at least this often, and at every queue change.
 QUEUE_REFRESH_S = 1.0
 QUEUE_EVENTS = frozenset({"pause", "resume"})
+# XREAD's reply in RESP2, the protocol our clients speak: [[stream, [[entry id, {field: value}]...]]...].
+StreamBatch = list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]]
 
 
 async def console_events(redis: Redis, keys: Keys, desk: HandoffDesk) -> AsyncIterator[dict[str, Any]]:
     """Yield sse-starlette event dicts for as long as the console stays open."""
-    cursors = {keys.events: "$", keys.audit: "$"}
+    cursors: dict[KeyT, StreamIdT] = {keys.events: "$", keys.audit: "$"}
     queued, refreshed = await desk.queued(), time.monotonic()
     while True:
         try:
-            replies = await redis.xread(cursors, block=BLOCK_MS, count=200)
-        except RedisError:
+            with store_call("read the event streams"):
+                replies = cast(StreamBatch, await redis.xread(cursors, block=BLOCK_MS, count=200))
+        except StoreUnavailable:
             logger.exception("live console: reading the event streams failed; telling the console")
             yield {"event": "unavailable", "data": "{}"}
             return
         changed = False
         for stream, entries in replies or []:
-            stream_name = stream.decode() if isinstance(stream, bytes) else stream
-            for entry_id, fields in entries:
+            stream_name = text(stream)
+            for entry_id, raw_fields in entries:
                 cursors[stream_name] = entry_id
-                fields = {_text(k): _text(v) for k, v in fields.items()}
+                fields = {text(k): text(v) for k, v in raw_fields.items()}
                 if stream_name == keys.audit:
                     if fields.get("action", "").startswith("handoff."):
                         changed = True
@@ -66,7 +71,3 @@ async def console_events(redis: Redis, keys: Keys, desk: HandoffDesk) -> AsyncIt
                             "event": "message",
                             "data": json.dumps({"conversation_id": cid, **line.model_dump()}),
                         }
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from actions.errors import AssistantError
+
 logger = logging.getLogger(__name__)
 
 # Rasa runs the appended events' side effects (sending BotUttered to the channel)
@@ -14,7 +16,7 @@ logger = logging.getLogger(__name__)
 WIDGET_CHANNEL = "socketio"
 
 
-class RasaUnavailable(Exception):
+class RasaUnavailable(AssistantError):
     """Rasa's HTTP API did not answer, or refused the request."""
 
 

@@ -1,8 +1,15 @@
-"""Agent console routes: the page, its JSON API and its live stream (role: agent)."""
+"""Agent console routes: the page, its JSON API and its live stream (role: agent).
+
+Each route takes what it needs from the app's ``WebServices``; what the customer and
+the agent are told is in ``web.agent.wording``.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
@@ -11,23 +18,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from actions.emotion.timeline import TimelineEntry
-from actions.segments.storage import load_profile
-from web.accounts.audit import audit
-from web.accounts.guards import requires_role
+from actions.errors import AssistantError
+from actions.segments.models import CustomerProfile
+from web.accounts.guards import Endpoint, requires_role
 from web.accounts.models import User
-from web.agent.desk import Closing, HandoffDesk
+from web.agent import wording
+from web.agent.desk import Claim, Closing
 from web.agent.live import console_events
-from web.agent.rasa_api import RasaApi, RasaUnavailable
+from web.agent.rasa_api import RasaUnavailable
 from web.agent.transcript import editable_slots, offers_shown, transcript
-from web.context import context_of
+from web.services import WebServices, services_of
 
 logger = logging.getLogger(__name__)
 
-# What the customer's widget shows when a person joins or leaves.
-JOINED = "{name} from our team has joined the chat."
-HANDED_BACK = "{name} has handed you back to the Brightcart assistant. Ask me anything."
-CLOSED = "{name} has closed this conversation. Thank you for your patience."
 FEEDBACK_INTENT = "give_feedback"
 
 
@@ -49,15 +52,21 @@ class Close(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
+@dataclass(frozen=True)
+class Leaving:
+    """One way an agent gives a conversation back to the bot: what is logged, answered and asked."""
+
+    action: str
+    answer: str
+    failed: str
+    ask_feedback: bool
+
+
+HAND_BACK = Leaving("handoff.handback", "handed_back", wording.HAND_BACK_FAILED, ask_feedback=False)
+# The bot's own feedback form asks for the CSAT score: the widget shows it as a rating prompt.
+CLOSE = Leaving("handoff.close", "closed", wording.CLOSE_FAILED, ask_feedback=True)
+
 BodyT = TypeVar("BodyT", bound=BaseModel)
-
-
-def _desk(request: Request) -> HandoffDesk:
-    return request.app.state.desk
-
-
-def _rasa(request: Request) -> RasaApi:
-    return request.app.state.rasa
 
 
 def _user(request: Request) -> User:
@@ -68,30 +77,48 @@ def _error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status)
 
 
+def _held_by(owner: Claim) -> JSONResponse:
+    return _error(409, wording.HELD_BY.format(owner=owner.display_name), owner=owner.model_dump())
+
+
 async def _body(request: Request, model: type[BodyT]) -> BodyT | JSONResponse:
     try:
         return model.model_validate(await request.json())
     except (ValidationError, ValueError) as error:
         fields = error.errors() if isinstance(error, ValidationError) else []
         detail = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in fields]
-        return _error(422, "invalid request", details=detail)
+        return _error(422, wording.INVALID_REQUEST, details=detail)
 
 
-async def _owned_body(request: Request, model: type[BodyT]) -> BodyT | JSONResponse:
-    """The validated body of a request from the agent who holds the conversation, else the refusal."""
-    body = await _body(request, model)
-    if isinstance(body, JSONResponse):
-        return body
-    return await _owned(request, request.path_params["conversation_id"]) or body
+def _for_the_owner(
+    model: type[BodyT],
+) -> Callable[[Callable[[Request, BodyT], Awaitable[Response]]], Endpoint]:
+    """Let through only a valid ``model`` body from the agent who holds the conversation.
+
+    The endpoint gets the body; anyone else gets the refusal (422 for the body, 409 for the claim).
+    """
+
+    def decorate(endpoint: Callable[[Request, BodyT], Awaitable[Response]]) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def checked(request: Request) -> Response:
+            body = await _body(request, model)
+            if isinstance(body, JSONResponse):
+                return body
+            refusal = await _owned(request, request.path_params["conversation_id"])
+            return refusal or await endpoint(request, body)
+
+        return checked
+
+    return decorate
 
 
 async def _owned(request: Request, conversation_id: str) -> JSONResponse | None:
     """None when the signed-in agent holds the conversation, else the refusal to send."""
-    owner = await _desk(request).owner(conversation_id)
+    owner = await services_of(request).desk.owner(conversation_id)
     if owner is None:
-        return _error(409, "claim the conversation first")
+        return _error(409, wording.CLAIM_FIRST)
     if owner.agent != _user(request).username:
-        return _error(409, f"{owner.display_name} has this conversation", owner=owner.model_dump())
+        return _held_by(owner)
     return None
 
 
@@ -99,41 +126,58 @@ def _notice(text: str, kind: str, user: User) -> dict[str, Any]:
     return {"event": "bot", "text": text, "metadata": {"handoff": kind, "agent": {"name": user.display_name}}}
 
 
+async def _profile(services: WebServices, slots: dict[str, Any]) -> CustomerProfile | None:
+    """The signed-in customer's profile, by the bot's own lookup; None for a visitor or when unavailable."""
+    customer_id = slots.get("customer_id")
+    if not slots.get("signed_in") or not customer_id:
+        return None
+    try:
+        return await services.profile(str(customer_id))
+    except AssistantError:
+        # As in the bot: a customer whose profile cannot be had is shown without one.
+        logger.exception("agent console: profile of customer %s unavailable", customer_id)
+        return None
+
+
+async def _handed_back(services: WebServices, user: User) -> str:
+    """The hand-back notice, naming the store as its policy in Redis does."""
+    try:
+        store = (await services.store.policy()).store_name
+    except AssistantError:
+        logger.exception("agent console: the store's policy is unreadable; the notice names no store")
+        return wording.HANDED_BACK_UNNAMED.format(agent=user.display_name)
+    return wording.HANDED_BACK.format(agent=user.display_name, store=store)
+
+
 @requires_role("agent")
 async def console_page(request: Request) -> Response:
     """The queue and conversation view (one page, live)."""
-    templates = request.app.state.templates
-    context = {"user": _user(request), "csrf_token": request.state.csrf_token}
-    return templates.TemplateResponse(request, "agent/console.html", context)
+    return services_of(request).pages.console(request, "agent/console.html")
 
 
 @requires_role("agent")
 async def queue(request: Request) -> Response:
     """Queued conversations, most urgent and longest waiting first."""
-    items = await _desk(request).queue()
+    items = await services_of(request).desk.queue()
     return JSONResponse({"items": [i.model_dump() for i in items]})
 
 
 @requires_role("agent")
 async def conversation(request: Request) -> Response:
     """Everything an agent needs about one handed-off conversation."""
-    cid = request.path_params["conversation_id"]
-    ctx = context_of(request)
-    state = await _desk(request).state(cid)
+    cid, services = request.path_params["conversation_id"], services_of(request)
+    state = await services.desk.state(cid)
     if state.request is None:
         # Agents see conversations that were handed to a person, not every chat.
-        return _error(404, "no handoff for this conversation")
+        return _error(404, wording.NO_HANDOFF)
     try:
-        tracker, domain = await _rasa(request).tracker(cid), await _rasa(request).domain()
+        tracker, domain = await services.rasa.tracker(cid), await services.rasa.domain()
     except RasaUnavailable:
         logger.exception("agent console: tracker of %s unavailable", cid)
-        return _error(503, "the assistant is not answering; try again in a moment")
+        return _error(503, wording.RASA_DOWN)
     events, slots = tracker.get("events") or [], tracker.get("slots") or {}
-    raw_timeline = await ctx.redis.lrange(ctx.keys.emotion_timeline(cid), 0, -1)
-    timeline = [TimelineEntry.model_validate_json(r) for r in raw_timeline]
-    profile = None
-    if slots.get("signed_in") and slots.get("customer_id"):
-        profile = await load_profile(ctx.redis, ctx.keys, str(slots["customer_id"]))
+    timeline = await services.emotion_timeline.read(cid)
+    profile = await _profile(services, slots)
     return JSONResponse(
         {
             "conversation_id": cid,
@@ -163,87 +207,92 @@ async def conversation(request: Request) -> Response:
 @requires_role("agent")
 async def claim(request: Request) -> Response:
     """Take the conversation; the customer is told a person has joined."""
-    cid, user, ctx = request.path_params["conversation_id"], _user(request), context_of(request)
-    result = await _desk(request).claim(cid, user.username, user.display_name)
-    if result.outcome == "not_queued":
-        return _error(404, "this conversation is not waiting for a person")
+    cid, user, services = request.path_params["conversation_id"], _user(request), services_of(request)
+    result = await services.desk.claim(cid, user.username, user.display_name)
+    if result.outcome == "not_queued" or result.claim is None:
+        return _error(404, wording.NOT_QUEUED)
     if result.outcome == "taken":
-        return _error(
-            409, f"{result.claim.display_name} has this conversation", owner=result.claim.model_dump()
-        )
-    await audit(ctx.redis, ctx.keys, user.username, "handoff.claim", cid, {})
+        return _held_by(result.claim)
+    await services.audit(user.username, "handoff.claim", cid, {})
+    joined = _notice(wording.JOINED.format(agent=user.display_name), "joined", user)
     try:
-        await _rasa(request).append(cid, [_notice(JOINED.format(name=user.display_name), "joined", user)])
+        await services.rasa.append(cid, [joined])
     except RasaUnavailable:
         logger.exception("agent console: could not tell %s that %s joined", cid, user.username)
     return JSONResponse(result.model_dump())
 
 
 @requires_role("agent")
-async def reply(request: Request) -> Response:
+@_for_the_owner(Reply)
+async def reply(request: Request, body: Reply) -> Response:
     """Send the agent's message to the customer's widget; Rasa records it in the tracker."""
     cid, user = request.path_params["conversation_id"], _user(request)
-    body = await _owned_body(request, Reply)
-    if isinstance(body, JSONResponse):
-        return body
     event = {"event": "bot", "text": body.text, "metadata": {"agent": {"name": user.display_name}}}
     try:
-        await _rasa(request).append(cid, [event])
+        await services_of(request).rasa.append(cid, [event])
     except RasaUnavailable:
         logger.exception("agent console: reply to %s not delivered", cid)
-        return _error(503, "not delivered: the assistant is not answering; your text is kept, try again")
+        return _error(503, wording.REPLY_NOT_DELIVERED)
     return JSONResponse({"delivered": True})
 
 
 @requires_role("agent")
-async def hand_back(request: Request) -> Response:
+@_for_the_owner(HandBack)
+async def hand_back(request: Request, body: HandBack) -> Response:
     """Give the conversation back to the bot, which carries on with its (corrected) slots."""
-    cid, user, ctx = request.path_params["conversation_id"], _user(request), context_of(request)
-    body = await _owned_body(request, HandBack)
-    if isinstance(body, JSONResponse):
-        return body
+    cid, services = request.path_params["conversation_id"], services_of(request)
     try:
-        allowed = set(editable_slots(await _rasa(request).domain()))
-        refused = sorted(set(body.slots) - allowed)
-        if refused:
-            return _error(422, "these slots cannot be changed by an agent", details=[{"field": f"slots.{n}", "message": "not editable"} for n in refused])  # fmt: skip
-        corrections = [{"event": "slot", "name": k, "value": v} for k, v in body.slots.items()]
-        notice = _notice(HANDED_BACK.format(name=user.display_name), "left", user)
-        await _rasa(request).append(cid, [*corrections, notice, {"event": "resume"}])
+        allowed = set(editable_slots(await services.rasa.domain()))
     except RasaUnavailable:
         logger.exception("agent console: hand-back of %s failed", cid)
-        return _error(503, "the assistant is not answering; the conversation stays with you")
-    await _desk(request).hand_back(cid)
-    await audit(ctx.redis, ctx.keys, user.username, "handoff.handback", cid, {"slots": body.slots})
-    return JSONResponse({"handed_back": True})
+        return _error(503, HAND_BACK.failed)
+    refused = sorted(set(body.slots) - allowed)
+    if refused:
+        details = [{"field": f"slots.{name}", "message": "not editable"} for name in refused]
+        return _error(422, wording.NOT_EDITABLE, details=details)
+    corrections = [{"event": "slot", "name": k, "value": v} for k, v in body.slots.items()]
+    notice = await _handed_back(services, _user(request))
+    record = functools.partial(services.desk.hand_back, cid)
+    return await _leave(request, HAND_BACK, notice, corrections, record, {"slots": body.slots})
 
 
 @requires_role("agent")
-async def close(request: Request) -> Response:
+@_for_the_owner(Close)
+async def close(request: Request, body: Close) -> Response:
     """Close with a resolution note; the bot asks the customer to rate the conversation."""
-    cid, user, ctx = request.path_params["conversation_id"], _user(request), context_of(request)
-    body = await _owned_body(request, Close)
-    if isinstance(body, JSONResponse):
-        return body
+    cid, user, services = request.path_params["conversation_id"], _user(request), services_of(request)
+    notice = wording.CLOSED.format(agent=user.display_name)
+    record = functools.partial(services.desk.close, cid, Closing(agent=user.username, note=body.note))
+    return await _leave(request, CLOSE, notice, [], record, {"note": body.note})
+
+
+async def _leave(
+    request: Request,
+    how: Leaving,
+    notice: str,
+    events: list[dict[str, Any]],
+    record: Callable[[], Awaitable[None]],
+    details: dict[str, Any],
+) -> Response:
+    """Append ``events`` and the notice, resume the bot, then ``record`` it at the desk and audit it."""
+    cid, user, services = request.path_params["conversation_id"], _user(request), services_of(request)
     try:
-        await _rasa(request).append(
-            cid, [_notice(CLOSED.format(name=user.display_name), "left", user), {"event": "resume"}]
-        )
-        # The bot's own feedback form asks for the CSAT score: the widget shows it as a rating prompt.
-        await _rasa(request).trigger_intent(cid, FEEDBACK_INTENT)
+        await services.rasa.append(cid, [*events, _notice(notice, "left", user), {"event": "resume"}])
+        if how.ask_feedback:
+            await services.rasa.trigger_intent(cid, FEEDBACK_INTENT)
     except RasaUnavailable:
-        logger.exception("agent console: closing %s failed", cid)
-        return _error(503, "the assistant is not answering; the conversation stays open")
-    await _desk(request).close(cid, Closing(agent=user.username, note=body.note))
-    await audit(ctx.redis, ctx.keys, user.username, "handoff.close", cid, {"note": body.note})
-    return JSONResponse({"closed": True})
+        logger.exception("agent console: %s of %s failed", how.action, cid)
+        return _error(503, how.failed)
+    await record()
+    await services.audit(user.username, how.action, cid, details)
+    return JSONResponse({how.answer: True})
 
 
 @requires_role("agent")
 async def stream(request: Request) -> Response:
     """Server-sent events: queue changes and new lines of queued conversations."""
-    ctx = context_of(request)
-    events = console_events(request.app.state.stream_redis, ctx.keys, _desk(request))
+    services = services_of(request)
+    events = console_events(services.stream_redis, services.keys, services.desk)
     return EventSourceResponse(events, ping=15)
 
 

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from web.agent import wording
+
 Role = Literal["customer", "bot", "agent", "notice"]
 # Slots that hold the customer's identity or the bot's bookkeeping: shown, never editable,
 # because a wrong customer id would show this customer someone else's data.
@@ -49,11 +51,9 @@ def transcript(events: list[dict[str, Any]]) -> list[TranscriptEntry]:
         elif kind == "bot":
             entries.append(_bot_entry(event, at))
         elif kind == "pause":
-            entries.append(
-                TranscriptEntry(role="notice", text="Handed to a person; the bot is paused.", at=at)
-            )
+            entries.append(TranscriptEntry(role="notice", text=wording.PAUSED, at=at))
         elif kind == "resume":
-            entries.append(TranscriptEntry(role="notice", text="The bot has the conversation again.", at=at))
+            entries.append(TranscriptEntry(role="notice", text=wording.RESUMED, at=at))
     return entries
 
 

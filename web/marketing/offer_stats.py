@@ -114,10 +114,7 @@ def aggregate_offer_counts(counts: StreamCounts, period: TimeRange) -> OfferStat
             )
         )
     return OfferStats(
-        start=period.start.isoformat(),
-        end=period.end.isoformat(),
-        bucket=period.bucket,
-        buckets=period.labels(),
+        **period.chart_fields(),
         series=out,
         rules=[
             totals.model_copy(update={"acceptance_rate": rate(totals.accepts, totals.exposures)})

@@ -1,10 +1,10 @@
 """Who a draft offer rule would reach: its segments and the stored customers that pass its conditions.
 
-Only the conditions a customer's profile can answer are applied: ``segments``,
-``customer_value_min/max`` (lifetime spend) and ``tenure_days_min/max``, with the
-same matching code the action server uses. Everything decided during a
-conversation (emotion, intent, cart...) is listed as not counted, so the figure is
-an upper bound: the customers who could see the offer, not those who will.
+Only the conditions a customer's profile can answer are applied (the offers domain's
+``PROFILE_CONDITIONS``: segments, lifetime spend, tenure), with the same matching code
+the action server uses. Everything decided during a conversation (emotion, intent,
+cart...: ``CONVERSATION_CONDITIONS``) is listed as not counted, so the figure is an
+upper bound: the customers who could see the offer, not those who will.
 """
 
 from __future__ import annotations
@@ -18,34 +18,12 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from actions.keys import Keys
-from actions.offers.conditions import CompiledRule
+from actions.offers.conditions import CONVERSATION_CONDITIONS, PROFILE_CONDITIONS, CompiledRule
 from actions.offers.context import OfferContext
 from actions.offers.rules import Conditions, OfferRule, window_end, window_start
 from actions.segments.models import CustomerProfile, Segment
 from web.marketing.segments_view import SegmentsOverview, load_profiles, segments_overview
 
-PROFILE_CONDITIONS = (
-    "segments",
-    "customer_value_min",
-    "customer_value_max",
-    "tenure_days_min",
-    "tenure_days_max",
-)
-# Known only during a conversation (or, for stock, at the moment of the decision).
-CONVERSATION_CONDITIONS = (
-    "intents",
-    "topics",
-    "emotions",
-    "sentiment_min",
-    "sentiment_max",
-    "unhappy",
-    "cart_value_min",
-    "cart_value_max",
-    "order_value_min",
-    "order_value_max",
-    "channels",
-    "in_stock",
-)
 NOT_COUNTED_NOTE = (
     "Conversation-time conditions (emotion, sentiment, intent, topic, cart and order value, "
     "channel, stock) are not counted: these customers could see the offer, if a conversation "
@@ -150,9 +128,7 @@ def preview_rule(
     total = sum(reached.values())
     notes = [NOT_COUNTED_NOTE]
     if not profiles:
-        notes.append(
-            "No customer profiles are stored: run the segmentation (python -m actions.segments run)."
-        )
+        notes.append("No customer profiles are stored: run the segmentation (python -m jobs.segments run).")
     if rule.kind == "service_recovery":
         notes.append("A service-recovery rule is shown only to unhappy customers.")
     held_out = round(total * rule.control_share)

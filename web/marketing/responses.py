@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from actions.errors import (
+    AssistantError,
     OfferRuleNotFound,
     OfferRulesConflict,
     OfferRulesInvalid,
@@ -33,7 +34,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class RequestInvalid(ValueError):
+class RequestInvalid(AssistantError, ValueError):
     """The request itself is malformed (not JSON, unknown field, bad date): HTTP 400."""
 
 

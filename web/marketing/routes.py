@@ -9,8 +9,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from web.accounts.guards import requires_role
-from web.marketing import rules_api, stats_api
-from web.marketing.pages import Pages, make_templates
+from web.marketing import pages, rules_api, stats_api
 from web.marketing.responses import Endpoint, json_errors
 
 API = "/api/marketing"
@@ -23,7 +22,6 @@ def _guarded(endpoint: Endpoint) -> Endpoint:
 
 def marketing_routes() -> list[BaseRoute]:
     """Return the pages and JSON endpoints of the marketer console."""
-    pages = Pages(make_templates())
     table: list[tuple[str, Endpoint, list[str], str]] = [
         ("/marketing", pages.rules, ["GET"], "marketing_rules_page"),
         ("/marketing/dashboard", pages.dashboard, ["GET"], "marketing_dashboard_page"),

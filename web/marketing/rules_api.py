@@ -20,11 +20,10 @@ from actions.offers.diff import RuleSetDiff
 from actions.offers.rules import OfferRule
 from actions.offers.store import RuleStore
 from actions.offers.versions import RuleSetVersion
-from web.accounts.audit import audit
-from web.context import context_of
 from web.marketing.payloads import RuleRequest, VersionedRequest, checked_rule, read_body
 from web.marketing.preview import preview
 from web.marketing.responses import RequestInvalid, json_response, problem_of
+from web.services import services_of
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +33,7 @@ YAML_WIDTH = 10_000
 
 
 def _store(request: Request) -> RuleStore:
-    context = context_of(request)
-    return RuleStore(context.redis, context.keys)
+    return services_of(request).offer_rules
 
 
 def _author(request: Request) -> str:
@@ -54,10 +52,7 @@ def _rule_yaml(rule: OfferRule) -> str:
 async def _record(
     request: Request, action: str, target: str, saved: RuleSetVersion, changes: RuleSetDiff, **details: Any
 ) -> None:
-    context = context_of(request)
-    await audit(
-        context.redis,
-        context.keys,
+    await services_of(request).audit(
         _author(request),
         action,
         target,
@@ -212,7 +207,7 @@ async def rollback(request: Request) -> Response:
 async def preview_draft(request: Request) -> Response:
     """POST: which segments and how many stored customers a draft rule would reach (nothing is saved)."""
     body = await read_body(request, RuleRequest)
-    context = context_of(request)
-    _, rules = await RuleStore(context.redis, context.keys).current_rules()
+    services = services_of(request)
+    _, rules = await services.offer_rules.current_rules()
     rule = checked_rule(body.data(), rules, body.editing)
-    return json_response(await preview(context.redis, context.keys, rule, datetime.now(UTC)))
+    return json_response(await preview(services.redis, services.keys, rule, datetime.now(UTC)))

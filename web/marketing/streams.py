@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import StoreUnavailable
+from actions.redis_edge import store_call, text
 from web.marketing.timerange import TimeRange
 
 # Entries per script call: about 10 ms of Redis time each on the demo machine (measured
@@ -73,11 +72,6 @@ return reply
 """
 
 
-def text(value: bytes | str) -> str:
-    """Decode a Redis reply value."""
-    return value.decode() if isinstance(value, bytes) else value
-
-
 @dataclass
 class StreamCounts:
     """Entries of a period, counted by (group field values..., bucket index)."""
@@ -128,10 +122,8 @@ async def count_entries(
     result = StreamCounts()
     low, high = str(period.start_ms), str(period.end_ms - 1)
     while True:
-        try:
+        with store_call(f"read the stream {key}"):
             reply = cast(list[Any], await script(keys=[key], args=[low, high, *fixed]))
-        except RedisError as error:
-            raise StoreUnavailable(f"could not read the stream {key}") from error
         last, read, malformed = text(reply[0]), int(reply[1]), int(reply[2])
         result.scanned += read
         result.malformed += malformed

@@ -13,20 +13,18 @@ import logging
 import re
 from collections import Counter
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from actions.errors import StoreUnavailable
 from actions.handoff.queue import HandoffRequest
 from actions.keys import HANDOFF_TTL_S, Keys
 from web.marketing.offer_stats import rate
-from web.marketing.streams import count_entries, text
+from web.marketing.scans import read_models
+from web.marketing.streams import count_entries
 from web.marketing.timerange import TimeRange
 
 logger = logging.getLogger(__name__)
 
-SCAN_BATCH = 500
 CONVERSATION_SOURCE = (
     "conversations started = distinct conversations with a session_started event "
     "in the events stream during the period"
@@ -76,27 +74,16 @@ class HandoffStats(BaseModel):
 
 async def _handoff_requests(redis: Redis, keys: Keys) -> tuple[list[HandoffRequest], int]:
     """Every stored handoff request, and how many hashes held no readable request."""
-    requests: list[HandoffRequest] = []
-    malformed = 0
-    try:
-        names = [name async for name in redis.scan_iter(match=keys.handoff("*"), count=1000, _type="HASH")]
-        for offset in range(0, len(names), SCAN_BATCH):
-            batch = names[offset : offset + SCAN_BATCH]
-            async with redis.pipeline(transaction=False) as pipe:
-                for name in batch:
-                    pipe.hget(name, "request")
-                raws = await pipe.execute()
-            for name, raw in zip(batch, raws, strict=True):
-                try:
-                    requests.append(HandoffRequest.model_validate_json(raw or b""))
-                except ValidationError:
-                    malformed += 1
-                    logger.debug("handoff hash %s holds no valid request; skipped", text(name))
-    except RedisError as error:
-        raise StoreUnavailable("could not read the handoff requests") from error
-    if malformed:
-        logger.warning("%d handoff hashes hold no valid request; left out of the handoff rate", malformed)
-    return requests, malformed
+    requests, unreadable = await read_models(
+        redis, keys.handoff("*"), HandoffRequest, "read the handoff requests", field="request"
+    )
+    for name in unreadable:
+        logger.debug("handoff hash %s holds no valid request; skipped", name)
+    if unreadable:
+        logger.warning(
+            "%d handoff hashes hold no valid request; left out of the handoff rate", len(unreadable)
+        )
+    return requests, len(unreadable)
 
 
 async def conversations_started(redis: Redis, keys: Keys, period: TimeRange) -> int:
@@ -168,10 +155,7 @@ async def csat_stats(redis: Redis, keys: Keys, period: TimeRange) -> CsatStats:
     if malformed:
         logger.warning("%s: %d entries in the period are malformed; skipped", keys.csat, malformed)
     return CsatStats(
-        start=period.start.isoformat(),
-        end=period.end.isoformat(),
-        bucket=period.bucket,
-        buckets=period.labels(),
+        **period.chart_fields(),
         distribution=distribution,
         count=sum(counts),
         average=_average(sum(totals), sum(counts)),

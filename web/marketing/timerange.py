@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -73,6 +73,15 @@ class TimeRange(BaseModel):
     def labels(self) -> list[str]:
         """Bucket starts as ISO 8601 UTC strings, e.g. ``2026-11-20T00:00:00Z``."""
         return [start.strftime("%Y-%m-%dT%H:%M:%SZ") for start in self.bucket_starts()]
+
+    def chart_fields(self) -> dict[str, Any]:
+        """What every bucketed chart's answer starts with: ``start``, ``end``, ``bucket`` and ``buckets``."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "bucket": self.bucket,
+            "buckets": self.labels(),
+        }
 
 
 def _moment(name: str, value: str, *, end_of_day: bool) -> datetime:

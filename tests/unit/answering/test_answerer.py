@@ -10,16 +10,18 @@ import pytest
 
 from actions.answering.answerer import Answerer, AnswerSettings
 from actions.answering.coverage import CoverageCheck
-from actions.answering.guard import Catalogue
 from actions.errors import ModelUnavailable
 from actions.generation.base import Generation, GenerationRequest, GenerationTimedOut, GeneratorBusy
+from actions.knowledge.catalogue import Catalogue
 from actions.knowledge.passages import Passage
+from actions.knowledge.question import Question
 from actions.knowledge.retrieval import Retrieval, ScoredPassage
 
 RETURNS = Passage(
-    id="article:returns:1", kind="article", source_id="returns", topic="returns", title="What is your return policy?",
-    url="https://help.example/returns",
-    text="You can return an item within 30 days of delivery. It must be unused. Refunds take 5-10 business days.",
+    id="article:returns:1", kind="article", source_id="returns", topic="returns",
+    title="What is your return policy?", url="https://help.example/returns",
+    text="You can return an item within 30 days of delivery. It must be unused. "
+    "Refunds take 5-10 business days.",
 )  # fmt: skip
 
 
@@ -29,12 +31,13 @@ class ScriptedRetriever:
         self.calls: list[str] = []
 
     async def retrieve(
-        self, question: str, intent: str | None = None, history: Sequence[str] = (), k: int = 4,
+        self, question: Question | str, intent: str | None = None, history: Sequence[str] = (), k: int = 4,
         intent_confidence: float = 0.0,
     ) -> Retrieval:  # fmt: skip
-        self.calls.append(question)
+        asked = question if isinstance(question, Question) else Question.of(question)
+        self.calls.append(asked.text)
         return Retrieval(
-            question, (ScoredPassage(RETURNS, self.score, self.score, 0.0),), self.score >= 0.5, 0.001
+            asked.searched, (ScoredPassage(RETURNS, self.score, self.score, 0.0),), self.score >= 0.5, 0.001
         )
 
     async def catalogue(self) -> Catalogue:
@@ -194,3 +197,24 @@ async def test_a_question_the_passage_only_partly_covers_is_hedged_and_offers_a_
     assert generator.requests == []
     covered = await answerer.answer("How many days do I have to return an item?", store_name="Shop")
     assert covered.kind == "generated"
+
+
+async def test_the_question_is_analysed_once_for_every_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    analysed: list[str] = []
+    of = Question.of
+
+    def counting(text: str) -> Question:
+        analysed.append(text)
+        return of(text)
+
+    monkeypatch.setattr(Question, "of", counting)
+    generator = ScriptedGenerator("You have 30 days from delivery to return it.")
+    answerer = Answerer(
+        ScriptedRetriever(0.9),  # type: ignore[arg-type]  # scripted: retrieve, catalogue, source_passages
+        lambda: generator,
+        coverage=CoverageCheck(ExactWordEncoder()),
+    )
+    answer = await answerer.answer("how long to return?", store_name="Shop")
+    # Retrieval, coverage, the quote and the faithfulness checks all read the one analysis.
+    assert answer.kind == "generated"
+    assert analysed == ["how long to return?"]

@@ -16,7 +16,8 @@ def _chunk(number: int, text: str) -> Passage:
 CHUNKS = [
     _chunk(
         1,
-        "Order by 2 pm ET on a weekday and we dispatch the same day. Later orders go out the next business day.",
+        "Order by 2 pm ET on a weekday and we dispatch the same day. "
+        "Later orders go out the next business day.",
     ),
     _chunk(2, "Weekends and holidays. Orders placed on Saturday or Sunday are dispatched on Monday."),
     _chunk(3, "Express orders. Express parcels arrive 1-2 business days after dispatch."),
@@ -29,7 +30,8 @@ async def test_the_lead_and_the_best_sentence_are_quoted_in_order_with_the_link(
     )
     assert quote.best_sentence == "Orders placed on Saturday or Sunday are dispatched on Monday."
     assert quote.text == (
-        "Order by 2 pm ET on a weekday and we dispatch the same day. Later orders go out the next business day. "
+        "Order by 2 pm ET on a weekday and we dispatch the same day. "
+        "Later orders go out the next business day. "
         "… Orders placed on Saturday or Sunday are dispatched on Monday."
     )
     assert quote_with_pointer(quote).endswith(
@@ -38,8 +40,10 @@ async def test_the_lead_and_the_best_sentence_are_quoted_in_order_with_the_link(
 
 
 async def test_a_product_is_quoted_whole_without_a_link() -> None:
-    product = Passage(id="product:P1", kind="product", source_id="P1", topic="Electronics", title="Voltra Webcam", url=None,
-                      text="Voltra Webcam (Electronics) costs $24.99. It is in stock.")  # fmt: skip
+    product = Passage(
+        id="product:P1", kind="product", source_id="P1", topic="Electronics", title="Voltra Webcam",
+        url=None, text="Voltra Webcam (Electronics) costs $24.99. It is in stock.",
+    )  # fmt: skip
     quote = await ExtractiveAnswerer(None).quote(
         "voltra webcam price", [product, CHUNKS[0]], {"cutoff": CHUNKS}
     )
@@ -58,7 +62,8 @@ async def test_a_runner_up_sentence_close_to_the_best_is_quoted_too() -> None:
         "are saturday and sunday orders dispatched monday", [chunks[1]], {"cutoff": chunks}
     )
     assert quote.text == (
-        "Order by 2 pm ET on a weekday and we dispatch the same day. … Saturday orders are dispatched on Monday. "
+        "Order by 2 pm ET on a weekday and we dispatch the same day. "
+        "… Saturday orders are dispatched on Monday. "
         "Sunday orders are dispatched on Monday as well."
     )
 
@@ -75,7 +80,8 @@ async def test_a_heading_is_quoted_with_what_follows_it_even_in_the_next_chunk()
         _article(
             "methods",
             1,
-            "We offer three shipping methods. For addresses in the US. Standard takes 3-5 days. For addresses in the UK.",
+            "We offer three shipping methods. For addresses in the US. Standard takes 3-5 days. "
+            "For addresses in the UK.",
         ),
         _article(
             "methods",
@@ -98,7 +104,8 @@ async def test_a_sentence_that_points_back_is_quoted_with_the_one_before_it() ->
         _article(
             "cancel",
             2,
-            "The hold drops off within 3-7 business days. Until then, you may still see a pending payment in your bank app.",
+            "The hold drops off within 3-7 business days. "
+            "Until then, you may still see a pending payment in your bank app.",
         ),
     ]
     quote = await ExtractiveAnswerer(None).quote(

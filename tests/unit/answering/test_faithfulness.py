@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from actions.answering.faithfulness import check_faithfulness
+from actions.knowledge.question import Question
 
 EVIDENCE = (
     'How do I cancel my order? You can cancel while your order shows "Processing". '
     'Sign in, open "My orders" and select "Cancel order". Once it has shipped, it can\'t be cancelled.'
 )
 BEST = 'Sign in, open "My orders" and select "Cancel order".'
-QUESTION = "How do I cancel an order I placed a few minutes ago?"
+QUESTION = Question.of("How do I cancel an order I placed a few minutes ago?")
 
 
 @pytest.mark.parametrize(
@@ -47,15 +48,16 @@ def test_a_reply_that_drifts_from_the_evidence_is_blocked(reply: str, reason: st
 def test_the_specifics_and_the_negation_of_the_best_sentence_must_be_kept() -> None:
     best = "The game is for 2-6 players and can't be returned once opened."
     evidence = f"Tabletop Quest. {best}"
+    question = Question.of("how many players")
     assert check_faithfulness(
-        "It is for 2-6 players and can't be returned once opened.", best, evidence, "how many players"
+        "It is for 2-6 players and can't be returned once opened.", best, evidence, question
     ).ok
     missing = check_faithfulness(
-        "It is for 2 players and can't be returned once opened.", best, evidence, "how many players"
+        "It is for 2 players and can't be returned once opened.", best, evidence, question
     )
     assert missing.reason == "missing_specifics: 6"
     flipped = check_faithfulness(
-        "It is for 2-6 players and can be returned once opened.", best, evidence, "how many players"
+        "It is for 2-6 players and can be returned once opened.", best, evidence, question
     )
     assert "negation differs" in flipped.reason
 
@@ -63,13 +65,13 @@ def test_the_specifics_and_the_negation_of_the_best_sentence_must_be_kept() -> N
 def test_a_reply_with_the_specifics_need_not_repeat_the_rest_of_the_sentence() -> None:
     best = "You can return any item within 30 days of delivery."
     assert check_faithfulness(
-        "You have 30 days.", best, best, "How many days do I have to return an item?"
+        "You have 30 days.", best, best, Question.of("How many days do I have to return an item?")
     ).ok
 
 
 def test_an_availability_question_needs_the_availability_the_evidence_states() -> None:
     evidence = "Kestrel Charger (Electronics) costs $19.99. It is in stock."
-    question = "Kestrel Charger: price, and do you have it right now?"
+    question = Question.of("Kestrel Charger: price, and do you have it right now?")
     assert check_faithfulness(
         "The Kestrel Charger costs $19.99 and it is in stock.", evidence, evidence, question
     ).ok
@@ -83,7 +85,7 @@ def test_a_sentence_stitched_from_two_evidence_sentences_is_blocked() -> None:
         "We share it only with the companies that help us deliver your order, such as carriers."
     )
     best = "We never sell your personal data."
-    question = "Do you sell my data to other companies?"
+    question = Question.of("Do you sell my data to other companies?")
     assert check_faithfulness("No, we never sell your personal data.", best, evidence, question).ok
     stitched = check_faithfulness(
         "No, we don't. We only sell your personal data to the companies that help us deliver your order.",
@@ -96,7 +98,7 @@ def test_a_sentence_stitched_from_two_evidence_sentences_is_blocked() -> None:
 
 def test_a_reply_names_only_buttons_the_evidence_names() -> None:
     verdict = check_faithfulness(
-        'Sign in, open "My orders" and select "Cancel now".', BEST, EVIDENCE, "Can I cancel it?"
+        'Sign in, open "My orders" and select "Cancel now".', BEST, EVIDENCE, Question.of("Can I cancel it?")
     )
     assert "names what the evidence does not: cancel now" in verdict.reason
 
@@ -107,20 +109,25 @@ def test_a_how_to_question_needs_the_steps_not_only_that_it_can_be_done() -> Non
         'Sign in, open "My orders", find the order and select "Return items".'
     )
     best = "You can start a return online in a few minutes."
-    question = "How do I start a return?"
+    question = Question.of("How do I start a return?")
     thin = check_faithfulness("You can start a return online in a few minutes.", best, evidence, question)
     assert "leaves out the steps: my orders, return items" in thin.reason
     steps = 'Sign in, open "My orders", find the order and select "Return items".'
     assert check_faithfulness(steps, best, evidence, question).ok
     # the same thin reply is fine for a question that does not ask how
     assert check_faithfulness(
-        "You can start a return online in a few minutes.", best, evidence, "Can I return it online?"
+        "You can start a return online in a few minutes.",
+        best,
+        evidence,
+        Question.of("Can I return it online?"),
     ).ok
 
 
 def test_a_reply_that_only_repeats_the_question_is_blocked() -> None:
     evidence = "A pending authorisation is a temporary hold. It drops off within 3-7 business days."
-    question = "why are there 2 charges on my bank statement for the same order?? i only ordered once"
+    question = Question.of(
+        "why are there 2 charges on my bank statement for the same order?? i only ordered once"
+    )
     verdict = check_faithfulness("The two charges are for the same order.", evidence, evidence, question)
     assert "only repeats the question" in [v.value for v in verdict.violations]
     # Saying something the question did not is no echo.

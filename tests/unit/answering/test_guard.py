@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answering.guard import Catalogue, GroundingGuard
+from actions.answering.guard import GroundingGuard
+from actions.knowledge.catalogue import Catalogue
 
 CATALOGUE = Catalogue.of(
     [
@@ -21,9 +22,11 @@ INSTRUCTIONS = (
 CONTEXT = [
     "Voltra Wireless Earbuds Pro (Electronics) costs $49.99. It is in stock.",
     "Casa Verde Blender (Home & Kitchen) costs $89.99. It is out of stock right now.",
-    "What is your return policy?: You can return it within 30 days of delivery. Refunds take 5-10 business days. "
+    "What is your return policy?: You can return it within 30 days of delivery. "
+    "Refunds take 5-10 business days. "
     "Once it arrives, we'll refund you to your original payment method. "
-    "US returns are free with our prepaid UPS label. E-mail support@brightcart.example or call +1 (555) 010-2030. "
+    "US returns are free with our prepaid UPS label. "
+    "E-mail support@brightcart.example or call +1 (555) 010-2030. "
     "https://help.brightcart.example/articles/what-is-your-return-policy",
     "Sales end on December 24, 2026. Standard delivery takes 3-5 business days; 10% off with code WELCOME10.",
 ]
@@ -49,7 +52,8 @@ def guard() -> GroundingGuard:
         "Standard delivery takes 3-5 business days.",
         "The Mara & Co Slim Chinos are in Clothing.",
         "The Casa Verde Blender is out of stock right now, but the Voltra Wireless Earbuds Pro are in stock.",
-        "Once it arrives, we'll refund you within 5-10 business days.",  # quoting the policy is not a new promise
+        # quoting the policy is not a new promise
+        "Once it arrives, we'll refund you within 5-10 business days.",
     ],
 )
 def test_grounded_replies_pass(guard: GroundingGuard, reply: str) -> None:

@@ -11,7 +11,8 @@ from actions.answering.questions import question_focus, split_questions
             ["do you ship to Canada", "how much does it cost?"],
         ),
         (
-            "hi! few things: do you take apple pay, do gift cards expire, and can i use 2 discount codes on one order?",
+            "hi! few things: do you take apple pay, do gift cards expire, "
+            "and can i use 2 discount codes on one order?",
             [
                 "hi! few things: do you take apple pay",
                 "do gift cards expire",
@@ -41,7 +42,10 @@ def test_a_message_is_split_where_a_new_question_starts(text: str, parts: list[s
 
 
 def test_the_question_is_what_a_story_around_it_asks() -> None:
-    story = "hi, can you send an order to australia? my sister lives in melbourne and i want to send her a present"
+    story = (
+        "hi, can you send an order to australia? "
+        "my sister lives in melbourne and i want to send her a present"
+    )
     assert question_focus(story) == "hi, can you send an order to australia?"
     # A question that points back keeps the sentence it points to; a bare "why?" keeps everything.
     pointing = "i put my old address on the order. can i still change it?"

@@ -49,16 +49,40 @@ class FakeStore:
         return POLICY
 
 
+class FakeLookupLimits:
+    """Failures per e-mail and order number in memory (the Redis one: tests/unit/store)."""
+
+    def __init__(self, max_failures: int = 3) -> None:
+        self.failures: dict[str, int] = {}
+        self.max_failures = max_failures
+
+    async def refused(self, order_id: str, email: str) -> bool:
+        return any(self.failures.get(v, 0) >= self.max_failures for v in (order_id, email.strip().lower()))
+
+    async def record_failure(self, order_id: str, email: str) -> None:
+        for value in (order_id, email.strip().lower()):
+            self.failures[value] = self.failures.get(value, 0) + 1
+
+    async def record_success(self, email: str) -> None:
+        self.failures.pop(email.strip().lower(), None)
+
+
 def services_with(**fakes: Any) -> Services:
     services = Services(Settings())
+    fakes.setdefault("lookup_limits", FakeLookupLimits())
     if "emotion" in fakes:  # a property over the cached `_emotion`
         fakes["_emotion"] = fakes.pop("emotion")
     services.__dict__.update(fakes)  # cached_property reads the instance dict first
     return services
 
 
-def tracker(slots: dict[str, Any] | None = None, text: str = "", intent: str = "inform",
-            events: list[dict[str, Any]] | None = None, metadata: dict[str, Any] | None = None) -> Tracker:  # fmt: skip
+def tracker(
+    slots: dict[str, Any] | None = None,
+    text: str = "",
+    intent: str = "inform",
+    events: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Tracker:
     return Tracker(
         sender_id="conv-1",
         slots=slots or {},

@@ -11,8 +11,14 @@ from actions.dialogue.order_identity import ValidateOrderStatusForm
 FORM = "order_status_form"
 
 
-def _validating(text: str, intent: str, requested: str = "order_id", candidates: list[dict[str, Any]] | None = None,
-                form: str = FORM, after: str = "action_listen") -> Tracker:  # fmt: skip
+def _validating(
+    text: str,
+    intent: str,
+    requested: str = "order_id",
+    candidates: list[dict[str, Any]] | None = None,
+    form: str = FORM,
+    after: str = "action_listen",
+) -> Tracker:
     """The conversation as Rasa hands it to a form's validator: the form's own run appended."""
     events = [
         {"event": "action", "name": after},
@@ -35,8 +41,16 @@ def _validating(text: str, intent: str, requested: str = "order_id", candidates:
 
 async def _run(validator: Any, tracker: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
-    events = await validator.run(dispatcher, tracker, {"forms": {FORM: {"required_slots": ["order_id", "email"]},
-                                                                  "feedback_form": {"required_slots": ["csat_score"]}}})  # fmt: skip
+    events = await validator.run(
+        dispatcher,
+        tracker,
+        {
+            "forms": {
+                FORM: {"required_slots": ["order_id", "email"]},
+                "feedback_form": {"required_slots": ["csat_score"]},
+            }
+        },
+    )
     return dispatcher.messages, events
 
 

@@ -14,8 +14,17 @@ def test_an_upset_turn_blocks_upsells_for_the_next_calm_turns() -> None:
 
 
 def test_offer_context_reads_the_slots_and_hides_profile_values_of_anonymous_visitors() -> None:
-    slots = {"signed_in": True, "customer_id": "C1", "segment": "2", "segment_label": "frequent, high-value",
-             "customer_value": 812.5, "tenure_days": 40.0, "emotion": "joy", "sentiment": 0.4, "upsell_allowed": True}  # fmt: skip
+    slots = {
+        "signed_in": True,
+        "customer_id": "C1",
+        "segment": "2",
+        "segment_label": "frequent, high-value",
+        "customer_value": 812.5,
+        "tenure_days": 40.0,
+        "emotion": "joy",
+        "sentiment": 0.4,
+        "upsell_allowed": True,
+    }
     context = offer_context(tracker(slots=slots), "ask_recommendation")
     assert (context.customer_id, context.segment, context.customer_value, context.tenure_days) == (
         "C1",

@@ -76,3 +76,18 @@ async def test_return_window_closed_for_an_old_delivery() -> None:
     messages, _ = await _run(action, {"order_id": "104233", "email": "sam@example.com"})
     assert messages[0]["response"] == "utter_return_window_closed"
     assert messages[0]["return_deadline"] == "February 1, 2025"
+
+
+async def test_wrong_pairs_from_other_conversations_count_against_the_email() -> None:
+    services = services_with(store=FakeStore([make_order()]))
+    for guess in ("104230", "104231", "104232"):  # three conversations, one guess each
+        messages, _ = await _run(
+            ActionShowOrderStatus(services), {"order_id": guess, "email": "sam@example.com"}
+        )
+        assert [m["response"] for m in messages] == ["utter_order_not_found"]
+    # A fresh conversation (no failures in its slots) with the right order is refused all the same.
+    messages, events = await _run(
+        ActionShowOrderStatus(services), {"order_id": "104233", "email": "sam@example.com"}
+    )
+    assert [m["response"] for m in messages] == ["utter_order_lookup_give_up"]
+    assert all("tracking_number" not in m for m in messages)

@@ -1,7 +1,13 @@
+import time
+from pathlib import Path
+
 import pytest
+import yaml
 
 from actions.dialogue.feedback import parse_score
-from actions.dialogue.order_identity import parse_email, parse_order_id
+from actions.dialogue.order_identity import EMAIL_PATTERN, parse_email, parse_order_id
+
+NLU_REGEXES = Path(__file__).parents[3] / "bot" / "data" / "nlu" / "regex.yml"
 
 
 @pytest.mark.parametrize(
@@ -20,6 +26,21 @@ def test_parse_order_id(text: str, expected: str | None) -> None:
 )  # fmt: skip
 def test_parse_email(text: str, expected: str | None) -> None:
     assert parse_email(text) == expected
+
+
+@pytest.mark.parametrize("text", ["a" * 1_000_000, "a." * 500_000, "x@" + "a." * 500_000, "a@" * 500_000])
+def test_finding_an_email_in_a_megabyte_is_linear(text: str) -> None:
+    # The unbounded pattern took over a second on 40,000 characters, minutes on a megabyte.
+    started = time.perf_counter()
+    assert parse_email(text) is None
+    assert time.perf_counter() - started < 1.0
+
+
+def test_the_nlu_finds_emails_with_the_same_pattern() -> None:
+    regexes = {
+        r["regex"]: r["examples"] for r in yaml.safe_load(NLU_REGEXES.read_text())["nlu"] if "regex" in r
+    }
+    assert regexes["email"].strip() == f"- {EMAIL_PATTERN}"
 
 
 @pytest.mark.parametrize(

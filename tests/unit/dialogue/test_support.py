@@ -20,8 +20,13 @@ def test_consecutive_fallbacks_counts_only_the_latest_run() -> None:
 
 
 def test_fallback_count_starts_afresh_after_a_handoff_and_resume() -> None:
-    events = [_user("nlu_fallback"), _user("nlu_fallback"), {"event": "action", "name": "action_request_handoff"},
-              {"event": "resume"}, _user("nlu_fallback")]  # fmt: skip
+    events = [
+        _user("nlu_fallback"),
+        _user("nlu_fallback"),
+        {"event": "action", "name": "action_request_handoff"},
+        {"event": "resume"},
+        _user("nlu_fallback"),
+    ]
     assert consecutive_fallbacks(tracker(events=events)) == 1
 
 

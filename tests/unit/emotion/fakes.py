@@ -8,7 +8,10 @@ from actions.emotion.labels import EKMAN_LABELS, GOEMOTIONS_LABELS
 
 
 class FixedScores:
-    """Returns the scores registered for a text (``ekman:<group>`` for a group); unknown texts read neutral."""
+    """Returns the scores registered for a text (``ekman:<group>`` for a group).
+
+    Unknown texts read neutral.
+    """
 
     labels = list(GOEMOTIONS_LABELS)
     ekman_labels = list(EKMAN_LABELS)

@@ -13,8 +13,16 @@ PROJECT_POLICY = Path(__file__).resolve().parents[3] / "escalation.yml"
 
 def _entry(anger: float = 0.0, frustration: float = 0.0, sentiment: float = 0.0) -> TimelineEntry:
     states = {"anger": anger, "frustration": frustration, "anxiety": 0.0, "sadness": 0.0}
-    reading = EmotionReading(labels={}, top={}, ekman={}, ekman_detected=[], states=states, sentiment=sentiment,
-                             dominant="neutral", negative=max(states.values()))  # fmt: skip
+    reading = EmotionReading(
+        labels={},
+        top={},
+        ekman={},
+        ekman_detected=[],
+        states=states,
+        sentiment=sentiment,
+        dominant="neutral",
+        negative=max(states.values()),
+    )
     return TimelineEntry(reading=reading)
 
 

@@ -12,8 +12,8 @@ from gguf.quants import dequantize
 from actions.errors import ModelUnavailable
 from actions.generation.base import ChatMessage, GenerationRequest
 from actions.generation.factory import packaged_model_file
-from actions.generation.gguf_requantize import FILE_TYPE_Q8_0, requantize_q4_1_to_q8_0
 from actions.generation.llama_cpp import LlamaCppGenerator
+from jobs.gguf_requantize import FILE_TYPE_Q8_0, requantize_q4_1_to_q8_0
 
 MESSAGES = (ChatMessage("user", "How long do I have to return shoes? Returns are accepted within 30 days."),)
 

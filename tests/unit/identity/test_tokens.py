@@ -11,7 +11,6 @@ from collections.abc import Callable
 import pytest
 from pydantic import SecretStr
 
-from actions.identity.__main__ import main
 from actions.identity.metadata import METADATA_FIELD, identity_from_metadata
 from actions.identity.tokens import (
     DEMO_IDENTITY_SECRET,
@@ -19,6 +18,7 @@ from actions.identity.tokens import (
     uses_demo_secret,
     verify_customer_token,
 )
+from jobs.identity import main
 
 SECRET = "s3cret-shared-with-the-store-0123456789"
 NOW = 1_790_000_000.0

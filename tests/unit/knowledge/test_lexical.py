@@ -36,3 +36,9 @@ def test_score_array_follows_document_order_and_matches_bm25() -> None:
     # idf of "shipping" (in 2 of 3 documents), document "a" of average length: plain BM25 arithmetic.
     idf = math.log(1 + (3 - 2 + 0.5) / (2 + 0.5))
     assert abs(index.score_array("shipping")[0] - idf * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 3 / (8 / 3)))) < 1e-5
+
+
+def test_a_query_tokenised_already_scores_the_same() -> None:
+    index = LexicalIndex({"a": "express shipping costs", "b": "gift cards", "c": "shipping to canada"})
+    query = "How much is shipping to Canada?"
+    assert (index.score_tokens(tokenize(query)) == index.score_array(query)).all()

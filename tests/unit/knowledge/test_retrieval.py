@@ -13,6 +13,7 @@ from actions.keys import Keys
 from actions.knowledge.embedding import SentenceEncoder
 from actions.knowledge.indexing import index_passages
 from actions.knowledge.passages import Passage
+from actions.knowledge.question import Question
 from actions.knowledge.retrieval import Retriever, build_query
 
 KEYS = Keys("t")
@@ -31,13 +32,20 @@ def _article(source: str, topic: str, title: str, text: str) -> Passage:
 
 
 PASSAGES = [
-    _article("returns", "returns", "What is your return policy?", "You can return an item within 30 days of delivery if it is unused."),
-    _article("shipping-times", "shipping", "How long does delivery take?", "Standard delivery takes 3-5 business days; Express takes 1-2."),
-    _article("payment-methods", "payments", "Which payment methods do you accept?", "We accept Visa, Mastercard, PayPal and Klarna."),
-    Passage(id="product:P1", kind="product", source_id="P1", topic="Electronics", title="Voltra Webcam Sport", url=None,
-            text="Voltra Webcam Sport (Electronics) costs $24.99. It is in stock. 1080p webcam with autofocus."),
-    Passage(id="product:P2", kind="product", source_id="P2", topic="Home & Kitchen", title="Casa Verde Blender", url=None,
-            text="Casa Verde Blender (Home & Kitchen) costs $89.99. It is out of stock right now. 900 W blender."),
+    _article("returns", "returns", "What is your return policy?",
+             "You can return an item within 30 days of delivery if it is unused."),
+    _article("shipping-times", "shipping", "How long does delivery take?",
+             "Standard delivery takes 3-5 business days; Express takes 1-2."),
+    _article("payment-methods", "payments", "Which payment methods do you accept?",
+             "We accept Visa, Mastercard, PayPal and Klarna."),
+    Passage(id="product:P1", kind="product", source_id="P1", topic="Electronics",
+            title="Voltra Webcam Sport", url=None,
+            text="Voltra Webcam Sport (Electronics) costs $24.99. It is in stock. "
+            "1080p webcam with autofocus."),
+    Passage(id="product:P2", kind="product", source_id="P2", topic="Home & Kitchen",
+            title="Casa Verde Blender", url=None,
+            text="Casa Verde Blender (Home & Kitchen) costs $89.99. It is out of stock right now. "
+            "900 W blender."),
 ]  # fmt: skip
 
 
@@ -83,24 +91,24 @@ async def test_an_unrelated_question_is_not_confident(retriever: Retriever) -> N
 
 
 async def test_a_short_follow_up_is_read_with_the_previous_question(retriever: Retriever) -> None:
+    def query(question: str, history: list[str]) -> str:
+        return build_query(Question.of(question), history).text
+
     assert (
-        build_query("and the blender?", ["how much is the voltra webcam"])
+        query("and the blender?", ["how much is the voltra webcam"])
         == "how much is the voltra webcam and the blender?"
     )
     assert (
-        build_query("What about the price?", ["Tell me about returns", "What about the price?"])
+        query("What about the price?", ["Tell me about returns", "What about the price?"])
         == "Tell me about returns What about the price?"
     )
-    assert (
-        build_query("How long does delivery take to Canada?", ["hi"])
-        == "How long does delivery take to Canada?"
-    )
+    assert query("How long does delivery take to Canada?", ["hi"]) == "How long does delivery take to Canada?"
     # Read with the webcam question it still finds the webcam; alone it clearly finds its own subject.
     retrieval = await retriever.retrieve("and the blender?", history=["how much is the voltra webcam"])
     assert retrieval.best is not None and retrieval.best.passage.source_id == "P2"
     # Without a subject of its own, a follow-up keeps the previous question's.
     price = await retriever.retrieve("and how much is it?", history=["is the casa verde blender available"])
-    assert price.query == "is the casa verde blender available and how much is it?"
+    assert price.query.text == "is the casa verde blender available and how much is it?"
     assert price.best is not None and price.best.passage.source_id == "P2"
 
 
@@ -112,7 +120,7 @@ async def test_a_follow_up_without_a_subject_never_stands_alone(retriever: Retri
         ["can I send my shoes back?"],
         intent_confidence=0.9,
     )
-    assert retrieval.query == "can I send my shoes back? and how long does that take"
+    assert retrieval.query.text == "can I send my shoes back? and how long does that take"
     assert retrieval.best is not None and retrieval.best.passage.source_id == "returns"
 
 

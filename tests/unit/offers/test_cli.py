@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from redis import Redis as SyncRedis
 
-from actions.offers.cli import main
 from actions.offers.demo import DEMO_RULES_FILE
+from jobs.offers import main
 
 BAD_RULES = """\
 - id: fine
@@ -43,14 +43,14 @@ def test_validate_a_bad_file_exits_non_zero_naming_each_field(
 
 def test_validate_as_a_command(bad_file: Path) -> None:
     bad = subprocess.run(
-        [sys.executable, "-m", "actions.offers", "validate", str(bad_file)],
+        [sys.executable, "-m", "jobs.offers", "validate", str(bad_file)],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert bad.returncode == 1 and "rules[1].variants[0].message: must not be empty" in bad.stderr
     good = subprocess.run(
-        [sys.executable, "-m", "actions.offers", "validate", str(DEMO_RULES_FILE)],
+        [sys.executable, "-m", "jobs.offers", "validate", str(DEMO_RULES_FILE)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,11 +13,11 @@ from actions.errors import StoreDataError
 from actions.keys import Keys
 from actions.knowledge.indexing import index_passages
 from actions.knowledge.passages import product_passage
-from actions.recommendations.offline import build_customer_intelligence
 from actions.recommendations.recommender import Recommender
 from actions.segments.models import CustomerProfile
 from actions.segments.store_snapshot import StoreRecords
 from actions.store.models import Product
+from jobs.intelligence import build_customer_intelligence
 from tests.unit.recommendations.fake_encoder import BagOfWordsEncoder
 from tests.unit.segments.tiny_store import NOW, clustered_store, customer, load_records, order
 

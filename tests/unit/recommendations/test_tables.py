@@ -8,9 +8,9 @@ from datetime import timedelta
 from redis import Redis
 
 from actions.keys import CUSTOMER_INTELLIGENCE_TTL_S, Keys
-from actions.recommendations.offline import build_customer_intelligence
 from actions.recommendations.tables import bought_together, parse_popular, parse_together, write_tables
 from actions.segments.best_sellers import best_sellers
+from jobs.intelligence import build_customer_intelligence
 from tests.unit.segments.tiny_store import NOW, clustered_store, load_records, order
 
 KEYS = Keys("t")

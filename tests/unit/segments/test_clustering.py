@@ -14,7 +14,7 @@ from actions.segments.clustering import fit_segments
 from actions.segments.features import customer_features, feature_names
 from actions.segments.labels import describe_segments, percentile
 from actions.segments.models import SegmentModel
-from actions.segments.run import segment_store
+from jobs.segmentation import segment_store
 from tests.unit.segments.tiny_store import NOW, clustered_store, customer, order
 
 CATEGORIES = ["Books", "Electronics"]

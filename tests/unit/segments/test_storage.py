@@ -11,10 +11,10 @@ from redis.asyncio import Redis as AsyncRedis
 
 from actions.errors import StoreDataError
 from actions.keys import CUSTOMER_INTELLIGENCE_TTL_S, Keys
-from actions.segments.__main__ import main
 from actions.segments.assign import assign_customer
-from actions.segments.run import run_segmentation
 from actions.segments.storage import load_model, load_profile, load_segments, save_profile
+from jobs.segmentation import run_segmentation
+from jobs.segments import main
 from tests.unit.segments.tiny_store import NOW, clustered_store, customer, load_records, order
 
 KEYS = Keys("t")

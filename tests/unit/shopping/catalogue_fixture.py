@@ -1,4 +1,7 @@
-"""A small catalogue in memory (no Redis): the snapshot the shopping search reads, with a bag-of-words encoder."""
+"""A small catalogue in memory (no Redis).
+
+The snapshot the shopping search reads, with a bag-of-words encoder.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +16,10 @@ PRODUCTS = [
     Product(id="P1", name="Nexa Wireless Earbuds", category="Electronics", price=94.99, stock=30,
             description="True wireless earbuds with active noise cancelling and 30 hours of battery.",
             attributes={"colour": "black", "hours": "30"}),
-    Product(id="P2", name="Voltra Noise Cancelling Headphones", category="Electronics", price=167.99, stock=12,
-            description="Over-ear headphones with active noise cancelling, multipoint Bluetooth and 50 hours of battery.",
+    Product(id="P2", name="Voltra Noise Cancelling Headphones", category="Electronics", price=167.99,
+            stock=12,
+            description="Over-ear headphones with active noise cancelling, multipoint Bluetooth and "
+                        "50 hours of battery.",
             attributes={"colour": "navy", "hours": "50"}),
     Product(id="P3", name="Aurion Smartwatch Pro", category="Electronics", price=23.99, stock=5,
             description="Fitness smartwatch with heart-rate tracking, GPS and sleep tracking.",

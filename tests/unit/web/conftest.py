@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from redis import Redis as SyncRedis
@@ -16,12 +16,9 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def sync_redis(redis_url: str) -> Iterator[SyncRedis]:
-    client = SyncRedis.from_url(redis_url)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+def sync_redis(redis_client: SyncRedis) -> SyncRedis:
+    # The root conftest's client, on this package's database (it asks for ``redis_url``).
+    return redis_client
 
 
 @pytest.fixture

@@ -120,7 +120,7 @@ function renderOffers(data) {
 function renderSegments(data) {
   $("mk-segments-note").textContent = data.version
     ? `Customers in each segment of the latest segmentation run (${new Date(data.created_at).toLocaleString()}).`
-    : "No segmentation has run yet (python -m actions.segments run).";
+    : "No segmentation has run yet (python -m jobs.segments run).";
   const labels = data.segments.map((s) => `${s.id}: ${s.label}`);
   draw(
     "mk-segments-chart",

@@ -9,8 +9,8 @@ import sys
 import pytest
 from redis import Redis as SyncRedis
 
+from jobs.accounts import EXIT_INVALID, EXIT_OK, EXIT_UNAVAILABLE, main
 from tests.unit.web.accounts.tiny_app import ACCOUNTS_REDIS_URL, audit_entries
-from web.accounts.cli import EXIT_INVALID, EXIT_OK, EXIT_UNAVAILABLE, main
 
 PASSWORD = "correct horse battery"
 
@@ -103,7 +103,7 @@ def test_unknown_role_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_unreachable_redis_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = _run(capsys, "list-users", redis_url="redis://127.0.0.1:1/0")
-    assert status == EXIT_UNAVAILABLE and "Redis did not answer at redis://127.0.0.1:1/0" in err
+    assert status == EXIT_UNAVAILABLE and "could not list the console users at redis://127.0.0.1:1/0" in err
 
 
 def test_runs_as_a_module_with_redis_url_and_prefix_from_the_environment(sync_redis: SyncRedis) -> None:
@@ -111,7 +111,7 @@ def test_runs_as_a_module_with_redis_url_and_prefix_from_the_environment(sync_re
     command = [
         sys.executable,
         "-m",
-        "web.accounts",
+        "jobs.accounts",
         "create-user",
         "root",
         "--role",

@@ -4,9 +4,12 @@ import logging
 
 import pytest
 from pydantic import ValidationError
+from redis.asyncio import Redis
 
-from tests.unit.web.accounts.tiny_app import SECRET
+from actions.keys import Keys
+from tests.unit.web.accounts.tiny_app import ACCOUNTS_REDIS_URL, PREFIX, SECRET
 from web.accounts.middleware import AuthMiddleware
+from web.accounts.services import AccountServices
 from web.accounts.settings import DEMO_WEB_SECRET_KEY, AccountSettings
 
 
@@ -50,9 +53,14 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, env: str, value
         AccountSettings()
 
 
+def _accounts(settings: AccountSettings) -> AccountServices:
+    # Never connects: the middleware only reads the settings when it is built.
+    return AccountServices(settings, Redis.from_url(ACCOUNTS_REDIS_URL), Keys(PREFIX))
+
+
 def test_demo_key_is_logged_as_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="web.accounts.middleware"):
-        AuthMiddleware(_app, AccountSettings(web_secret_key=SECRET))
+        AuthMiddleware(_app, _accounts(AccountSettings(web_secret_key=SECRET)))
         assert not caplog.records
-        AuthMiddleware(_app, AccountSettings())
+        AuthMiddleware(_app, _accounts(AccountSettings()))
     assert "DEMO key" in caplog.text and DEMO_WEB_SECRET_KEY not in caplog.text

@@ -1,4 +1,4 @@
-"""A tiny console app behind AuthMiddleware, as create_app will build it, and helpers to drive it."""
+"""A tiny console app behind AuthMiddleware, wired as create_app wires it, and helpers to drive it."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from web.accounts.middleware import AuthMiddleware
 from web.accounts.routes import account_routes
 from web.accounts.settings import AccountSettings
 from web.accounts.users import UserStore
-from web.context import WebContext
+from web.services import WebServices
 from web.settings import WebSettings
 
 if TYPE_CHECKING:
@@ -83,14 +83,15 @@ async def _public(request: Request) -> Response:
 
 
 def make_app(settings: AccountSettings, redis_url: str = ACCOUNTS_REDIS_URL) -> Starlette:
-    """What create_app will do: a context on app.state, AuthMiddleware and the account routes."""
+    """What create_app does: the services on app.state, AuthMiddleware with their accounts, the routes."""
+    services = WebServices(
+        WebSettings.model_construct(redis_url=redis_url, cs_key_prefix=PREFIX, accounts=settings)
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        redis = Redis.from_url(redis_url)
-        app.state.context = WebContext(settings=WebSettings.model_construct(), redis=redis, keys=Keys(PREFIX))
-        yield
-        await redis.aclose()
+        async with services:
+            yield
 
     routes = [
         *account_routes(),
@@ -100,9 +101,11 @@ def make_app(settings: AccountSettings, redis_url: str = ACCOUNTS_REDIS_URL) -> 
         Route("/agent/notes", requires_role("agent")(_note), methods=["POST"]),
         Route("/api/public", _public, methods=["GET", "POST"]),
     ]
-    return Starlette(
-        routes=routes, middleware=[Middleware(AuthMiddleware, settings=settings)], lifespan=lifespan
+    app = Starlette(
+        routes=routes, middleware=[Middleware(AuthMiddleware, accounts=services.accounts)], lifespan=lifespan
     )
+    app.state.services = services
+    return app
 
 
 _FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from web.agent.transcript import editable_slots, offers_shown, transcript
 
+SAM = {"agent": {"name": "Sam"}}
+CAROUSEL = {"custom": {"type": "carousel", "items": [{"title": "Tent"}]}}
+
 
 def test_each_line_says_who_wrote_it_and_button_payloads_read_as_clicks() -> None:
     events = [
         {"event": "user", "text": "where is my parcel", "timestamp": 1},
         {"event": "bot", "text": "Which order?", "timestamp": 2, "data": {"buttons": [{"title": "Cancel"}]}},
         {"event": "pause", "timestamp": 3},
-        {"event": "bot", "text": "Sam joined", "timestamp": 4, "metadata": {"handoff": "joined", "agent": {"name": "Sam"}}},
-        {"event": "bot", "text": "Hi, Sam here", "timestamp": 5, "metadata": {"agent": {"name": "Sam"}}},
+        {"event": "bot", "text": "Sam joined", "timestamp": 4, "metadata": {"handoff": "joined", **SAM}},
+        {"event": "bot", "text": "Hi, Sam here", "timestamp": 5, "metadata": SAM},
         {"event": "user", "text": '/rate{"rating":"5"}', "timestamp": 6},
-        {"event": "bot", "timestamp": 7, "data": {"custom": {"type": "carousel", "items": [{"title": "Tent"}]}}},
+        {"event": "bot", "timestamp": 7, "data": CAROUSEL},
         {"event": "slot", "name": "x", "value": 1, "timestamp": 8},
     ]  # fmt: skip
     lines = transcript(events)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
@@ -11,8 +12,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from actions.keys import Keys
 from web.accounts.models import User
-from web.context import WebContext
 from web.marketing import marketing_routes
+from web.services import WebServices
 from web.settings import WebSettings
 
 # Database 11 is the marketer console tests' own; it is flushed before and after each test.
@@ -43,8 +44,20 @@ class FakeSignIn:
         await self.app(scope, receive, send)
 
 
+class TestServices(WebServices):
+    """The app's services on the test's own Redis client (it lives in the test's event loop)."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        super().__init__(WebSettings.model_construct(cs_key_prefix=keys.prefix))
+        self._test_redis = redis
+
+    @cached_property
+    def redis(self) -> Redis:
+        return self._test_redis
+
+
 def make_app(redis: Redis, keys: Keys, signed_in: SignedIn) -> Starlette:
     app = Starlette(routes=marketing_routes())
-    app.state.context = WebContext(settings=WebSettings.model_construct(), redis=redis, keys=keys)
+    app.state.services = TestServices(redis, keys)
     app.add_middleware(FakeSignIn, signed_in=signed_in)
     return app

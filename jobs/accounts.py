@@ -1,9 +1,9 @@
-"""python -m web.accounts: manage console accounts.
+"""python -m jobs.accounts: manage console accounts.
 
-    python -m web.accounts create-user USERNAME --role agent --name "Sam Lee"
-    python -m web.accounts list-users
-    python -m web.accounts set-password USERNAME
-    python -m web.accounts delete-user USERNAME
+    python -m jobs.accounts create-user USERNAME --role agent --name "Sam Lee"
+    python -m jobs.accounts list-users
+    python -m jobs.accounts set-password USERNAME
+    python -m jobs.accounts delete-user USERNAME
 
 Passwords are asked twice on the terminal, or read from the environment variable
 named by ``--password-env``, or from one line of standard input with
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import os
 import sys
 
@@ -28,7 +27,7 @@ from redis.asyncio import Redis
 
 from actions.errors import AssistantError, StoreUnavailable
 from actions.keys import Keys
-from actions.settings import Settings
+from jobs.common import async_redis, configure_logging, store_parser
 from web.accounts.audit import audit
 from web.accounts.errors import AccountInvalid
 from web.accounts.models import ROLES, check_password, new_user
@@ -38,12 +37,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
-    settings = Settings()
-    parser = argparse.ArgumentParser(prog="python -m web.accounts", description=__doc__.splitlines()[0])
-    parser.add_argument("--redis-url", default=settings.redis_url, help="default: REDIS_URL")
-    parser.add_argument(
-        "--prefix", default=settings.cs_key_prefix, help="key prefix (default: CS_KEY_PREFIX)"
-    )
+    parser = store_parser("jobs.accounts", __doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-user", help="add a console account")
     create.add_argument("username")
@@ -71,7 +65,7 @@ def _password_options(command: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         if args.command == "create-user":
             # Name the wrong field before anyone types a password.
@@ -101,29 +95,33 @@ def _password(args: argparse.Namespace) -> str:
 
 
 async def _run(args: argparse.Namespace, password: str) -> int:
-    redis = Redis.from_url(args.redis_url)
-    keys = Keys(args.prefix)
+    async with async_redis(args.redis_url) as redis:
+        await _command(args, password, redis, Keys(args.prefix))
+    return EXIT_OK
+
+
+async def _command(args: argparse.Namespace, password: str, redis: Redis, keys: Keys) -> None:
     actor = f"cli:{getpass.getuser()}"
     users = UserStore(redis, keys)
-    try:
-        if args.command == "create-user":
-            user = await users.create(args.username, args.name, args.role, password)
-            await audit(redis, keys, actor, "account.create", user.username, {"role": user.role})
-            print(f"created {user.role} '{user.username}' ({user.display_name})")
-        elif args.command == "list-users":
-            accounts = await users.all()
-            for account in accounts:
-                created = account.created_at.strftime("%Y-%m-%d")
-                print(f"{account.username:<40} {account.role:<9} {created}  {account.display_name}")
-            print(f"{len(accounts)} user(s)")
-        elif args.command == "set-password":
-            await users.set_password(args.username, password)
-            await audit(redis, keys, actor, "account.set_password", args.username, {})
-            print(f"password of '{args.username}' changed; their sessions have ended")
-        elif args.command == "delete-user":
-            await users.delete(args.username)
-            await audit(redis, keys, actor, "account.delete", args.username, {})
-            print(f"deleted '{args.username}'")
-    finally:
-        await redis.aclose()
-    return EXIT_OK
+    if args.command == "create-user":
+        user = await users.create(args.username, args.name, args.role, password)
+        await audit(redis, keys, actor, "account.create", user.username, {"role": user.role})
+        print(f"created {user.role} '{user.username}' ({user.display_name})")
+    elif args.command == "list-users":
+        accounts = await users.all()
+        for account in accounts:
+            created = account.created_at.strftime("%Y-%m-%d")
+            print(f"{account.username:<40} {account.role:<9} {created}  {account.display_name}")
+        print(f"{len(accounts)} user(s)")
+    elif args.command == "set-password":
+        await users.set_password(args.username, password)
+        await audit(redis, keys, actor, "account.set_password", args.username, {})
+        print(f"password of '{args.username}' changed; their sessions have ended")
+    elif args.command == "delete-user":
+        await users.delete(args.username)
+        await audit(redis, keys, actor, "account.delete", args.username, {})
+        print(f"deleted '{args.username}'")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,7 +1,7 @@
 """Command line: sign a customer token the way the store's website does (demo page and tests).
 
-    CS_IDENTITY_SECRET=... python -m actions.identity sign CUSTOMER_ID [--ttl 3600]
-    python -m actions.identity verify TOKEN
+    CS_IDENTITY_SECRET=... python -m jobs.identity sign CUSTOMER_ID [--ttl 3600]
+    python -m jobs.identity verify TOKEN
 
 The secret is read from CS_IDENTITY_SECRET; without it the marked demo secret
 is used and a warning is printed to stderr.
@@ -9,7 +9,6 @@ is used and a warning is printed to stderr.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -20,6 +19,7 @@ from actions.identity.tokens import (
     sign_customer_token,
     verify_customer_token,
 )
+from jobs.common import tool_parser
 
 SECRET_VARIABLE = "CS_IDENTITY_SECRET"
 
@@ -34,7 +34,7 @@ def _secret() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    parser = argparse.ArgumentParser(prog="python -m actions.identity", description=__doc__.splitlines()[0])
+    parser = tool_parser("jobs.identity", __doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sign = sub.add_parser("sign", help="print a signed token for a customer id")
     sign.add_argument("customer_id")

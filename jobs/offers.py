@@ -1,12 +1,12 @@
-"""python -m actions.offers: validate, load, inspect, switch and roll back offer rules.
+"""python -m jobs.offers: validate, load, inspect, switch and roll back offer rules.
 
-    python -m actions.offers validate actions/offers/demo_rules.yml
-    python -m actions.offers load actions/offers/demo_rules.yml --author alice
-    python -m actions.offers list | show ID | export [--version N]
-    python -m actions.offers enable ID | disable ID [--author NAME]
-    python -m actions.offers history [--limit N]
-    python -m actions.offers rollback VERSION --author NAME
-    python -m actions.offers diff [FROM [TO]] | diff --file FILE
+    python -m jobs.offers validate actions/offers/demo_rules.yml
+    python -m jobs.offers load actions/offers/demo_rules.yml --author alice
+    python -m jobs.offers list | show ID | export [--version N]
+    python -m jobs.offers enable ID | disable ID [--author NAME]
+    python -m jobs.offers history [--limit N]
+    python -m jobs.offers rollback VERSION --author NAME
+    python -m jobs.offers diff [FROM [TO]] | diff --file FILE
 
 Every command but ``validate`` works on the Redis named by ``--redis-url``
 (default: REDIS_URL). Problems exit with status 1 and a message naming the field.
@@ -17,11 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import sys
 from pathlib import Path
-
-from redis.asyncio import Redis
 
 from actions.errors import AssistantError, OfferRuleNotFound
 from actions.keys import Keys
@@ -30,16 +27,11 @@ from actions.offers.rules import OfferRule
 from actions.offers.store import RuleStore
 from actions.offers.validation import dump_rules_yaml, read_rules_file
 from actions.offers.versions import RuleSetVersion
-from actions.settings import Settings
+from jobs.common import async_redis, configure_logging, store_parser
 
 
 def _parser() -> argparse.ArgumentParser:
-    settings = Settings()
-    parser = argparse.ArgumentParser(prog="python -m actions.offers", description=__doc__.splitlines()[0])
-    parser.add_argument("--redis-url", default=settings.redis_url, help="default: REDIS_URL")
-    parser.add_argument(
-        "--prefix", default=settings.cs_key_prefix, help="key prefix (default: CS_KEY_PREFIX)"
-    )
+    parser = store_parser("jobs.offers", __doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", help="check a rules file without saving it").add_argument(
         "file", type=Path
@@ -78,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "diff" and len(args.versions) > 2:
         parser.error("diff takes at most two versions: FROM [TO]")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         if args.command == "validate":
             rules = read_rules_file(args.file)
@@ -92,11 +84,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    redis = Redis.from_url(args.redis_url)
-    try:
+    async with async_redis(args.redis_url) as redis:
         return await _command(args, RuleStore(redis, Keys(args.prefix)))
-    finally:
-        await redis.aclose()
 
 
 async def _command(args: argparse.Namespace, store: RuleStore) -> int:
@@ -171,3 +160,7 @@ def _rule_line(rule: OfferRule) -> str:
 
 def _print_saved(saved: RuleSetVersion, what: str) -> None:
     print(f"{what}: version {saved.version} (was {saved.parent}), by {saved.author}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

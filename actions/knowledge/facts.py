@@ -4,6 +4,9 @@ The grounding guard extracts facts from a generated reply and from the passages
 it was grounded on, and lets a reply through only if each of its facts is among
 the passages' facts. Extraction is deliberately greedy: a false alarm costs a
 retry or an extractive answer; a missed fact could cost the store money.
+
+The customer's question is read here too, once (``question.py``): a reply that
+only repeats the question's own numbers has not answered it.
 """
 
 from __future__ import annotations
@@ -14,23 +17,35 @@ from dataclasses import dataclass
 from typing import Literal
 
 FactKind = Literal["url", "email", "phone", "money", "percent", "date", "identifier", "number"]
+# The kinds of fact a reply must keep when its evidence states them (every kind, so far; a new one opts in).
+SPECIFIC_KINDS: frozenset[FactKind] = frozenset(
+    {"money", "percent", "number", "date", "email", "url", "phone", "identifier"}
+)
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>()\"'\]\[]+"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|shop|store|example|co|uk|de|fr|eu|info|biz|app)\b(?:/[^\s<>()\"'\]\[]*)?",
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|shop|store|example|co|uk|de|fr|eu|info|biz|app)\b"
+    r"(?:/[^\s<>()\"'\]\[]*)?",
     re.IGNORECASE,
 )
 _PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d ().-]{6,}\d(?!\w|\.\d)")
 _MONEY = re.compile(
-    r"([$€£]|\b(?:USD|EUR|GBP)\s?)(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(USD|EUR|GBP|dollars?|euros?|pounds?|bucks)\b",
+    r"([$€£]|\b(?:USD|EUR|GBP)\s?)(\d[\d,]*(?:\.\d+)?)"
+    r"|(\d[\d,]*(?:\.\d+)?)\s?(USD|EUR|GBP|dollars?|euros?|pounds?|bucks)\b",
     re.IGNORECASE,
 )
-_CURRENCIES = {"$": "usd", "usd": "usd", "dollar": "usd", "dollars": "usd", "bucks": "usd", "€": "eur", "eur": "eur",
-               "euro": "eur", "euros": "eur", "£": "gbp", "gbp": "gbp", "pound": "gbp", "pounds": "gbp"}  # fmt: skip
+_CURRENCIES = {
+    "$": "usd", "usd": "usd", "dollar": "usd", "dollars": "usd", "bucks": "usd",
+    "€": "eur", "eur": "eur", "euro": "eur", "euros": "eur",
+    "£": "gbp", "gbp": "gbp", "pound": "gbp", "pounds": "gbp",
+}  # fmt: skip
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)", re.IGNORECASE)
 _MONTHS = "january february march april may june july august september october november december".split()
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _DATE_MONTH_FIRST = re.compile(
     rf"\b{_MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE
 )
@@ -129,6 +144,11 @@ def extract_facts(text: str) -> list[Fact]:
     for match in _NUMBER_WORD.finditer(text):
         claim(match, "number", f"{_NUMBER_WORDS[match.group(0).lower()]:g}")
     return facts
+
+
+def specific_keys(text: str) -> frozenset[str]:
+    """The comparable form of each specific fact (price, number, date, e-mail...) in the text."""
+    return frozenset(f.key for f in extract_facts(text) if f.kind in SPECIFIC_KINDS)
 
 
 def normalise_url(url: str) -> str:

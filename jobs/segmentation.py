@@ -1,4 +1,8 @@
-"""One segmentation run: features, clustering, words, best sellers, and everything stored."""
+"""One segmentation run: features, clustering, words, best sellers, and everything stored.
+
+``python -m jobs.segments run`` and the seed (through ``jobs.intelligence``) make runs;
+the action server only reads what a run stored (``actions/segments/storage.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from redis import Redis
 
@@ -18,6 +23,14 @@ from actions.segments.models import CustomerProfile, Segment, SegmentModel
 from actions.segments.storage import write_segmentation
 from actions.segments.store_snapshot import StoreRecords, read_store
 from actions.store.models import Order
+
+
+class RunOptions(TypedDict, total=False):
+    """How a run segments: what ``run_segmentation`` takes besides the store, for callers passing them on."""
+
+    now: datetime | None
+    k_range: tuple[int, int]
+    seed: int
 
 
 @dataclass(frozen=True)
@@ -144,12 +157,21 @@ def run_segmentation(
 
     """
     timings: dict[str, float] = {}
-    if records is None:
-        started = time.perf_counter()
-        records = read_store(redis, keys)
-        timings["read store"] = time.perf_counter() - started
+    records = records_or_read(redis, keys, records, timings)
     result = segment_store(records, now or datetime.now(UTC), k_range, seed, timings)
     started = time.perf_counter()
     write_segmentation(redis, keys, result.model, result.segments, result.profiles)
     timings["store"] = time.perf_counter() - started
     return SegmentationReport(result.model, result.segments, len(result.profiles), timings)
+
+
+def records_or_read(
+    redis: Redis, keys: Keys, records: StoreRecords | None, seconds: dict[str, float]
+) -> StoreRecords:
+    """``records`` when the caller holds the store; else the store read from Redis, timed as "read store"."""
+    if records is not None:
+        return records
+    started = time.perf_counter()
+    records = read_store(redis, keys)
+    seconds["read store"] = time.perf_counter() - started
+    return records

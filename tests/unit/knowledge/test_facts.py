@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.answering.facts import FactSet, extract_facts
+from actions.knowledge.facts import FactSet, extract_facts
 
 
 def _kinds(text: str) -> list[tuple[str, str]]:

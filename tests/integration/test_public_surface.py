@@ -1,0 +1,114 @@
+"""What a stranger can reach: the action server, over-long messages, secrets on command lines."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import uuid
+
+import httpx
+import psutil
+import pytest
+from redis import Redis
+
+from stack.assistant import Assistant
+from tests.integration.conftest import Say, texts
+
+pytestmark = pytest.mark.integration
+
+ACTION_CALL = {
+    "next_action": "action_show_order_status",
+    "sender_id": "stranger",
+    "tracker": {},
+    "domain": {},
+}
+
+
+def _outward_address() -> str | None:
+    """An address of this machine other than loopback, if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))  # no packet is sent: this only picks a route
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_the_action_server_refuses_calls_without_the_shared_secret(assistant: Assistant) -> None:
+    assert httpx.get(f"{assistant.action_url}/health", timeout=5).status_code == 200
+    refused = httpx.post(f"{assistant.action_url}/webhook", json=ACTION_CALL, timeout=5)
+    assert refused.status_code == 401
+    wrong = httpx.post(
+        f"{assistant.action_url}/webhook",
+        json=ACTION_CALL,
+        headers={"Authorization": "Bearer guess"},
+        timeout=5,
+    )
+    assert wrong.status_code == 401
+    assert httpx.get(f"{assistant.action_url}/actions", timeout=5).status_code == 401
+
+
+def test_the_action_server_listens_on_loopback_only(assistant: Assistant) -> None:
+    address = _outward_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback")
+    port = int(assistant.action_url.rsplit(":", 1)[1])
+    with pytest.raises(OSError), socket.create_connection((address, port), timeout=2):
+        pass
+
+
+def test_an_over_long_message_is_answered_at_once_and_the_conversation_goes_on(say: Say) -> None:
+    for text in ("a" * 1_000_000, "a." * 500_000):
+        started = time.monotonic()
+        reply = texts(say(text))
+        assert time.monotonic() - started < 1.0
+        assert "too long" in reply
+    assert "order number" in texts(say("where is my order?"))
+
+
+def test_no_secret_is_on_a_command_line(assistant: Assistant) -> None:
+    secrets = [
+        assistant.settings.rasa_token.get_secret_value(),
+        assistant.settings.action_server_token.get_secret_value(),
+    ]
+    for process in psutil.process_iter(["cmdline"]):
+        command_line = " ".join(process.info["cmdline"] or [])
+        assert not any(secret in command_line for secret in secrets), command_line
+
+
+def _post(assistant: Assistant, sender: str, text: str) -> str:
+    response = httpx.post(
+        f"{assistant.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+    )
+    response.raise_for_status()
+    return texts(response.json())
+
+
+def test_order_numbers_cannot_be_enumerated_for_a_known_email(
+    assistant: Assistant, store_redis: Redis
+) -> None:
+    order_id = max(store_redis.smembers("cs:store:order_ids"))
+    email = json.loads(store_redis.get(f"cs:store:order:{order_id}"))["email"]
+    wrong = [
+        i for i in (str(int(order_id) - n) for n in range(1, 50)) if not _order_of(store_redis, i, email)
+    ][:3]
+    for n, guess in enumerate(wrong):  # three conversations, one wrong guess each
+        sender = f"enumerate-{uuid.uuid4().hex[:8]}-{n}"
+        assert "order number" in _post(assistant, sender, "where is my order?")
+        _post(assistant, sender, guess)
+        assert "couldn't find an order" in _post(assistant, sender, email)
+    # A fourth conversation with the right pair is refused, and /restart does not reset that.
+    sender = f"enumerate-{uuid.uuid4().hex[:8]}"
+    for _ in range(2):
+        _post(assistant, sender, "where is my order?")
+        _post(assistant, sender, order_id)
+        reply = _post(assistant, sender, email)
+        assert "can't share order details" in reply, reply
+        _post(assistant, sender, "/restart")
+
+
+def _order_of(store_redis: Redis, order_id: str, email: str) -> bool:
+    raw = store_redis.get(f"cs:store:order:{order_id}")
+    return raw is not None and json.loads(raw)["email"] == email

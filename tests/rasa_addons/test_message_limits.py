@@ -1,0 +1,56 @@
+"""An over-long message is answered at once and never parsed (Rasa environment)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.domain import Domain
+
+from rasa_addons import message_limits
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+responses:
+  utter_message_too_long: [{text: "Too long, please shorten it."}]
+""")
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The messages that reached Rasa's own handling (the NLU and the policies)."""
+    seen: list[str] = []
+
+    async def stock(self: Any, message: UserMessage) -> list[dict[str, Any]]:
+        seen.append(message.text or "")
+        return []
+
+    monkeypatch.setattr(message_limits, "_stock_handle_message", stock)
+    return seen
+
+
+async def _send(text: str, domain: Domain = DOMAIN) -> list[dict[str, Any]] | None:
+    processor: Any = SimpleNamespace(domain=domain)
+    message = UserMessage(text, CollectingOutputChannel(), sender_id="c1")
+    return await message_limits.handle_message_within_limits(processor, message)
+
+
+@pytest.mark.parametrize("text", ["a" * 2001, "a." * 500_000, "x" * 1_000_000])
+async def test_an_over_long_message_gets_the_domain_reply_without_being_parsed(
+    text: str, parsed: list[str]
+) -> None:
+    replies = await _send(text)
+    assert replies == [{"recipient_id": "c1", "text": "Too long, please shorten it."}]
+    assert parsed == []
+
+
+async def test_a_message_at_the_limit_goes_through(parsed: list[str]) -> None:
+    await _send("a" * message_limits.MAX_MESSAGE_CHARS)
+    assert parsed == ["a" * message_limits.MAX_MESSAGE_CHARS]
+
+
+async def test_without_the_domain_response_the_built_in_wording_is_used(parsed: list[str]) -> None:
+    replies = await _send("a" * 5000, Domain.empty())
+    assert replies and replies[0]["text"] == message_limits.TOO_LONG_TEXT
