@@ -17,6 +17,8 @@ WEB_BUNDLES := web/build/.built
 WEB_SOURCES := web/build.mjs $(shell find web/widget web/console -name '*.js' -o -name '*.css' 2>/dev/null)
 # Browser tests drive Debian's chromium (no browser download).
 CHROMIUM ?= /usr/bin/chromium
+# The public reverse proxy (deploy/nginx-public.conf), run for real by the end-to-end tests.
+NGINX ?= /usr/sbin/nginx
 PIP_QUIET := --quiet --disable-pip-version-check
 # pip prints a warning per package for the machine's extra local indexes; keep only the rest.
 QUIET_WARNINGS := { grep -v "^WARNING: Location" || true; }
@@ -32,7 +34,7 @@ RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed $(WEB_BUNDLES) $(CHROMIUM) $(MINILM_ONNX) $(SMOLLM2_Q8) $(MODEL) ## Create both environments, build the web bundles, install chromium, train the model if needed
+setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed $(WEB_BUNDLES) $(CHROMIUM) $(NGINX) $(MINILM_ONNX) $(SMOLLM2_Q8) $(MODEL) ## Create both environments, build the web bundles, install chromium and nginx, train the model if needed
 
 $(RASA_VENV)/.installed: bot/requirements.txt bot/requirements-dev.txt
 	@test -x "$(PYTHON310)" || { echo "Python 3.10 not found at $(PYTHON310); set PYTHON310=/path/to/python3.10"; exit 1; }
@@ -69,6 +71,10 @@ $(WEB_BUNDLES): web/node_modules/.installed $(WEB_SOURCES)
 $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "chromium not found at $(CHROMIUM) and no apt-get: install Chromium and set CHROMIUM=/path"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+
+$(NGINX):
+	@command -v apt-get >/dev/null || { echo "nginx not found at $(NGINX) and no apt-get: install nginx and set NGINX=/path"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null
 
 # Retrained only when the domain, the training data or config.yml changed.
 # config.yml's MiniLMFeaturizer reads the ONNX export.

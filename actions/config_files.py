@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.composer import ComposerError
+from yaml.nodes import Node
 
 from actions.errors import ConfigError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """YAML without aliases: ``*name`` is refused, so a few lines cannot expand to gigabytes."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ComposerError(None, None, "aliases (*name) are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_plain_yaml(text: str) -> Any:
+    """YAML text as data, refusing aliases; errors are ``yaml.YAMLError`` with their line."""
+    return yaml.load(text, Loader=_PlainLoader)  # a SafeLoader: no Python objects either
 
 
 def load_yaml_model(path: Path, model: type[ModelT], whole_file_field: str = "(file)") -> ModelT:
@@ -20,7 +37,7 @@ def load_yaml_model(path: Path, model: type[ModelT], whole_file_field: str = "(f
     (a model validator's), which pydantic reports without a location.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_plain_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"{path}: cannot be read ({error})") from error
     try:

@@ -9,8 +9,12 @@ from dataclasses import dataclass
 STORE_DATA_TTL_S: int | None = None
 # A handoff request is stale once nobody picked it up for a week.
 HANDOFF_TTL_S = 7 * 24 * 3600
+# Closed handoffs are listed (reports, the console) for as long as their conversation lives.
+HANDOFF_CLOSED_KEEP_S = 30 * 24 * 3600
 # Bounded streams are trimmed instead of expiring: the newest entries are kept.
 CSAT_STREAM_MAXLEN = 100_000
+# A conversation's rating counts once in this window, however often it is sent.
+CSAT_ONCE_PER_S = 24 * 3600
 # An emotion timeline lives as long as the conversation's tracker (30 days) and
 # keeps its newest entries.
 EMOTION_TIMELINE_TTL_S = 30 * 24 * 3600
@@ -30,6 +34,8 @@ OFFER_AUDIT_MAXLEN = 100_000
 EVENTS_STREAM_MAXLEN = 500_000
 # Console accounts and the audit log are the record of who did what: no expiry.
 AUDIT_STREAM_MAXLEN = 100_000
+# What anyone can cause without signing in, capped apart so a flood trims only its own kind.
+ANONYMOUS_AUDIT_MAXLEN = 10_000
 # Exposure, click and acceptance events: trimmed, newest kept (~250 bytes each).
 OFFER_EVENTS_STREAM_MAXLEN = 250_000
 # Wrong order/e-mail pairs are counted per e-mail and per order number for this long,
@@ -40,6 +46,11 @@ ORDER_LOOKUP_WINDOW_S = 3600
 OFFER_STATS_TTL_S = 180 * 24 * 3600
 # An acceptance is counted once per rule and conversation; a conversation lives 30 days.
 OFFER_ACCEPT_DEDUPE_TTL_S = 30 * 24 * 3600
+# Rasa's Redis tracker store keeps a conversation 30 days after its last event
+# (``record_exp`` in bot/endpoints.yml); the index from a customer to their
+# conversations lives as long, refreshed at every signed-in session start.
+TRACKER_TTL_S = 30 * 24 * 3600
+PRIVACY_INDEX_TTL_S = TRACKER_TTL_S
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,10 @@ class Keys:
     def order_lookup_failures(self, kind: str, digest: str) -> str:
         """String: wrong order/e-mail pairs for one e-mail or order number (hashed), with a TTL."""
         return f"{self.prefix}:limits:order_lookup:{kind}:{digest}"
+
+    def csat_rated(self, conversation_id: str) -> str:
+        """String with a TTL: the conversation's rating was counted (one per ``CSAT_ONCE_PER_S``)."""
+        return f"{self.prefix}:csat:rated:{conversation_id}"
 
     @property
     def csat(self) -> str:
@@ -209,6 +224,11 @@ class Keys:
         """Stream: console actions (rule changes, takeovers, sign-ins): who, what, when."""
         return f"{self.prefix}:audit"
 
+    @property
+    def audit_anonymous(self) -> str:
+        """Stream: failed and locked-out sign-ins (fields as in ``audit``), capped apart from it."""
+        return f"{self.prefix}:audit:anonymous"
+
     def web_user(self, username: str) -> str:
         """String: a console account (User JSON with the password hash)."""
         return f"{self.prefix}:web:user:{username}"
@@ -225,3 +245,15 @@ class Keys:
     def login_attempts(self, subject: str) -> str:
         """Counter: failed sign-ins of one username or address in the current window."""
         return f"{self.prefix}:web:login_attempts:{subject}"
+
+    def tracker(self, sender_id: str) -> str:
+        """String: a conversation's Rasa tracker (JSON), written by Rasa's RedisTrackerStore.
+
+        Rasa 3.6 names it ``<key_prefix>:tracker:<sender_id>`` when the prefix is
+        alphanumeric (``bot/endpoints.yml`` sets ``cs``), else ``tracker:<sender_id>``.
+        """
+        return f"{self.prefix}:tracker:{sender_id}"
+
+    def customer_conversations(self, customer_id: str) -> str:
+        """Set: the conversation ids a verified customer chatted in (``actions/privacy/index.py``)."""
+        return f"{self.prefix}:privacy:conversations:{customer_id}"

@@ -34,6 +34,7 @@ from actions.knowledge.retrieval import Retriever
 from actions.offers.engine import OfferEngine
 from actions.offers.stock import CatalogueStock
 from actions.offers.store import RuleStore
+from actions.privacy.index import link_conversation
 from actions.recommendations.recommender import Recommender
 from actions.recommendations.snapshot import SnapshotLoader
 from actions.segments.models import CustomerProfile
@@ -162,6 +163,10 @@ class Services:
     async def profile(self, customer_id: str) -> CustomerProfile | None:
         """A verified customer's segment profile; a customer new since the last run is assigned now."""
         return await customer_profile(self.redis, self.keys, customer_id)
+
+    async def link_conversation(self, customer_id: str, conversation_id: str) -> bool:
+        """Index the conversation under its customer for export and erasure; False (logged) on failure."""
+        return await link_conversation(self.redis, self.keys, customer_id, conversation_id)
 
     async def provisional_segment(self, text: str) -> tuple[str, str] | None:
         """The segment (id, label) nearest to what an anonymous visitor said; None without a cue."""

@@ -12,6 +12,7 @@ import sys
 
 from rasa.__main__ import main
 
+from actions import log_redaction
 from actions.deployment import ProductionRefused, check_production_secret
 from rasa_addons import action_failures, action_validation, message_limits
 
@@ -36,6 +37,7 @@ def refuse_demo_token_in_production() -> None:
 
 if __name__ == "__main__":
     refuse_demo_token_in_production()
+    log_redaction.install()
     action_validation.install()
     action_failures.install()
     message_limits.install()

@@ -1,16 +1,25 @@
-"""A message longer than any customer writes is answered at once and never reaches the NLU.
+"""Messages no customer sends are answered at once and never reach the NLU.
 
-Tokenising, featurising and matching 40,000 characters holds a Rasa worker for seconds;
-a few such messages would stall every worker. Whatever the channel (REST, socket.io),
-a message over ``MAX_MESSAGE_CHARS`` gets the domain's ``utter_message_too_long`` and
-the conversation is left as it was. The limit is documented in docs/security.md.
+- Longer than ``MAX_MESSAGE_CHARS``: tokenising, featurising and matching 40,000
+  characters holds a Rasa worker for seconds, and a few such messages would stall every
+  worker. The reply is the domain's ``utter_message_too_long``.
+- More than ``MAX_MESSAGES`` in ``WINDOW_S`` seconds in one conversation (counted in
+  Redis, so across Rasa workers): a script, not a person. The reply is
+  ``utter_slow_down``. If Redis cannot be asked, the message goes through.
+
+Whatever the channel (REST, socket.io), the conversation is left as it was. The limits
+are documented in docs/security.md; per client address the public proxy limits requests.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
+from functools import lru_cache
 from typing import Any
 
+import redis
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
 
@@ -21,7 +30,40 @@ TOO_LONG_RESPONSE = "utter_message_too_long"
 # Said if the domain lacks the response: the customer gets a reply either way.
 TOO_LONG_TEXT = "That message is too long for me to read. Could you put it in under 2,000 characters?"
 
+MAX_MESSAGES = int(os.environ.get("MAX_MESSAGES_PER_WINDOW", "15"))
+WINDOW_S = 10
+SLOW_DOWN_RESPONSE = "utter_slow_down"
+SLOW_DOWN_TEXT = "You're sending messages faster than I can read them. Please wait a few seconds."
+
 _stock_handle_message = MessageProcessor.handle_message
+
+
+@lru_cache(maxsize=1)
+def _counter_redis() -> redis.Redis:
+    """The Redis the stores use (bot/endpoints.yml's variables), with short timeouts."""
+    return redis.Redis(
+        host=os.environ.get("REDIS_HOST", "127.0.0.1"),
+        port=int(os.environ.get("REDIS_PORT", "6379")),
+        db=int(os.environ.get("REDIS_DB", "0")),
+        password=os.environ.get("REDIS_PASSWORD") or None,
+        socket_timeout=0.5,
+        socket_connect_timeout=0.5,
+    )
+
+
+def too_fast(sender_id: str, client: redis.Redis | None = None, now: float | None = None) -> bool:
+    """Count this message against its conversation's window; whether it is over the limit."""
+    window = int((time.time() if now is None else now) // WINDOW_S)
+    key = f"cs:limits:messages:{sender_id}:{window}"
+    try:
+        pipe = (client or _counter_redis()).pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, WINDOW_S * 2)
+        count, _ = pipe.execute()
+    except redis.RedisError:
+        logger.warning("message rate not checked: Redis did not answer", exc_info=True)
+        return False
+    return int(count) > MAX_MESSAGES
 
 
 def too_long(message: UserMessage) -> bool:
@@ -29,20 +71,27 @@ def too_long(message: UserMessage) -> bool:
     return message.text is not None and len(message.text) > MAX_MESSAGE_CHARS
 
 
-def too_long_text(responses: dict[str, list[dict[str, Any]]]) -> str:
-    """The domain's wording for the reply, or the built-in one."""
-    variants = [r.get("text") for r in responses.get(TOO_LONG_RESPONSE, []) if r.get("text")]
-    return str(variants[0]) if variants else TOO_LONG_TEXT
+def response_text(responses: dict[str, list[dict[str, Any]]], name: str, fallback: str) -> str:
+    """The domain's wording of response ``name``, or the built-in one."""
+    variants = [r.get("text") for r in responses.get(name, []) if r.get("text")]
+    return str(variants[0]) if variants else fallback
 
 
 async def handle_message_within_limits(
     self: MessageProcessor, message: UserMessage
 ) -> list[dict[str, Any]] | None:
-    """Drop-in for ``MessageProcessor.handle_message`` that answers an over-long message itself."""
-    if not too_long(message):
+    """Drop-in for ``MessageProcessor.handle_message``: answers over-long and too-fast messages itself."""
+    if too_long(message):
+        logger.info(
+            "message of %d characters not read (limit %d)", len(message.text or ""), MAX_MESSAGE_CHARS
+        )
+        text = response_text(self.domain.responses, TOO_LONG_RESPONSE, TOO_LONG_TEXT)
+    elif too_fast(message.sender_id or ""):
+        logger.info("message not read: over %d in %d s in this conversation", MAX_MESSAGES, WINDOW_S)
+        text = response_text(self.domain.responses, SLOW_DOWN_RESPONSE, SLOW_DOWN_TEXT)
+    else:
         return await _stock_handle_message(self, message)
-    logger.info("message of %d characters not read (limit %d)", len(message.text or ""), MAX_MESSAGE_CHARS)
-    await message.output_channel.send_text_message(message.sender_id, too_long_text(self.domain.responses))
+    await message.output_channel.send_text_message(message.sender_id, text)
     if isinstance(message.output_channel, CollectingOutputChannel):
         return message.output_channel.messages
     return None

@@ -18,6 +18,14 @@ keeps Rasa's settings and the channel name ``socketio`` (actions check it) and a
   custom payload's keys to ``emit()`` as keyword arguments, so only
   ``{"data": ...}`` works and ``{"type": "carousel", ...}`` raises ``TypeError``;
   a payload that is not in that form is emitted as the message itself.
+- **Conversations belong to their customer** (with ``session_persistence``). The server
+  issues the conversation id (``rasa_addons.conversation_ids``): a ``session_request``
+  must present ``{"session_id": ..., "ticket": ...}`` with the ticket issued for that id;
+  otherwise (no id, no ticket, a forged, expired or another conversation's ticket) the
+  socket gets a new conversation instead and never joins the requested one's room. Before
+  ``session_confirm <id>`` the server emits ``session_ticket {"session_id", "ticket"}``
+  (a fresh ticket, so a conversation in use does not expire). A ``user_uttered`` whose
+  ``session_id`` is not the one confirmed to that socket is dropped.
 
 Everything else is Rasa's ``SocketIOInput``/``SocketIOOutput`` unchanged.
 """
@@ -39,12 +47,16 @@ from redis.exceptions import RedisError
 from sanic import Blueprint
 from socketio import AsyncRedisManager
 
+from rasa_addons.conversation_ids import ConversationTickets
+
 logger = logging.getLogger(__name__)
 
 # Keys of a bot message (from BotUttered.metadata) that the widget reads.
 PASSED_THROUGH = ("agent", "handoff")
 # What Rasa's send_custom_json can pass to AsyncServer.emit() as keyword arguments.
 EMIT_KEYWORDS = frozenset({"data", "to", "room", "skip_sid", "namespace", "callback", "ignore_queue"})
+# Emitted before session_confirm: the conversation id the socket joined, and its ticket.
+TICKET_EVENT = "session_ticket"
 REDIS_CONNECT_TIMEOUT_S = 2.0
 SUBSCRIBE_RETRY_MAX_S = 60.0
 
@@ -168,6 +180,8 @@ class SocketIOChannel(SocketIOInput):
     """Rasa's ``SocketIOInput`` (name ``socketio``) with the additions in the module docstring."""
 
     redis: RedisPubSubSettings | None = None
+    # Default: from CONVERSATION_SECRET when the blueprint is built; tests set their own.
+    tickets: ConversationTickets | None = None
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOChannel:
@@ -201,4 +215,50 @@ class SocketIOChannel(SocketIOInput):
             logger.info(
                 "socket.io: emits shared between workers on Redis channel %s", self.redis.pubsub_channel
             )
+        if self.session_persistence and self.sio is not None:
+            self._guard_conversations()
         return blueprint
+
+    def _guard_conversations(self) -> None:
+        """Wrap Rasa's session_request, message and disconnect handlers with the ticket checks."""
+        assert self.sio is not None
+        sio = self.sio
+        tickets = self.tickets = self.tickets or ConversationTickets.from_environment()
+        handlers = sio.handlers[self.namespace or "/"]
+        rasa_session_request = handlers["session_request"]
+        rasa_message = handlers[self.user_message_evt]
+        rasa_disconnect = handlers["disconnect"]
+        # The conversation confirmed to each socket of this process (a socket lives in one worker).
+        confirmed: dict[str, str] = {}
+
+        async def session_request(sid: str, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            session_id, ticket = data.get("session_id"), data.get("ticket")
+            if tickets.verify(session_id, ticket):
+                assert isinstance(session_id, str)
+                ticket = tickets.issue(session_id)
+            else:
+                # A new widget sends an id of its own and no ticket; a ticket that fails is worth a warning.
+                log = logger.warning if ticket else logger.debug
+                log("socket.io: socket %s presented conversation id %r without a valid ticket; it gets "
+                    "a new conversation", sid, session_id)  # fmt: skip
+                session_id, ticket = tickets.new_conversation()
+            confirmed[sid] = session_id
+            await sio.emit(TICKET_EVENT, {"session_id": session_id, "ticket": ticket}, room=sid)
+            await rasa_session_request(sid, {**data, "session_id": session_id, "ticket": None})
+
+        async def handle_message(sid: str, data: Any) -> None:
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if session_id is None or session_id != confirmed.get(sid):
+                logger.warning("socket.io: dropped a message of socket %s for conversation %r, which was "
+                               "not confirmed to it", sid, session_id)  # fmt: skip
+                return
+            await rasa_message(sid, data)
+
+        async def disconnect(sid: str) -> None:
+            confirmed.pop(sid, None)
+            await rasa_disconnect(sid)
+
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
+        sio.on("disconnect", disconnect, namespace=self.namespace)

@@ -5,6 +5,7 @@ import sys
 
 import uvicorn
 
+from actions import log_redaction
 from web.app import create_app
 from web.errors import WebSetupError
 from web.settings import WebSettings
@@ -20,6 +21,7 @@ def main() -> int:
 
     """
     # Logging is configured only here so importing the package stays silent.
+    log_redaction.install()
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -22,6 +22,8 @@ from web.agent.routes import agent_routes
 from web.demo_store import demo_store_routes
 from web.errors import WebSetupError
 from web.marketing.routes import marketing_routes
+from web.pages import security_headers
+from web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from web.services import WebServices
 from web.settings import WebSettings
 
@@ -107,7 +109,13 @@ def create_app(settings: WebSettings, services: WebServices | None = None) -> St
         *marketing_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    middleware = [Middleware(AuthMiddleware, accounts=container.accounts)]
+    # Outermost first: every response (a refusal of the inner ones too) gets the security
+    # headers; no body over its cap reaches the CSRF check or an endpoint.
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, headers=security_headers(settings.rasa_public_url)),
+        Middleware(BodyLimitMiddleware),
+        Middleware(AuthMiddleware, accounts=container.accounts),
+    ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     # Routes and pages reach every dependency through it: ``web.services.services_of(request)``.
     app.state.services = container

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from starlette.requests import Request
@@ -12,14 +13,53 @@ from starlette.templating import Jinja2Templates
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
-# Our pages are never framed or sniffed, and never cached: they show per-user data, a
-# sign-in form's token or a demo customer's signed token. They run only our own scripts.
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
+# Every response of the app carries these (``web.security.SecurityHeadersMiddleware``):
+# never framed, never sniffed, no referrer beyond our origin, no powerful browser
+# features, a browsing context of its own.
+SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
 }
+# Our pages and APIs show per-user data, a sign-in form's token or a demo customer's signed
+# token: never cached. Only what sets its own Cache-Control (the bundles) and /static differ.
+NO_STORE = "no-store"
+PAGE_HEADERS = {"Cache-Control": NO_STORE, **SECURITY_HEADERS}
+
+
+def content_security_policy(rasa_public_url: str) -> str:
+    """The Content-Security-Policy of every response.
+
+    Our own scripts and stylesheets only (no inline script or style anywhere: the
+    widget styles its shadow root with a constructed sheet, the demo store page
+    links /static/store_demo.css); the widget's socket.io connection to Rasa
+    (``rasa_public_url``, as http(s) and ws(s)); pictures the bot sends (any https
+    URL, the widget shows them); nothing may frame us, no plugins, forms post here.
+    """
+    parts = urlsplit(rasa_public_url)
+    rasa = f"{parts.scheme}://{parts.netloc}"
+    socket = ("wss" if parts.scheme == "https" else "ws") + f"://{parts.netloc}"
+    directives = {
+        "default-src": "'none'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data: https:",
+        "font-src": "'self'",
+        "connect-src": f"'self' {rasa} {socket}",
+        "manifest-src": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+        "base-uri": "'none'",
+        "object-src": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def security_headers(rasa_public_url: str) -> dict[str, str]:
+    """Every security header of a response, the CSP included."""
+    return {"Content-Security-Policy": content_security_policy(rasa_public_url), **SECURITY_HEADERS}
 
 
 def template_environment() -> jinja2.Environment:

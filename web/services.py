@@ -106,9 +106,11 @@ class WebServices:
         """A customer's segment profile, by the action server's own lookup (a newcomer is assigned now)."""
         return await customer_profile(self.redis, self.keys, customer_id)
 
-    async def audit(self, actor: str, action: str, target: str, details: dict[str, Any]) -> None:
-        """Append to the console audit log (see ``web.accounts.audit``)."""
-        await audit(self.redis, self.keys, actor, action, target, details)
+    async def audit(
+        self, actor: str, action: str, target: str, details: dict[str, Any], *, anonymous: bool = False
+    ) -> None:
+        """Append to the console audit log, or its anonymous stream (see ``web.accounts.audit``)."""
+        await audit(self.redis, self.keys, actor, action, target, details, anonymous=anonymous)
 
     async def __aenter__(self) -> WebServices:
         """Open: the pools connect on first use, so there is nothing to wait for."""

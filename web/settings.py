@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -10,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from actions.deployment import Mode, check_production_secret, check_production_switch
 from actions.identity.tokens import DEMO_IDENTITY_SECRET
 from web.accounts.settings import AccountSettings
+
+logger = logging.getLogger(__name__)
 
 # DEMO DEFAULT, not a secret: set RASA_TOKEN in any real deployment (the stack
 # gives the Rasa server and the web app the same value).
@@ -81,7 +84,10 @@ class WebSettings(BaseSettings):
     )
     accounts: AccountSettings = Field(
         default_factory=AccountSettings,
-        description="Console sign-in (WEB_SECRET_KEY, WEB_SESSION_HOURS, WEB_COOKIE_SECURE).",
+        description=(
+            "Console sign-in (WEB_SECRET_KEY, WEB_SESSION_HOURS, WEB_IDLE_MINUTES, WEB_COOKIE_SECURE); "
+            "in production its cookies are always Secure."
+        ),
     )
 
     @model_validator(mode="after")
@@ -91,6 +97,11 @@ class WebSettings(BaseSettings):
             check_production_secret("CS_IDENTITY_SECRET", self.cs_identity_secret)
             check_production_secret("WEB_SECRET_KEY", self.accounts.web_secret_key)
             check_production_switch("DEMO_STORE", self.demo_store)
+            if not self.accounts.web_cookie_secure:
+                # Production is served over HTTPS: a cookie sent in clear text is never right there.
+                if "web_cookie_secure" in self.accounts.model_fields_set:
+                    logger.warning("WEB_COOKIE_SECURE=false is ignored in production: cookies are Secure")
+                self.accounts = self.accounts.model_copy(update={"web_cookie_secure": True})
         return self
 
     @field_validator("rasa_public_url", "rasa_url")

@@ -92,7 +92,12 @@ class ActionSubmitFeedback(ServiceAction):
     ) -> list[dict[str, Any]]:
         """Record the score, then clear the slot for a later rating."""
         score = CsatScore(conversation_id=tracker.sender_id, score=int(tracker.get_slot("csat_score")))
-        await self.services.csat.record(score)
-        logger.info("csat %d recorded for sender_id=%s", score.score, tracker.sender_id)
+        counted = await self.services.csat.record(score)
+        logger.info(
+            "csat %d %s for sender_id=%s",
+            score.score,
+            "recorded" if counted else "repeated",
+            tracker.sender_id,
+        )
         dispatcher.utter_message(response="utter_thanks_feedback")
         return [SlotSet("csat_score", None)]

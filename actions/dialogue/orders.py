@@ -60,6 +60,8 @@ class OrderLookupAction(ServiceAction):
             await limits.record_failure(order_id, email)
             return self._not_found(dispatcher, tracker)
         await limits.record_success(email)
+        # The conversation now holds this customer's order: export and erasure must find it.
+        await self.services.link_conversation(order.customer_id, tracker.sender_id)
         logger.info("order found for sender_id=%s", tracker.sender_id)
         events = await self.answer(order, dispatcher)
         # Only a verified order's total is remembered: offer rules may condition on it.

@@ -69,6 +69,7 @@ class ActionSessionStart(ServiceAction):
                 )
             return []
         customer_id = check.identity.customer_id
+        await self.services.link_conversation(customer_id, tracker.sender_id)
         events: list[dict[str, Any]] = [SlotSet("customer_id", customer_id), SlotSet("signed_in", True)]
         try:
             profile = await self.services.profile(customer_id)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
 
-from actions.keys import CSAT_STREAM_MAXLEN, Keys
+from actions.keys import CSAT_ONCE_PER_S, CSAT_STREAM_MAXLEN, Keys
 from actions.redis_edge import store_call
 
 
@@ -27,12 +27,22 @@ class CsatRecorder:
         self._redis = redis
         self._keys = keys
 
-    async def record(self, score: CsatScore) -> None:
-        """Append one score; the stream is trimmed to the newest entries."""
+    async def record(self, score: CsatScore) -> bool:
+        """Append one score unless the conversation was counted lately; whether it was counted.
+
+        A repeated rating (a resent ``/rate``, a script) must not weigh a conversation twice.
+        The stream is trimmed to the newest entries.
+        """
         fields: dict[FieldT, EncodableT] = {
             "conversation_id": score.conversation_id,
             "score": score.score,
             "at": score.at,
         }
         with store_call("record the CSAT score"):
+            first = await self._redis.set(
+                self._keys.csat_rated(score.conversation_id), score.score, nx=True, ex=CSAT_ONCE_PER_S
+            )
+            if not first:
+                return False
             await self._redis.xadd(self._keys.csat, fields, maxlen=CSAT_STREAM_MAXLEN, approximate=True)
+        return True

@@ -48,6 +48,9 @@ class HandoffQueue:
                 # A new request starts afresh: an earlier takeover's claim and closing belong to the past.
                 pipe.hdel(details, "claim", "closed")
                 pipe.expire(details, HANDOFF_TTL_S)
+                # Requests nobody picked up within the handoff's lifetime have lost their
+                # details too: they leave the queue, which therefore stays bounded.
+                pipe.zremrangebyscore(self._keys.handoff_queue, "-inf", request.requested_at - HANDOFF_TTL_S)
                 await pipe.execute()
 
     async def waiting(self) -> list[str]:

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from actions.config_files import load_plain_yaml
 from actions.errors import OfferRulesInvalid
 from actions.offers.rules import DISCOUNT_CODE_PATTERN, SLUG_PATTERN, FieldProblem, OfferRule, RuleSet
 
@@ -108,7 +109,7 @@ def rule_set_from_json(raw: str | bytes, source: str) -> RuleSet:
 def read_rules_file(path: Path) -> RuleSet:
     """Read and validate a YAML file holding a list of rules."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_plain_yaml(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise OfferRulesInvalid([f"cannot read the file: {error.strerror}"], str(path)) from error
     except yaml.YAMLError as error:

@@ -80,19 +80,54 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+# Every page reports what its Content-Security-Policy blocked as a console error with this prefix.
+CSP_REPORT = """document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});"""
+
+
+@dataclass
+class CspViolations:
+    """Console messages of the test's pages that say the CSP blocked something (expected ones removed)."""
+
+    messages: list[str]
+
+    def take(self) -> list[str]:
+        """Hand over the messages seen so far (a test that provokes a violation clears it this way)."""
+        taken, self.messages[:] = list(self.messages), []
+        return taken
+
+
 @pytest.fixture
-def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
-    """Open separate browser contexts (separate cookies and storage), closed after the test."""
+def csp_violations() -> CspViolations:
+    return CspViolations([])
+
+
+@pytest.fixture
+def new_context(browser: Browser, csp_violations: CspViolations) -> Iterator[Callable[..., BrowserContext]]:
+    """Open separate browser contexts (separate cookies and storage), closed after the test.
+
+    The test fails if any page of theirs reported a Content-Security-Policy violation: the
+    pages load nothing the policy does not allow.
+    """
     opened: list[BrowserContext] = []
 
     def open_context(**options: object) -> BrowserContext:
         context = browser.new_context(**options)
+        context.add_init_script(CSP_REPORT)
+        context.on("console", lambda message: _note_csp(csp_violations, message.text))
         opened.append(context)
         return context
 
     yield open_context
     for context in opened:
         context.close()
+    assert csp_violations.messages == [], "the Content-Security-Policy blocked something"
+
+
+def _note_csp(violations: CspViolations, text: str) -> None:
+    if text.startswith("CSP violation") or "Content Security Policy" in text:
+        violations.messages.append(text)
 
 
 def sign_in(page: Page, base_url: str, account: Account, next_path: str = "") -> None:

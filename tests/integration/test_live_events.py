@@ -23,6 +23,7 @@ import pytest
 import socketio
 from redis import Redis
 
+from rasa_addons.conversation_ids import ConversationTickets
 from stack.assistant import Assistant
 from tests.integration.test_conversations import _order_with_status, _tracker
 
@@ -68,7 +69,9 @@ async def widget(assistant: Assistant, session_id: str) -> AsyncIterator[Widget]
     opened.client.on("bot_uttered", opened.received.put_nowait)
     await opened.client.connect(assistant.rasa_url, transports=["websocket"])
     try:
-        await opened.client.emit("session_request", {"session_id": session_id})
+        # The server issued this conversation id (rasa_addons/conversation_ids.py): present its ticket.
+        ticket = ConversationTickets.from_environment().issue(session_id)
+        await opened.client.emit("session_request", {"session_id": session_id, "ticket": ticket})
         await asyncio.wait_for(confirmed.wait(), 10)
         yield opened
     finally:

@@ -6,6 +6,7 @@ import json
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 
 import httpx
 import psutil
@@ -13,6 +14,7 @@ import pytest
 from redis import Redis
 
 from stack.assistant import Assistant
+from stack.proxy import public_proxy, render_public_conf
 from tests.integration.conftest import Say, texts
 
 pytestmark = pytest.mark.integration
@@ -107,8 +109,53 @@ def test_order_numbers_cannot_be_enumerated_for_a_known_email(
         reply = _post(assistant, sender, email)
         assert "can't share order details" in reply, reply
         _post(assistant, sender, "/restart")
+    # The e-mail was typed a dozen times; no process wrote it to its log.
+    for log in assistant.settings.log_dir.glob("*.log"):
+        assert email not in log.read_text(errors="replace"), log.name
 
 
 def _order_of(store_redis: Redis, order_id: str, email: str) -> bool:
     raw = store_redis.get(f"cs:store:order:{order_id}")
     return raw is not None and json.loads(raw)["email"] == email
+
+
+@pytest.fixture(scope="module")
+def public_url(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """deploy/nginx-public.conf in front of the running assistant."""
+    run_dir = tmp_path_factory.mktemp("proxy")
+    listen = f"127.0.0.1:{_free_port()}"
+    conf = render_public_conf(
+        assistant.rasa_url.removeprefix("http://"), assistant.web_url.removeprefix("http://"), listen, run_dir
+    )
+    proxy = public_proxy(conf, run_dir / "proxy.log")
+    proxy.start()
+    try:
+        proxy.wait_until_ready(f"http://{listen}/healthz", timeout_s=20)
+        yield f"http://{listen}"
+    finally:
+        proxy.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_behind_the_public_proxy_only_the_widget_channel_and_the_web_app_answer(
+    public_url: str, assistant: Assistant
+) -> None:
+    token = assistant.settings.rasa_token.get_secret_value()
+    # The widget's socket.io handshake and the web app's pages pass.
+    handshake = httpx.get(f"{public_url}/socket.io/?EIO=4&transport=polling", timeout=5)
+    assert handshake.status_code == 200 and '"sid"' in handshake.text
+    assert httpx.get(f"{public_url}/widget.js", timeout=5).status_code == 200
+    # Rasa's HTTP API and REST channel are not there, even with the token.
+    for path in ("/status", f"/conversations/someone/tracker?token={token}", "/version", "/model/parse"):
+        response = httpx.get(f"{public_url}{path}", timeout=5)
+        assert response.status_code == 404, path
+        assert "rasa" not in response.text.lower(), path
+    rest = httpx.post(f"{public_url}/webhooks/rest/webhook", json={"sender": "x", "message": "hi"}, timeout=5)
+    assert rest.status_code in (404, 405)
+    # A body over the proxy's cap never reaches the apps.
+    assert httpx.post(f"{public_url}/login", content=b"a" * 100_000, timeout=5).status_code == 413

@@ -10,7 +10,7 @@ from redis.asyncio import Redis as AsyncRedis
 
 from actions.feedback.csat import CsatRecorder, CsatScore
 from actions.handoff.queue import HandoffQueue, HandoffRequest
-from actions.keys import Keys
+from actions.keys import HANDOFF_TTL_S, Keys
 from actions.store.repository import StoreRepository
 from seed.generate import StoreSize, generate
 from seed.redis_loader import load_store
@@ -64,11 +64,27 @@ async def test_handoff_queue_keeps_the_first_request_time(redis_client: Redis, r
         assert redis_client.ttl(Keys().handoff("a")) > 0
 
 
+async def test_requests_older_than_a_handoffs_lifetime_leave_the_queue(
+    redis_client: Redis, redis_url: str
+) -> None:
+    async with AsyncRedis.from_url(redis_url) as client:
+        queue = HandoffQueue(client, Keys())
+        await queue.enqueue(HandoffRequest(conversation_id="old", reason="asked", requested_at=1000.0))
+        later = 1000.0 + HANDOFF_TTL_S + 1
+        await queue.enqueue(HandoffRequest(conversation_id="new", reason="asked", requested_at=later))
+        assert await queue.waiting() == ["new"]
+
+
 async def test_csat_scores_go_to_the_stream(redis_client: Redis, redis_url: str) -> None:
     async with AsyncRedis.from_url(redis_url) as client:
-        await CsatRecorder(client, Keys()).record(CsatScore(conversation_id="c1", score=5))
-    [(_, fields)] = redis_client.xrange(Keys().csat)
+        recorder = CsatRecorder(client, Keys())
+        assert await recorder.record(CsatScore(conversation_id="c1", score=5))
+        # A repeated rating of the same conversation counts once; another conversation counts.
+        assert not await recorder.record(CsatScore(conversation_id="c1", score=1))
+        assert await recorder.record(CsatScore(conversation_id="c2", score=4))
+    (_, fields), (_, other) = redis_client.xrange(Keys().csat)
     assert fields[b"conversation_id"] == b"c1" and fields[b"score"] == b"5"
+    assert other[b"conversation_id"] == b"c2"
 
 
 async def test_emotion_timeline_returns_the_newest_entries(redis_client: Redis, redis_url: str) -> None:

@@ -12,8 +12,8 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from rasa.core.channels.socketio import SocketIOOutput
 from rasa.core.run import create_http_input_channels
 from redis import Redis
 
+from actions.deployment import ProductionRefused
+from rasa_addons.conversation_ids import DEMO_CONVERSATION_SECRET, ConversationTickets
 from rasa_addons.socketio_channel import AgentAwareSocketIOOutput, JsonRedisManager, SocketIOChannel
 
 REDIS_DB = 9  # this suite's database
@@ -203,24 +205,45 @@ def start_worker() -> Iterator[Callable[[dict[str, Any]], str]]:
         process.wait(10)
 
 
-async def _connect(url: str, session_id: str) -> tuple[socketio.AsyncClient, asyncio.Queue[dict]]:
-    client, utterances = socketio.AsyncClient(), asyncio.Queue()
-    confirmed = asyncio.Event()
-    client.on("session_confirm", lambda _: confirmed.set())
+@dataclass
+class Tab:
+    """A widget's socket: the conversation confirmed to it, its ticket and the bot messages it got."""
+
+    client: socketio.AsyncClient
+    session_id: str
+    ticket: str
+    utterances: asyncio.Queue[dict]
+
+
+async def _open(url: str, request: dict[str, Any] | None = None) -> Tab:
+    client, utterances = socketio.AsyncClient(), asyncio.Queue[dict]()
+    confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    tickets: list[dict[str, str]] = []
+    client.on("session_ticket", tickets.append)
+    client.on("session_confirm", confirmed.set_result)
     client.on("bot_uttered", utterances.put_nowait)
     # Long-polling: the Rasa env's aiohttp (3.9) is too old for engineio's websocket
     # client; each worker here is a single process, so polling stays on one.
     await client.connect(url, transports=["polling"])
-    await client.emit("session_request", {"session_id": session_id})
-    await asyncio.wait_for(confirmed.wait(), 10)
-    return client, utterances
+    await client.emit("session_request", request or {})
+    session_id = await asyncio.wait_for(confirmed, 10)
+    assert tickets and tickets[-1]["session_id"] == session_id  # the ticket comes first
+    return Tab(client, session_id, tickets[-1]["ticket"], utterances)
+
+
+async def _connect(
+    url: str, session_id: str, ticket: str
+) -> tuple[socketio.AsyncClient, asyncio.Queue[dict]]:
+    tab = await _open(url, {"session_id": session_id, "ticket": ticket})
+    assert tab.session_id == session_id
+    return tab.client, tab.utterances
 
 
 async def _reply_across_workers(worker_a: str, worker_b: str, timeout_s: float) -> list[dict[str, Any]]:
     """A customer tab on worker A speaks; what does a tab of the same session on worker B receive?"""
-    session_id = uuid.uuid4().hex
-    on_a, replies_on_a = await _connect(worker_a, session_id)
-    on_b, replies_on_b = await _connect(worker_b, session_id)
+    session_id, ticket = ConversationTickets(DEMO_CONVERSATION_SECRET).new_conversation()
+    on_a, replies_on_a = await _connect(worker_a, session_id, ticket)
+    on_b, replies_on_b = await _connect(worker_b, session_id, ticket)
     try:
         await on_a.emit(
             "user_uttered",
@@ -298,3 +321,80 @@ async def test_a_redis_that_is_down_does_not_make_the_listener_spin(caplog: pyte
         manager.thread.cancel()
         await asyncio.gather(manager.thread, return_exceptions=True)
         await manager.redis.close(close_connection_pool=True)
+
+
+# --- conversations belong to their customer ----------------------------------------------------------
+
+
+async def test_a_socket_without_its_conversations_ticket_is_refused_that_conversation(
+    start_worker: Callable[[dict[str, Any]], str],
+) -> None:
+    url = start_worker(SETTINGS)
+    owner = await _open(url)  # a new widget: the server issues its id and ticket
+    assert len(owner.session_id) == 32 and int(owner.session_id, 16) >= 0
+    other = await _open(url)
+    tabs = [owner, other]
+    try:
+        forged = f"{owner.ticket.partition('.')[0]}.{'0' * 64}"
+        for ticket in (None, "", forged, other.ticket, "9" * 20 + ".x"):
+            request = {"session_id": owner.session_id}
+            if ticket is not None:
+                request["ticket"] = ticket
+            intruder = await _open(url, request)
+            tabs.append(intruder)
+            # Refused: a conversation of its own, never the owner's room ...
+            assert intruder.session_id not in (owner.session_id, other.session_id)
+            # ... and its messages for the owner's conversation are dropped.
+            await intruder.client.emit(
+                "user_uttered", {"message": "mine now", "session_id": owner.session_id}
+            )
+        # The intruder's messages reached no one (the worker echoes to the conversation's room).
+        await asyncio.sleep(1)
+        assert all(tab.utterances.empty() for tab in tabs)
+        # The owner (a reload: the same id and ticket) still has its conversation.
+        again = await _open(url, {"session_id": owner.session_id, "ticket": owner.ticket})
+        tabs.append(again)
+        assert again.session_id == owner.session_id
+        await again.client.emit("user_uttered", {"message": "hi", "session_id": owner.session_id})
+        assert await asyncio.wait_for(owner.utterances.get(), 10) == {"text": "echo hi"}
+        assert await asyncio.wait_for(again.utterances.get(), 10) == {"text": "echo hi"}
+        assert other.utterances.empty()
+    finally:
+        await asyncio.gather(*(tab.client.disconnect() for tab in tabs))
+        await asyncio.gather(*(tab.client.wait() for tab in tabs))
+
+
+def test_tickets_are_for_one_conversation_and_expire() -> None:
+    now = [1_000_000.0]
+    tickets = ConversationTickets("s" * 32, ttl_s=60, clock=lambda: now[0])
+    session_id, ticket = tickets.new_conversation()
+    other_id, other_ticket = tickets.new_conversation()
+    assert session_id != other_id and len(session_id) == 32
+    assert tickets.verify(session_id, ticket)
+    assert not tickets.verify(session_id, other_ticket)
+    assert not tickets.verify(other_id, ticket)
+    assert not ConversationTickets("t" * 32).verify(session_id, ticket)  # another secret
+    expiry, _, signature = ticket.partition(".")
+    assert not tickets.verify(session_id, f"{int(expiry) + 3600}.{signature}")  # a stretched expiry
+    for malformed in (None, "", signature, f"x.{signature}", f"{expiry}.", ticket + "0", 42, ticket * 3):
+        assert not tickets.verify(session_id, malformed)
+    assert not tickets.verify(None, ticket) and not tickets.verify("", ticket)
+    now[0] += 59
+    assert tickets.verify(session_id, ticket)
+    now[0] += 1
+    assert not tickets.verify(session_id, ticket)
+    assert tickets.verify(session_id, tickets.issue(session_id))
+
+
+def test_the_secret_comes_from_the_environment_and_production_refuses_the_demo_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CONVERSATION_SECRET", raising=False)
+    monkeypatch.delenv("CS_ENV", raising=False)
+    session_id, ticket = ConversationTickets(DEMO_CONVERSATION_SECRET).new_conversation()
+    assert ConversationTickets.from_environment().verify(session_id, ticket)
+    monkeypatch.setenv("CS_ENV", "production")
+    with pytest.raises(ProductionRefused, match="CONVERSATION_SECRET"):
+        ConversationTickets.from_environment()
+    monkeypatch.setenv("CONVERSATION_SECRET", "x" * 40)
+    assert not ConversationTickets.from_environment().verify(session_id, ticket)

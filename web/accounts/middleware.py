@@ -113,16 +113,11 @@ class AuthMiddleware:
         session_id = sessions.session_id_of(cookie)
         if session_id is None:
             return
-        session = await sessions.load(session_id)
-        if session is None:
+        found = await self.accounts.signed_in(session_id)
+        if found is None:
             return
-        stored = await self.accounts.users.get(session.username)
-        if stored is None or stored.password_changed_at != session.password_changed_at:
-            # The account was deleted or its password changed since this sign-in.
-            logger.info("console session of %s ended: account deleted or password changed", session.username)
-            await sessions.delete(session_id)
-            return
-        state.update(user=stored.public(), csrf_token=session.csrf_token, session_id=session_id)
+        user, session = found
+        state.update(user=user, csrf_token=session.csrf_token, session_id=session_id)
 
     @staticmethod
     async def _refuse(

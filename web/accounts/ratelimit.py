@@ -1,10 +1,13 @@
-"""Sign-in limits: failures counted per username and per client address in fixed windows.
+"""Sign-in limits: attempts counted per username and per client address in fixed windows, atomically.
 
 Each counter (``keys.login_attempts("user:<name>")`` / ``("addr:<address>")``)
-starts a 15-minute window at its first failure and expires with it. A username
-that reached its limit is refused without checking the password, even the right
-one, until the window ends; a successful sign-in clears that username's counter
-(not the address's, so one address cannot try many names forever).
+starts a 15-minute window at its first attempt and expires with it. Every attempt is
+counted *before* its password is checked, in one MULTI/EXEC (INCR, EXPIRE NX, TTL),
+so parallel attempts each get their own count: once a counter passes its limit the
+attempt is refused without checking the password, even the right one, until the
+window ends. 50 wrong passwords sent at once verify at most 5. A successful sign-in
+clears the username's counter and takes its own attempt off the address's count
+(not the failures: one address cannot try many names forever).
 """
 
 from __future__ import annotations
@@ -19,10 +22,17 @@ MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 20
 # Also the TTL of each counter.
 FAILURE_WINDOW_S = 15 * 60
+# KEYS[1]: the address's counter, KEYS[2] (if any): the username's. A count that would
+# reach zero (or below, had the window just ended) is deleted, never left without a TTL.
+_SUCCEEDED = """
+if redis.call('DECR', KEYS[1]) <= 0 then redis.call('DEL', KEYS[1]) end
+if KEYS[2] then redis.call('DEL', KEYS[2]) end
+return 1
+"""
 
 
 class LoginLimiter:
-    """Counts failed sign-ins and says when an attempt must be refused."""
+    """Counts sign-in attempts and says when one must be refused (before its password is checked)."""
 
     def __init__(
         self,
@@ -39,35 +49,37 @@ class LoginLimiter:
         self._per_address = per_address
         self._window_s = window_s
 
-    async def retry_after(self, username: str, address: str) -> int | None:
-        """Seconds until another attempt is allowed, or None if this one may go ahead."""
+    async def attempt(self, username: str, address: str) -> int | None:
+        """Count one attempt; return the seconds to wait if it must be refused, None if it may go ahead.
+
+        Raises:
+            StoreUnavailable: Redis did not answer.
+
+        """
         checks = [(self._address_key(address), self._per_address)]
         if user_key := self._user_key(username):
             checks.append((user_key, self._per_user))
-        with store_call("read the sign-in limits"):
-            counts = await self._redis.mget([key for key, _ in checks])
-            waits = []
-            for (key, limit), count in zip(checks, counts, strict=True):
-                if count is not None and int(count) >= limit:
-                    ttl = await self._redis.ttl(key)
-                    waits.append(ttl if ttl > 0 else self._window_s)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for key, _ in checks:
+                pipe.incr(key)
+                # NX: the window runs from the first attempt; later ones do not extend it.
+                pipe.expire(key, self._window_s, nx=True)
+                pipe.ttl(key)
+            with store_call("count a sign-in attempt"):
+                replies = await pipe.execute()
+        waits = [
+            ttl if ttl > 0 else self._window_s
+            for (_, limit), count, ttl in zip(checks, replies[0::3], replies[2::3], strict=True)
+            if int(count) > limit
+        ]
         return max(waits) if waits else None
 
-    async def record_failure(self, username: str, address: str) -> None:
-        """Count one failed attempt against the username (if well formed) and the address."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            for key in filter(None, (self._user_key(username), self._address_key(address))):
-                pipe.incr(key)
-                # NX: the window runs from the first failure; later failures do not extend it.
-                pipe.expire(key, self._window_s, nx=True)
-            with store_call("count a failed sign-in"):
-                await pipe.execute()
-
-    async def reset(self, username: str) -> None:
-        """Forget the username's failures after a successful sign-in."""
-        if user_key := self._user_key(username):
-            with store_call("reset the sign-in limit"):
-                await self._redis.delete(user_key)
+    async def succeeded(self, username: str, address: str) -> None:
+        """After a successful sign-in: forget the username's count, and this attempt on the address's."""
+        user_key = self._user_key(username)
+        keys = [self._address_key(address), *([user_key] if user_key else [])]
+        with store_call("reset the sign-in limit"):
+            await self._redis.eval(_SUCCEEDED, len(keys), *keys)
 
     def _user_key(self, username: str) -> str | None:
         # Names that cannot exist are not counted per name: no keys made of attacker text.

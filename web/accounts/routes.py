@@ -85,12 +85,15 @@ async def _sign_in(request: Request, services: WebServices) -> Response:
 
     address = _address(request)
     limiter = accounts.limiter
-    wait_s = await limiter.retry_after(username, address)
+    # Counted before the password is checked: parallel attempts cannot slip past the limit.
+    wait_s = await limiter.attempt(username, address)
     if wait_s is not None:
         logger.warning(
             "sign-in as %s from %s refused: too many failures", username[:AUDITED_NAME_LENGTH], address
         )
-        await _audit(services, username, "auth.sign_in_locked", {"address": address, "retry_after_s": wait_s})
+        await _audit_anonymous(
+            services, username, "auth.sign_in_locked", {"address": address, "retry_after_s": wait_s}
+        )
         minutes = -(-wait_s // 60)
         message = f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
         response = _form(request, services, next_path, username, message, 429)
@@ -99,12 +102,11 @@ async def _sign_in(request: Request, services: WebServices) -> Response:
 
     user = await accounts.users.authenticate(username, password)
     if user is None:
-        await limiter.record_failure(username, address)
         logger.warning("sign-in as %s from %s failed", username[:AUDITED_NAME_LENGTH], address)
-        await _audit(services, username, "auth.sign_in_failed", {"address": address})
+        await _audit_anonymous(services, username, "auth.sign_in_failed", {"address": address})
         return _form(request, services, next_path, username, BAD_CREDENTIALS, 400)
 
-    await limiter.reset(username)
+    await limiter.succeeded(username, address)
     sessions = accounts.sessions
     if request.state.session_id:
         await sessions.delete(request.state.session_id)
@@ -161,3 +163,11 @@ def _address(request: Request) -> str:
 async def _audit(services: WebServices, username: str, action: str, details: dict[str, object]) -> None:
     name = username[:AUDITED_NAME_LENGTH]
     await services.audit(name or "(empty)", action, "console", details)
+
+
+async def _audit_anonymous(
+    services: WebServices, username: str, action: str, details: dict[str, object]
+) -> None:
+    # Anyone can cause these without signing in: their own stream, so they never flush the log.
+    name = username[:AUDITED_NAME_LENGTH]
+    await services.audit(name or "(empty)", action, "console", details, anonymous=True)

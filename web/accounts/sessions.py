@@ -2,9 +2,11 @@
 
 The cookie carries ``itsdangerous``-signed session id (its timestamp is checked
 against the session lifetime too); Redis holds ``Session`` JSON under
-``keys.web_session(sha256(id))`` with a TTL of the same lifetime, so reading Redis
-does not hand out usable cookies. Signing out deletes the Redis entry: the cookie
-is dead even if someone kept a copy.
+``keys.web_session(sha256(id))``, so reading Redis does not hand out usable cookies.
+Its TTL is the idle timeout (``WEB_IDLE_MINUTES``), renewed by every request: a
+session nobody used for that long is gone. However busy, a session ends at its
+absolute lifetime (``WEB_SESSION_HOURS``, checked against ``created_at``). Signing
+out deletes the Redis entry: the cookie is dead even if someone kept a copy.
 """
 
 from __future__ import annotations
@@ -76,23 +78,40 @@ class SessionStore:
             await self._redis.set(
                 self._key(session_id),
                 session.model_dump_json(),
-                ex=self._settings.session_lifetime_s,
+                ex=self._settings.idle_timeout_s,
                 nx=True,
             )
         return session_id, session
 
-    async def load(self, session_id: str) -> Session | None:
-        """Return the live session with that id; None when it ended, expired or is unreadable."""
+    async def load(self, session_id: str, *, touch: bool = True) -> Session | None:
+        """Return the live session with that id; None when it ended, idled out, expired or is unreadable.
+
+        Args:
+            session_id: the id from the cookie.
+            touch: a request of the user's: the idle timeout starts again (GETEX, one round
+                trip). False for checks that are not the user's doing (the live stream's).
+
+        """
+        key = self._key(session_id)
         with store_call("read a console session"):
-            raw = await self._redis.get(self._key(session_id))
+            if touch:
+                raw = await self._redis.getex(key, ex=self._settings.idle_timeout_s)
+            else:
+                raw = await self._redis.get(key)
         if raw is None:
             return None
         try:
-            return Session.model_validate_json(raw)
+            session = Session.model_validate_json(raw)
         except ValidationError:
             logger.warning("console session %s… is malformed; ending it", session_id[:6])
             await self.delete(session_id)
             return None
+        age_s = (datetime.now(UTC) - session.created_at).total_seconds()
+        if age_s > self._settings.session_lifetime_s:
+            logger.info("console session of %s reached its lifetime; ending it", session.username)
+            await self.delete(session_id)
+            return None
+        return session
 
     async def delete(self, session_id: str) -> None:
         """End a session on the server side."""

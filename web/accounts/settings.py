@@ -27,7 +27,7 @@ class CookieFlags(TypedDict):
 class AccountSettings(BaseSettings):
     """Console sign-in settings.
 
-    Read from ``WEB_SECRET_KEY``, ``WEB_SESSION_HOURS`` and ``WEB_COOKIE_SECURE``;
+    Read from ``WEB_SECRET_KEY``, ``WEB_SESSION_HOURS``, ``WEB_IDLE_MINUTES`` and ``WEB_COOKIE_SECURE``;
     constructor arguments win over the environment, which is how tests set them.
     """
 
@@ -41,13 +41,22 @@ class AccountSettings(BaseSettings):
         default=8.0,
         gt=0,
         le=30 * 24,
-        description="How long a sign-in lasts, in hours (WEB_SESSION_HOURS); no sliding renewal.",
+        description="How long a sign-in lasts at most, in hours (WEB_SESSION_HOURS); no sliding renewal.",
+    )
+    web_idle_minutes: float = Field(
+        default=30.0,
+        gt=0,
+        le=24 * 60,
+        description=(
+            "A session with no request for this many minutes ends (WEB_IDLE_MINUTES), however "
+            "young it is; the live stream of an open console does not count as a request."
+        ),
     )
     web_cookie_secure: bool = Field(
         default=False,
         description=(
             "Send cookies over HTTPS only (WEB_COOKIE_SECURE). Off by default so "
-            "http://localhost works; turn it on behind TLS."
+            "http://localhost works in the demo; always on in production (CS_ENV=production)."
         ),
     )
 
@@ -63,6 +72,11 @@ class AccountSettings(BaseSettings):
     def session_lifetime_s(self) -> int:
         """Session lifetime in whole seconds: Redis TTL, cookie Max-Age and signature max age."""
         return max(1, int(self.web_session_hours * 3600))
+
+    @property
+    def idle_timeout_s(self) -> int:
+        """Idle timeout in whole seconds: the Redis TTL a request renews, never beyond the lifetime."""
+        return max(1, min(int(self.web_idle_minutes * 60), self.session_lifetime_s))
 
     @property
     def uses_demo_secret(self) -> bool:

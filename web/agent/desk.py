@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from actions.emotion.timeline import EmotionTimeline
 from actions.handoff.queue import HandoffRequest
-from actions.keys import Keys
+from actions.keys import HANDOFF_CLOSED_KEEP_S, Keys
 from actions.redis_edge import members, store_call, text
 
 Status = Literal["waiting", "claimed", "returned", "closed"]
@@ -175,6 +175,10 @@ class HandoffDesk:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.zrem(self._keys.handoff_queue, conversation_id)
             pipe.zadd(self._keys.handoff_closed, {conversation_id: closing.closed_at})
+            # Bounded: closings older than a conversation's lifetime leave the set.
+            pipe.zremrangebyscore(
+                self._keys.handoff_closed, "-inf", closing.closed_at - HANDOFF_CLOSED_KEEP_S
+            )
             pipe.hset(
                 self._keys.handoff(conversation_id),
                 mapping={"closed": closing.model_dump_json(), "status": "closed"},

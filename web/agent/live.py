@@ -4,6 +4,11 @@ The Rasa server's event broker writes every tracker event to ``cs:events``; take
 are written to the audit log. One blocking XREAD on both per open console turns them
 into two kinds of SSE: ``message`` (a line for an open transcript, only for queued
 conversations) and ``queue`` (the queue changed: a handoff, a claim, a hand-back).
+
+The console's session is checked again at least every ``SESSION_RECHECK_S`` while the
+stream is open (XREAD blocks at most ``BLOCK_MS``): after a sign-out, an idle timeout,
+or a change of the account (deleted, role or password changed) the stream sends
+``signed_out`` and closes, within ``BLOCK_MS / 1000 + SESSION_RECHECK_S`` seconds (10 s).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -25,7 +30,9 @@ from web.agent.transcript import transcript
 
 logger = logging.getLogger(__name__)
 
-BLOCK_MS = 10_000
+BLOCK_MS = 5_000
+# How often an open stream asks whether its session still stands (see the module docstring).
+SESSION_RECHECK_S = 5.0
 # The queue's membership is re-read at least this often, and at every queue change.
 QUEUE_REFRESH_S = 1.0
 QUEUE_EVENTS = frozenset({"pause", "resume"})
@@ -33,12 +40,30 @@ QUEUE_EVENTS = frozenset({"pause", "resume"})
 StreamBatch = list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]]
 
 
-async def console_events(redis: Redis, keys: Keys, desk: HandoffDesk) -> AsyncIterator[dict[str, Any]]:
-    """Yield sse-starlette event dicts for as long as the console stays open."""
+async def console_events(
+    redis: Redis, keys: Keys, desk: HandoffDesk, still_signed_in: Callable[[], Awaitable[bool]]
+) -> AsyncIterator[dict[str, Any]]:
+    """Yield sse-starlette event dicts for as long as the console stays open and its session stands.
+
+    Args:
+        redis: the live streams' Redis (its timeout allows for the blocking XREAD).
+        keys: the project's key names.
+        desk: the handoff queue.
+        still_signed_in: whether the session that opened the stream is still that of the
+            same account, unchanged (``StoreUnavailable`` if Redis does not answer).
+
+    """
     cursors: dict[KeyT, StreamIdT] = {keys.events: "$", keys.audit: "$"}
     queued, refreshed = await desk.queued(), time.monotonic()
+    checked = time.monotonic()
     while True:
         try:
+            if time.monotonic() - checked >= SESSION_RECHECK_S:
+                if not await still_signed_in():
+                    logger.info("live console: the session ended; closing its stream")
+                    yield {"event": "signed_out", "data": "{}"}
+                    return
+                checked = time.monotonic()
             with store_call("read the event streams"):
                 replies = cast(StreamBatch, await redis.xread(cursors, block=BLOCK_MS, count=200))
         except StoreUnavailable:

@@ -178,6 +178,9 @@ async def conversation(request: Request) -> Response:
     events, slots = tracker.get("events") or [], tracker.get("slots") or {}
     timeline = await services.emotion_timeline.read(cid)
     profile = await _profile(services, slots)
+    # Reading a customer's conversation and profile is on the record.
+    customer = str(slots["customer_id"]) if slots.get("signed_in") and slots.get("customer_id") else None
+    await services.audit(_user(request).username, "conversation.read", cid, {"customer_id": customer})
     return JSONResponse(
         {
             "conversation_id": cid,
@@ -228,11 +231,14 @@ async def reply(request: Request, body: Reply) -> Response:
     """Send the agent's message to the customer's widget; Rasa records it in the tracker."""
     cid, user = request.path_params["conversation_id"], _user(request)
     event = {"event": "bot", "text": body.text, "metadata": {"agent": {"name": user.display_name}}}
+    services = services_of(request)
     try:
-        await services_of(request).rasa.append(cid, [event])
+        await services.rasa.append(cid, [event])
     except RasaUnavailable:
         logger.exception("agent console: reply to %s not delivered", cid)
         return _error(503, wording.REPLY_NOT_DELIVERED)
+    # The text itself is in the conversation's tracker; the log says who wrote how much, when.
+    await services.audit(user.username, "conversation.reply", cid, {"characters": len(body.text)})
     return JSONResponse({"delivered": True})
 
 
@@ -290,9 +296,19 @@ async def _leave(
 
 @requires_role("agent")
 async def stream(request: Request) -> Response:
-    """Server-sent events: queue changes and new lines of queued conversations."""
+    """Server-sent events: queue changes and new lines of queued conversations.
+
+    Closed (after a ``signed_out`` event) once the session that opened it is over or its
+    account changed: the stream's own checks do not count as activity for the idle timeout.
+    """
     services = services_of(request)
-    events = console_events(services.stream_redis, services.keys, services.desk)
+    session_id, user = request.state.session_id, _user(request)
+
+    async def still_signed_in() -> bool:
+        found = await services.accounts.signed_in(session_id, touch=False)
+        return found is not None and found[0] == user
+
+    events = console_events(services.stream_redis, services.keys, services.desk, still_signed_in)
     return EventSourceResponse(events, ping=15)
 
 

@@ -240,6 +240,11 @@ function connect() {
     const data = JSON.parse(event.data);
     if (data.conversation_id === state.current) appendLine(data);
   });
+  // The session ended (signed out elsewhere, idle, account changed): sign in again.
+  source.addEventListener("signed_out", () => {
+    source.close();
+    window.location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+  });
   source.addEventListener("unavailable", () => {
     $("live-status").textContent = "Live updates paused; retrying…";
     source.close();

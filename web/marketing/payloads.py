@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.requests import Request
 
+from actions.config_files import load_plain_yaml
 from actions.errors import OfferRulesInvalid
 from actions.offers.rules import OfferRule, RuleSet
 from actions.offers.validation import parse_rule
@@ -55,7 +56,7 @@ class RuleRequest(VersionedRequest):
         if self.rule_yaml is None:
             return self.rule
         try:
-            return yaml.safe_load(self.rule_yaml)
+            return load_plain_yaml(self.rule_yaml)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

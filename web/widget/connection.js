@@ -1,6 +1,7 @@
 // Rasa's socket.io protocol (rasa/core/channels/socketio.py, Rasa 3.6, with
 // session_persistence on and metadata_key customData):
-//   client -> "session_request" {session_id, customData}
+//   client -> "session_request" {session_id, ticket?, customData}
+//   server -> "session_ticket"  {session_id, ticket}   (rasa_addons/socketio_channel.py)
 //   server -> "session_confirm" <session id>
 //   client -> "user_uttered"    {message, session_id, customData}
 //   server -> "bot_uttered"     {text} | {text, quick_replies} | {attachment} | custom payload
@@ -8,6 +9,10 @@
 // processes. socket.io reconnects by itself; on every (re)connect the same
 // session id is requested again, which puts the new socket back into the
 // conversation's room.
+// The server issues the conversation id: only an id presented with the ticket
+// the server signed for it continues that conversation. A new widget's own id
+// (or one whose ticket is missing, expired or not its own) is replaced by a new
+// id in session_ticket, which the widget uses from then on.
 import { io } from "socket.io-client";
 
 export const STATUS_TEXT = {
@@ -22,12 +27,16 @@ export class Connection {
    * @param {string} options.server Rasa origin
    * @param {string} options.socketPath socket.io path on that origin
    * @param {string} options.sessionId conversation id
+   * @param {string|null} options.ticket the server's ticket for that id, if any
+   * @param {(sessionId: string, ticket: string) => void} options.onSession the id and ticket the server issued
    * @param {() => object} options.customData metadata sent with every message
    * @param {(state: "connecting"|"connected"|"reconnecting") => void} options.onStatus
    * @param {(message: object) => void} options.onMessage a bot_uttered payload
    */
   constructor(options) {
     this.options = options;
+    this.sessionId = options.sessionId;
+    this.ticket = options.ticket || null;
     this.socket = null;
     this.ready = false;
     this.everConnected = false;
@@ -38,13 +47,21 @@ export class Connection {
 
   start() {
     if (this.socket) return;
-    const { server, socketPath, sessionId, customData, onStatus, onMessage } = this.options;
+    const { server, socketPath, customData, onStatus, onMessage, onSession } = this.options;
     onStatus("connecting");
     const socket = io(server, { path: socketPath, transports: ["websocket"] });
     this.socket = socket;
 
     socket.on("connect", () => {
-      socket.emit("session_request", { session_id: sessionId, customData: customData() });
+      const request = { session_id: this.sessionId, customData: customData() };
+      if (this.ticket) request.ticket = this.ticket;
+      socket.emit("session_request", request);
+    });
+    socket.on("session_ticket", (data) => {
+      if (!data || typeof data.session_id !== "string" || typeof data.ticket !== "string") return;
+      this.sessionId = data.session_id;
+      this.ticket = data.ticket;
+      if (onSession) onSession(this.sessionId, this.ticket);
     });
     socket.on("session_confirm", () => {
       this.ready = true;
@@ -74,7 +91,7 @@ export class Connection {
   }
 
   emit(message) {
-    const { sessionId, customData } = this.options;
-    this.socket.emit("user_uttered", { message, session_id: sessionId, customData: customData() });
+    const { customData } = this.options;
+    this.socket.emit("user_uttered", { message, session_id: this.sessionId, customData: customData() });
   }
 }

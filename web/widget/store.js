@@ -1,7 +1,9 @@
 // What the widget remembers in the browser, on the store's origin:
 // - localStorage: the session id (Rasa's conversation id, so a reload or a
-//   reconnect continues the same conversation) and the transcript so far (so
-//   a reload shows the earlier messages), for at most TRANSCRIPT_TTL_MS;
+//   reconnect continues the same conversation) with the ticket the server
+//   issued for it (without it the server starts a new conversation), and the
+//   transcript so far (so a reload shows the earlier messages), for at most
+//   TRANSCRIPT_TTL_MS;
 // - sessionStorage: whether the panel was open, so a reload keeps it open.
 // Storage can be blocked (privacy modes): then everything lives in memory and
 // the chat still works, it just starts afresh on reload.
@@ -75,6 +77,7 @@ export class WidgetStore {
     this.session = storage("sessionStorage");
     this.owner = fingerprint(token);
     this.sessionId = null;
+    this.ticket = null;
     this.entries = [];
   }
 
@@ -83,7 +86,7 @@ export class WidgetStore {
    * A guest who signs in keeps the conversation; when a signed-in customer's
    * page is followed by another customer's (or a signed-out) page, the old
    * conversation is not shown: a new one starts.
-   * @returns {{sessionId: string, entries: object[]}}
+   * @returns {{sessionId: string, ticket: string|null, entries: object[]}}
    */
   load(now = Date.now()) {
     const saved = readJson(this.local, SESSION_KEY);
@@ -91,21 +94,33 @@ export class WidgetStore {
     const sameCustomer = saved && (!saved.owner || saved.owner === this.owner);
     if (fresh && sameCustomer) {
       this.sessionId = saved.id;
+      this.ticket = typeof saved.ticket === "string" ? saved.ticket : null;
       const transcript = readJson(this.local, TRANSCRIPT_KEY);
       this.entries = transcript && transcript.sessionId === saved.id && Array.isArray(transcript.entries)
         ? transcript.entries.filter((e) => e && typeof e === "object")
         : [];
     } else {
       this.sessionId = newSessionId();
+      this.ticket = null;
       this.entries = [];
       if (this.local) this.local.removeItem(TRANSCRIPT_KEY);
     }
     this.touch(now);
-    return { sessionId: this.sessionId, entries: this.entries.slice() };
+    return { sessionId: this.sessionId, ticket: this.ticket, entries: this.entries.slice() };
+  }
+
+  /** The conversation id and ticket the server issued (a new id if it refused ours). */
+  adopt(sessionId, ticket) {
+    const moved = sessionId !== this.sessionId;
+    this.sessionId = sessionId;
+    this.ticket = ticket;
+    // The transcript on screen goes on; it is stored under the id now in use.
+    if (moved) writeJson(this.local, TRANSCRIPT_KEY, { sessionId, entries: this.entries });
+    this.touch();
   }
 
   touch(now = Date.now()) {
-    writeJson(this.local, SESSION_KEY, { id: this.sessionId, owner: this.owner, at: now });
+    writeJson(this.local, SESSION_KEY, { id: this.sessionId, ticket: this.ticket, owner: this.owner, at: now });
   }
 
   /** Remember one transcript entry ({kind: "user", text} or {kind: "bot", message}). */

@@ -10,7 +10,7 @@ export class Widget {
   constructor(config) {
     this.config = config;
     this.store = new WidgetStore(config.token);
-    const { sessionId, entries } = this.store.load();
+    const { sessionId, ticket, entries } = this.store.load();
 
     this.panel = new Panel(config, {
       onOpen: () => {
@@ -34,6 +34,8 @@ export class Widget {
       server: config.server,
       socketPath: config.socketPath,
       sessionId,
+      ticket,
+      onSession: (id, issued) => this.store.adopt(id, issued),
       customData: () => this.customData(),
       onStatus: (state) => this.panel.setStatus(state),
       onMessage: (message) => this.receive(message),

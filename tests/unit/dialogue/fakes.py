@@ -67,9 +67,14 @@ class FakeLookupLimits:
         self.failures.pop(email.strip().lower(), None)
 
 
+async def _not_linked(customer_id: str, conversation_id: str) -> bool:
+    return False  # these tests have no Redis; tests/unit/privacy covers the index
+
+
 def services_with(**fakes: Any) -> Services:
     services = Services(Settings())
     fakes.setdefault("lookup_limits", FakeLookupLimits())
+    fakes.setdefault("link_conversation", _not_linked)
     if "emotion" in fakes:  # a property over the cached `_emotion`
         fakes["_emotion"] = fakes.pop("emotion")
     services.__dict__.update(fakes)  # cached_property reads the instance dict first

@@ -197,3 +197,11 @@ def test_stored_json_is_validated_again_with_field_paths() -> None:
         rule_set_from_json(tampered, "cs:offers:rules:v3")
     assert caught.value.problems == ["rules[0].variants[0].message: must not be empty"]
     assert "cs:offers:rules:v3" in str(caught.value)
+
+
+def test_a_rules_file_with_yaml_aliases_is_refused_with_its_line(tmp_path: Path) -> None:
+    # Nine nested aliases would expand to a billion list items ("billion laughs").
+    path = tmp_path / "rules.yml"
+    path.write_text("- &a [x, x]\n- &b [*a, *a]\n")
+    with pytest.raises(OfferRulesInvalid, match=r"line 2, column \d+: not valid YAML \(aliases"):
+        read_rules_file(path)

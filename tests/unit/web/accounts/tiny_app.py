@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 ACCOUNTS_REDIS_URL = os.environ.get("TEST_ACCOUNTS_REDIS_URL", "redis://127.0.0.1:6379/10")
 PREFIX = "test"
 PASSWORD = "correct horse battery"
+# Failed and locked-out sign-ins: anyone can cause them, so they have a stream of their own.
+ANONYMOUS_AUDIT = "test:audit:anonymous"
 SECRET = SecretStr("test-secret-key-0123456789-abcdefghijklmnop")
 
 
@@ -134,7 +136,7 @@ def error_text(html: str) -> str:
     return found.group(1)
 
 
-def audit_entries(sync_redis: SyncRedis) -> list[dict[str, str]]:
-    """The audit stream's entries, oldest first, as text."""
-    entries = cast(list[tuple[bytes, dict[bytes, bytes]]], sync_redis.xrange("test:audit"))
+def audit_entries(sync_redis: SyncRedis, stream: str = "test:audit") -> list[dict[str, str]]:
+    """The audit stream's entries (default: the main one), oldest first, as text."""
+    entries = cast(list[tuple[bytes, dict[bytes, bytes]]], sync_redis.xrange(stream))
     return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in entries]

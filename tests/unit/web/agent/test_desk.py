@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from actions.emotion.detector import EmotionReading
 from actions.emotion.timeline import TimelineEntry
 from actions.handoff.queue import HandoffQueue, HandoffRequest
-from actions.keys import Keys
+from actions.keys import HANDOFF_CLOSED_KEEP_S, Keys
 from web.agent.desk import Closing, HandoffDesk
 
 pytestmark = pytest.mark.integration
@@ -66,3 +66,13 @@ async def test_hand_back_and_close_take_the_conversation_out_of_the_queue_and_fr
     await _queue(redis, "done")
     fresh = await desk.state("done")
     assert (fresh.status, fresh.closing) == ("waiting", None)
+
+
+async def test_closings_older_than_a_conversations_lifetime_leave_the_closed_set(redis: Redis) -> None:
+    desk = HandoffDesk(redis, KEYS)
+    long_ago = time.time() - HANDOFF_CLOSED_KEEP_S - 60
+    await redis.zadd(KEYS.handoff_closed, {"ancient": long_ago})
+    await _queue(redis, "today")
+    await desk.claim("today", "sam", "Sam")
+    await desk.close("today", Closing(agent="sam", note="sorted"))
+    assert [m.decode() for m in await redis.zrange(KEYS.handoff_closed, 0, -1)] == ["today"]

@@ -260,3 +260,25 @@ def test_closing_asks_for_a_rating_and_a_silent_rasa_leaves_the_conversation_ope
     closing = json.loads(cast(bytes, sync_redis.hget(KEYS.handoff(CID), "closed")))
     assert (closing["agent"], closing["note"]) == ("sam.lee", "refund issued")
     assert ("sam.lee", "handoff.close") in _audit(sync_redis)
+
+
+def test_reads_of_a_customers_conversation_and_agent_replies_are_audited(
+    console: Console, sync_redis: SyncRedis
+) -> None:
+    console.rasa.trackers[CID] = {"events": [], "slots": {"signed_in": True, "customer_id": "C10042"}}
+    console.sign_in("sam.lee")
+    assert console.client.get(f"/api/agent/conversations/{CID}").status_code == 200
+    console.post("claim")
+    assert console.post("reply", {"text": "Let me look into it."}).json() == {"delivered": True}
+    entries = cast(list[tuple[bytes, dict[bytes, bytes]]], sync_redis.xrange(KEYS.audit))
+    logged = [
+        (f[b"actor"].decode(), f[b"action"].decode(), f[b"target"].decode(), json.loads(f[b"details"]))
+        for _, f in entries
+        if not f[b"action"].startswith(b"auth.")
+    ]
+    assert logged == [
+        ("sam.lee", "conversation.read", CID, {"customer_id": "C10042"}),
+        ("sam.lee", "handoff.claim", CID, {}),
+        # Who wrote to whom, and how much; the words themselves are in the conversation.
+        ("sam.lee", "conversation.reply", CID, {"characters": 20}),
+    ]

@@ -146,6 +146,13 @@ async def test_a_bad_rule_is_refused_with_the_field_path_and_nothing_is_saved(
     [problem] = not_yaml.json()["problems"]
     assert problem["path"] == "yaml" and "not valid YAML" in problem["message"]
 
+    # Aliases could expand a few lines into gigabytes ("billion laughs"): refused, with the line.
+    laughs = "id: &a [x, x]\nname: &b [*a, *a]\n"
+    aliased = await client.post(f"{API}/rules", json={"rule_yaml": laughs})
+    assert aliased.status_code == 422
+    [problem] = aliased.json()["problems"]
+    assert problem["path"] == "yaml" and "line 2" in problem["message"] and "aliases" in problem["message"]
+
     as_yaml = await client.post(
         f"{API}/rules",
         json={
