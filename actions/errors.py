@@ -21,6 +21,7 @@ Hierarchy (classes defined in another module name it)::
     ├── WebSetupError              the web app cannot start: a local setup step is missing (web/errors.py)
     ├── RasaUnavailable            Rasa's HTTP API did not answer or refused (web/agent/rasa_api.py)
     ├── RequestInvalid             a console request is malformed: HTTP 400 (web/marketing/responses.py)
+    │   └── FieldInvalid           one form field is wrong, named (web/privacy/forms.py)
     └── BodyTooLarge               a form body is over the limit (web/accounts/csrf.py)
 
 ``ConfigError`` also has ``ProductionRefused`` (actions/deployment.py): production

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # Customer tokens (actions/identity/tokens.py): v1.<customer>.<expiry>.<signature>.
+    # Customer tokens (actions/identity/tokens.py): v2.<key id>.<customer>.<expiry>.<signature>.
     (re.compile(r"\bv\d\.[!-~]{1,64}?\.\d{6,12}\.[A-Za-z0-9_-]{20,}"), "[customer token]"),
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [redacted]"),
     (re.compile(r"(?i)\b(token|auth_token|api_key|password)=[^&\s\"']+"), r"\1=[redacted]"),

@@ -8,7 +8,6 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from actions.deployment import Mode, check_production_secret
-from actions.identity.tokens import DEMO_IDENTITY_SECRET
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,13 +50,9 @@ class Settings(BaseSettings):
         description="Whether an answer waits for an in-process model busy with another customer's answer "
         "(false: it is answered from the extractive quote at once).",
     )
-    # DEMO DEFAULT (actions/identity/tokens.py): set CS_IDENTITY_SECRET, shared with the
-    # store's website, in any real deployment. SecretStr keeps it out of reprs and logs.
-    cs_identity_secret: SecretStr = Field(
-        default=SecretStr(DEMO_IDENTITY_SECRET),
-        description="HMAC secret the store's website signs customer tokens with.",
-    )
-    # DEMO DEFAULT: the Rasa server sends it with every action call (actions/endpoint_auth.py).
+    # DEMO DEFAULT: the Rasa server sends it with every action call (actions/endpoint_auth.py)
+    # and keys its word for a verified customer with it (actions/identity/metadata.py).
+    # Customer tokens themselves are checked by the Rasa server as messages arrive.
     action_server_token: SecretStr = Field(
         default=SecretStr(DEMO_ACTION_SERVER_TOKEN),
         min_length=1,
@@ -67,6 +62,5 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_demo_secrets_in_production(self) -> Settings:
         if self.cs_env == "production":
-            check_production_secret("CS_IDENTITY_SECRET", self.cs_identity_secret)
             check_production_secret("ACTION_SERVER_TOKEN", self.action_server_token)
         return self

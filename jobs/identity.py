@@ -3,8 +3,10 @@
     CS_IDENTITY_SECRET=... python -m jobs.identity sign CUSTOMER_ID [--ttl 3600]
     python -m jobs.identity verify TOKEN
 
-The secret is read from CS_IDENTITY_SECRET; without it the marked demo secret
-is used and a warning is printed to stderr.
+Keys come from the ``CS_IDENTITY_*`` variables the Rasa server reads (the current key
+and its id, a previous key during a rotation window, the longest lifetime: see
+docs/segments.md); ``sign`` uses the current key. Without CS_IDENTITY_SECRET the
+marked demo secret is used and a warning is printed to stderr.
 """
 
 from __future__ import annotations
@@ -15,21 +17,14 @@ import time
 
 from actions.identity.tokens import (
     DEFAULT_TTL_S,
-    DEMO_IDENTITY_SECRET,
+    IdentityConfigError,
+    KeyRing,
     sign_customer_token,
     verify_customer_token,
 )
 from jobs.common import tool_parser
 
 SECRET_VARIABLE = "CS_IDENTITY_SECRET"
-
-
-def _secret() -> str:
-    secret = os.environ.get(SECRET_VARIABLE, "")
-    if not secret:
-        print(f"warning: {SECRET_VARIABLE} is not set; using the DEMO secret", file=sys.stderr)
-        return DEMO_IDENTITY_SECRET
-    return secret
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,14 +37,24 @@ def main(argv: list[str] | None = None) -> int:
     verify = sub.add_parser("verify", help="check a token and print the customer id or why it is refused")
     verify.add_argument("token")
     args = parser.parse_args(argv)
+    if not os.environ.get(SECRET_VARIABLE):
+        print(f"warning: {SECRET_VARIABLE} is not set; using the DEMO secret", file=sys.stderr)
+    try:
+        keys = KeyRing.from_environment(os.environ)
+    except IdentityConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.command == "sign":
         try:
-            print(sign_customer_token(args.customer_id, _secret(), ttl_s=args.ttl, now=time.time()))
+            token = sign_customer_token(
+                args.customer_id, keys.current.secret, args.ttl, time.time(), keys.current.key_id
+            )
         except ValueError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
+        print(token)
         return 0
-    check = verify_customer_token(args.token, _secret(), now=time.time())
+    check = verify_customer_token(args.token, keys, now=time.time())
     if check.identity is None:
         print(f"refused: {check.reason}")
         return 1

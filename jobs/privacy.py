@@ -34,19 +34,25 @@ from redis.asyncio import Redis
 
 from actions.errors import StoreUnavailable
 from actions.keys import Keys
-from actions.privacy.inventory import CustomerData, erase_customer, export_document, find_customer_data
+from actions.privacy.inventory import (
+    CUSTOMER_ID_RULE,
+    CustomerData,
+    erase_customer,
+    export_document,
+    find_customer_data,
+    valid_customer_id,
+)
 from actions.privacy.streams import age_trimmed_streams, trim_older_than
 from jobs.common import async_redis, configure_logging, store_parser
 from web.accounts.audit import audit
 
 EXIT_OK, EXIT_NOT_CONFIRMED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
-MAX_CUSTOMER_ID_LENGTH = 64
 STREAM_NAMES = ("events", "csat", "offer_events", "audit", "audit_anonymous")
 
 
 def _customer_id(value: str) -> str:
-    if not value or len(value) > MAX_CUSTOMER_ID_LENGTH or not value.isprintable() or " " in value:
-        raise argparse.ArgumentTypeError(f"a customer id is 1-{MAX_CUSTOMER_ID_LENGTH} visible characters")
+    if not valid_customer_id(value):
+        raise argparse.ArgumentTypeError(f"a customer id {CUSTOMER_ID_RULE}")
     return value
 
 

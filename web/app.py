@@ -23,6 +23,7 @@ from web.demo_store import demo_store_routes
 from web.errors import WebSetupError
 from web.marketing.routes import marketing_routes
 from web.pages import security_headers
+from web.privacy import privacy_routes
 from web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from web.services import WebServices
 from web.settings import WebSettings
@@ -107,6 +108,7 @@ def create_app(settings: WebSettings, services: WebServices | None = None) -> St
         *account_routes(),
         *agent_routes(),
         *marketing_routes(),
+        *privacy_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     # Outermost first: every response (a refusal of the inner ones too) gets the security

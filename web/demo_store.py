@@ -54,7 +54,12 @@ def demo_store_routes(settings: WebSettings) -> list[BaseRoute]:
         customer_id = request.query_params.get("customer", "").strip()
         customer = await _customer(request, customer_id) if customer_id else None
         token = (
-            sign_customer_token(customer.id, settings.cs_identity_secret.get_secret_value(), DEMO_TOKEN_TTL_S)
+            sign_customer_token(
+                customer.id,
+                settings.cs_identity_secret.get_secret_value(),
+                DEMO_TOKEN_TTL_S,
+                key_id=settings.cs_identity_key_id,
+            )
             if customer
             else None
         )

@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from actions.deployment import Mode, check_production_secret, check_production_switch
-from actions.identity.tokens import DEMO_IDENTITY_SECRET
+from actions.identity.tokens import DEFAULT_KEY_ID, DEMO_IDENTITY_SECRET
 from web.accounts.settings import AccountSettings
 
 logger = logging.getLogger(__name__)
@@ -72,8 +72,14 @@ class WebSettings(BaseSettings):
     cs_identity_secret: SecretStr = Field(
         default=SecretStr(DEMO_IDENTITY_SECRET),
         description=(
-            "HMAC secret shared with the action server (CS_IDENTITY_SECRET); the demo page signs with it."
+            "HMAC secret shared with the store's website and the Rasa server (CS_IDENTITY_SECRET); "
+            "the demo page signs with it."
         ),
+    )
+    cs_identity_key_id: str = Field(
+        default=DEFAULT_KEY_ID,
+        pattern=r"^[A-Za-z0-9_-]{1,16}$",
+        description="Id of that key in the tokens the demo page signs (CS_IDENTITY_KEY_ID).",
     )
     demo_store: bool = Field(
         default=False,

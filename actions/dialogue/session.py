@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.dialogue.base import ServiceAction
 from actions.errors import AssistantError
-from actions.identity.metadata import identity_from_metadata
+from actions.identity.metadata import vouched_customer
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +31,11 @@ def waiting_for_a_person(tracker: Tracker) -> bool:
 class ActionSessionStart(ServiceAction):
     """Starts a session with empty slots, then the customer's profile if the store vouches for them.
 
-    The store's website signs the customer id (``actions/identity``) and the
-    widget sends the token as session metadata. A missing, expired or forged
-    token leaves the visitor anonymous: never an error, never anyone's data.
+    The store's website signs the customer id (``actions/identity``), the widget
+    sends the token as session metadata, and the Rasa server replaces it with its
+    word for the verified customer, bound to this conversation. Without that (no,
+    an expired or a forged token) the visitor is anonymous: never an error, never
+    anyone's data.
     Rasa's ``SessionStarted`` un-pauses the tracker, so a conversation still in
     the handoff queue is paused again, or the bot would talk over the person.
     """
@@ -57,18 +59,14 @@ class ActionSessionStart(ServiceAction):
         return events
 
     async def _customer_slots(self, tracker: Tracker) -> list[dict[str, Any]]:
-        check = identity_from_metadata(
+        customer_id = vouched_customer(
             tracker.get_slot("session_started_metadata"),
-            self.services.settings.cs_identity_secret,
+            tracker.sender_id,
+            self.services.settings.action_server_token.get_secret_value(),
             time.time(),
         )
-        if check.identity is None:
-            if check.reason != "missing":
-                logger.warning(
-                    "customer token %s for sender_id=%s: anonymous", check.reason, tracker.sender_id
-                )
+        if customer_id is None:
             return []
-        customer_id = check.identity.customer_id
         await self.services.link_conversation(customer_id, tracker.sender_id)
         events: list[dict[str, Any]] = [SlotSet("customer_id", customer_id), SlotSet("signed_in", True)]
         try:

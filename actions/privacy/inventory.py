@@ -51,6 +51,15 @@ MAX_DISCOVERY_PASSES = 3
 DELETE_BATCH = 500
 
 
+MAX_CUSTOMER_ID_LENGTH = 64
+CUSTOMER_ID_RULE = f"must be 1-{MAX_CUSTOMER_ID_LENGTH} visible characters, without spaces"
+
+
+def valid_customer_id(value: str) -> bool:
+    """Whether ``value`` may name a customer in a privacy request (the CLI and the console)."""
+    return 0 < len(value) <= MAX_CUSTOMER_ID_LENGTH and value.isprintable() and " " not in value
+
+
 def lookup_digest(value: str) -> str:
     """The hash under which order lookup failures count an e-mail or order number.
 

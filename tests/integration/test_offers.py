@@ -158,3 +158,24 @@ def test_the_cart_value_from_the_page_and_the_answers_topic_reach_the_offer_rule
     assert cart_offer not in ask("can you recommend something?", {"cart_value": 20})
     assert cart_offer not in ask("can you recommend something?", {})
     assert topic_offer in ask(f"how much is the {product['name']}?", {})
+
+
+def test_the_customer_token_is_checked_on_arrival_and_stored_nowhere(
+    assistant: Assistant, segment_customers: tuple[str, list[dict[str, Any]]]
+) -> None:
+    _, (customer, _) = segment_customers
+    token = sign_customer_token(customer["customer_id"], DEMO_IDENTITY_SECRET, 600)
+    signature = token.rsplit(".", 1)[1]
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    _say(assistant, sender, "hi", token)
+    assert UPSELL in texts(_say(assistant, sender, "can you recommend something?", token))
+    redis = Redis.from_url(E2E_REDIS_URL, decode_responses=True)
+    keys = Keys("cs")
+    tracker = redis.get(keys.tracker(sender))
+    assert tracker, sender
+    slots = [e for e in json.loads(tracker)["events"] if e.get("event") == "slot"]
+    assert any(e.get("name") == "customer_id" and e.get("value") == customer["customer_id"] for e in slots)
+    events = [e for _, e in redis.xrevrange(keys.events, count=2000) if e.get("sender_id") == sender]
+    assert any(e.get("type") == "user" for e in events), events[:3]
+    for stored in (tracker, json.dumps(events)):
+        assert signature not in stored and "customer_token" not in stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -9,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from redis.asyncio import Redis
 
 from actions.dialogue.session import ActionSessionStart
-from actions.identity.tokens import DEMO_IDENTITY_SECRET, sign_customer_token
+from actions.identity.metadata import checked_metadata
+from actions.identity.tokens import DEMO_IDENTITY_SECRET, KeyRing, sign_customer_token
 from actions.keys import PRIVACY_INDEX_TTL_S, Keys
 from actions.privacy.index import link_conversation, linked_conversations
 from actions.services import Services
@@ -42,17 +44,30 @@ async def test_a_verified_customer_s_session_start_indexes_the_conversation(
     redis: Redis, redis_url: str
 ) -> None:
     services = Services(Settings(redis_url=redis_url, cs_key_prefix="test"))
-    token = sign_customer_token("C10042", DEMO_IDENTITY_SECRET, 600)
+    action_secret = services.settings.action_server_token.get_secret_value()
+
+    def session_metadata(cid: str, store_secret: str) -> dict[str, Any]:
+        # What the Rasa server stores after checking the widget's token (rasa_addons/customer_identity.py).
+        token = sign_customer_token("C10042", store_secret, 600)
+        metadata, _ = checked_metadata(
+            {"customer_token": token}, cid, KeyRing.single(DEMO_IDENTITY_SECRET), action_secret, time.time()
+        )
+        return metadata
+
     events = await ActionSessionStart(services).run(
-        CollectingDispatcher(), _tracker("conv-signed", {"customer_token": token}), {}
+        CollectingDispatcher(),
+        _tracker("conv-signed", session_metadata("conv-signed", DEMO_IDENTITY_SECRET)),
+        {},
     )
     assert {"event": "slot", "name": "customer_id", "value": "C10042"}.items() <= next(
         e for e in events if e.get("name") == "customer_id"
     ).items()
-    forged = sign_customer_token("C10042", "not-the-secret", 600)
     await ActionSessionStart(services).run(
-        CollectingDispatcher(), _tracker("conv-forged", {"customer_token": forged}), {}
+        CollectingDispatcher(), _tracker("conv-forged", session_metadata("conv-forged", "not-the-secret")), {}
     )
+    # Another conversation's word for the customer is not believed here.
+    copied = session_metadata("conv-signed", DEMO_IDENTITY_SECRET)
+    await ActionSessionStart(services).run(CollectingDispatcher(), _tracker("conv-copied", copied), {})
     await ActionSessionStart(services).run(CollectingDispatcher(), _tracker("conv-anonymous", {}), {})
     assert await linked_conversations(redis, services.keys, "C10042") == {"conv-signed"}
     await services.redis.aclose()

@@ -17,7 +17,7 @@ from redis.asyncio import Redis as AsyncRedis
 from starlette.testclient import TestClient
 
 from actions.deployment import ProductionRefused
-from actions.identity.tokens import DEMO_IDENTITY_SECRET, verify_customer_token
+from actions.identity.tokens import DEMO_IDENTITY_SECRET, KeyRing, verify_customer_token
 from actions.keys import Keys
 from web import WebSetupError
 from web.accounts.demo import DEMO_ACCOUNTS
@@ -101,13 +101,13 @@ def test_the_demo_store_page_adds_the_widget_with_one_script_tag(build_dir: Path
     assert "data-token" not in script  # an anonymous visitor
 
 
-def test_a_demo_customer_gets_a_token_the_action_server_accepts(build_dir: Path, sync_redis: Redis) -> None:
+def test_a_demo_customer_gets_a_token_the_rasa_server_accepts(build_dir: Path, sync_redis: Redis) -> None:
     customer = {"id": "C10042", "first_name": "Ada", "last_name": "Byron", "email": "ada@example.com",
                 "country": "GB", "created_at": "2024-01-02"}  # fmt: skip
     sync_redis.set("cs:store:customer:C10042", json.dumps(customer))
     response = _client(build_dir).get("/?customer=C10042&cart=42.5")
     (script,) = _scripts(response.text)
-    check = verify_customer_token(script["data-token"], DEMO_IDENTITY_SECRET, time.time())
+    check = verify_customer_token(script["data-token"], KeyRing.single(DEMO_IDENTITY_SECRET), time.time())
     assert check.identity is not None and check.identity.customer_id == "C10042"
     assert script["data-cart-value"] == "42.50" and "Ada Byron" in response.text
     unknown = _client(build_dir).get("/?customer=C99999")
