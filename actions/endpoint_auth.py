@@ -22,7 +22,11 @@ OPEN_PATHS = frozenset({"/health"})
 def authorised(request: Request, token: str) -> bool:
     """Whether the request carries the shared secret as a bearer token."""
     scheme, _, presented = (request.headers.get("authorization") or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(presented.encode(), token.encode())
+    # Sanic decodes a header byte that is not UTF-8 as a lone surrogate, which plain encode()
+    # refuses (a 500 instead of a 401); surrogatepass encodes every string, each differently.
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        presented.encode(errors="surrogatepass"), token.encode(errors="surrogatepass")
+    )
 
 
 def require_token(app: Sanic, token: str) -> None:

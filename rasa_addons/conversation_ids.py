@@ -68,6 +68,10 @@ class ConversationTickets:
             return False
         if not conversation_id or len(conversation_id) > MAX_ID_LENGTH or len(ticket) > MAX_TICKET_LENGTH:
             return False
+        # Issued ids and tickets are ASCII. Other text would reach int() ("²".isdigit() is true)
+        # or encode() (a lone surrogate from JSON's "\ud800") and raise.
+        if not (conversation_id.isascii() and ticket.isascii()):
+            return False
         expiry_text, _, signature = ticket.partition(".")
         if not expiry_text.isdigit():
             return False

@@ -54,7 +54,8 @@ def _counter_redis() -> redis.Redis:
 def too_fast(sender_id: str, client: redis.Redis | None = None, now: float | None = None) -> bool:
     """Count this message against its conversation's window; whether it is over the limit."""
     window = int((time.time() if now is None else now) // WINDOW_S)
-    key = f"cs:limits:messages:{sender_id}:{window}"
+    # Bytes: a sender id may hold a lone surrogate (JSON's "\ud800"), which redis-py's encode() refuses.
+    key = f"cs:limits:messages:{sender_id}:{window}".encode(errors="surrogatepass")
     try:
         pipe = (client or _counter_redis()).pipeline(transaction=False)
         pipe.incr(key)

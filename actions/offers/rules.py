@@ -25,7 +25,9 @@ KNOWN_EMOTIONS: frozenset[str] = (
     frozenset(EKMAN_LABELS) | frozenset(GOEMOTIONS_LABELS) | frozenset(SUPPORT_STATES)
 )
 
-_STRICT = ConfigDict(strict=True, extra="forbid", frozen=True, str_strip_whitespace=True)
+# No inf or NaN: JSON (the store) has neither, so they would be saved as null, e.g. a
+# never-met ``customer_value_min: .inf`` loaded back as no condition at all.
+_STRICT = ConfigDict(strict=True, extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class FieldProblem(ValueError):

@@ -112,6 +112,8 @@ def read_rules_file(path: Path) -> RuleSet:
         data = load_plain_yaml(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise OfferRulesInvalid([f"cannot read the file: {error.strerror}"], str(path)) from error
+    except UnicodeDecodeError as error:
+        raise OfferRulesInvalid([f"byte {error.start + 1}: not UTF-8 text"], str(path)) from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

@@ -71,6 +71,8 @@ async def read_body(request: Request, model: type[ModelT]) -> ModelT:
         data = json.loads(raw) if raw.strip() else {}
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RequestInvalid("the request body is not valid JSON") from error
+    except RecursionError as error:  # thousands of nested brackets: no real request looks like that
+        raise RequestInvalid("the request body is nested too deeply") from error
     try:
         return model.model_validate(data)
     except ValidationError as error:

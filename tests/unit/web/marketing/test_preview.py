@@ -78,3 +78,9 @@ async def test_preview_of_an_invalid_draft_names_the_field_and_works_without_seg
     empty = (await client.post(f"{API}/preview", json={"rule": draft()})).json()
     assert (empty["profiles"], empty["reached"], empty["segments"]) == (0, 0, [])
     assert empty["segmentation"] == {"version": None, "created_at": None, "segments": []}
+
+
+async def test_a_body_nested_thousands_deep_is_a_clear_400_not_a_crash(client: httpx.AsyncClient) -> None:
+    nested = '{"rule": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    answer = await client.post(f"{API}/preview", content=nested, headers={"content-type": "application/json"})
+    assert answer.status_code == 400 and "nested too deeply" in answer.text
