@@ -256,10 +256,3 @@ def get_services() -> Services:
     if _services is None:
         _services = Services(Settings())
     return _services
-
-
-# Sanic names each action-server worker process, and only workers serve customers: they
-# load the models as they start (the primary process and tests import this without it).
-# Without this the first message each worker handles waits seconds for a model.
-if os.environ.get("SANIC_WORKER_NAME") and os.environ.get("CS_WARM_UP", "true").lower() != "false":
-    get_services().warm_up()

@@ -7,12 +7,16 @@
   Redis, so across Rasa workers): a script, not a person. The reply is
   ``utter_slow_down``. If Redis cannot be asked, the message goes through.
 
-Whatever the channel (REST, socket.io), the conversation is left as it was. The limits
-are documented in docs/security.md; per client address the public proxy limits requests.
+Whatever the channel (REST, socket.io), the conversation is left as it was. The
+socket.io channel also counts messages per client address (``address_too_fast``,
+``MAX_MESSAGES_PER_ADDRESS`` in 10 seconds), so opening more sockets or conversations
+does not buy more; the public proxy limits requests and sockets per address. The
+limits are documented in docs/security.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -31,6 +35,9 @@ TOO_LONG_RESPONSE = "utter_message_too_long"
 TOO_LONG_TEXT = "That message is too long for me to read. Could you put it in under 2,000 characters?"
 
 MAX_MESSAGES = int(os.environ.get("MAX_MESSAGES_PER_WINDOW", "15"))
+# Per client address on the socket.io channel, across its sockets and conversations: a
+# household or an office shares an address, so well above one conversation's limit.
+MAX_MESSAGES_PER_ADDRESS = int(os.environ.get("MAX_MESSAGES_PER_ADDRESS", "60"))
 WINDOW_S = 10
 SLOW_DOWN_RESPONSE = "utter_slow_down"
 SLOW_DOWN_TEXT = "You're sending messages faster than I can read them. Please wait a few seconds."
@@ -51,11 +58,7 @@ def _counter_redis() -> redis.Redis:
     )
 
 
-def too_fast(sender_id: str, client: redis.Redis | None = None, now: float | None = None) -> bool:
-    """Count this message against its conversation's window; whether it is over the limit."""
-    window = int((time.time() if now is None else now) // WINDOW_S)
-    # Bytes: a sender id may hold a lone surrogate (JSON's "\ud800"), which redis-py's encode() refuses.
-    key = f"cs:limits:messages:{sender_id}:{window}".encode(errors="surrogatepass")
+def _over(key: bytes, limit: int, client: redis.Redis | None) -> bool:
     try:
         pipe = (client or _counter_redis()).pipeline(transaction=False)
         pipe.incr(key)
@@ -64,7 +67,28 @@ def too_fast(sender_id: str, client: redis.Redis | None = None, now: float | Non
     except redis.RedisError:
         logger.warning("message rate not checked: Redis did not answer", exc_info=True)
         return False
-    return int(count) > MAX_MESSAGES
+    return int(count) > limit
+
+
+def too_fast(sender_id: str, client: redis.Redis | None = None, now: float | None = None) -> bool:
+    """Count this message against its conversation's window; whether it is over the limit."""
+    window = int((time.time() if now is None else now) // WINDOW_S)
+    # Bytes: a sender id may hold a lone surrogate (JSON's "\ud800"), which redis-py's encode() refuses.
+    key = f"cs:limits:messages:{sender_id}:{window}".encode(errors="surrogatepass")
+    return _over(key, MAX_MESSAGES, client)
+
+
+def address_too_fast(address: str, client: redis.Redis | None = None, now: float | None = None) -> bool:
+    """Count a message against its client address's window (all its sockets and conversations).
+
+    The key holds a hash of the address, not the address. ``MAX_MESSAGES_PER_ADDRESS=0``
+    turns the limit off.
+    """
+    if MAX_MESSAGES_PER_ADDRESS <= 0:
+        return False
+    window = int((time.time() if now is None else now) // WINDOW_S)
+    digest = hashlib.sha256(address.encode(errors="surrogatepass")).hexdigest()[:24]
+    return _over(f"cs:limits:address:{digest}:{window}".encode(), MAX_MESSAGES_PER_ADDRESS, client)
 
 
 def too_long(message: UserMessage) -> bool:

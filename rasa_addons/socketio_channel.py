@@ -25,7 +25,15 @@ keeps Rasa's settings and the channel name ``socketio`` (actions check it) and a
   socket gets a new conversation instead and never joins the requested one's room. Before
   ``session_confirm <id>`` the server emits ``session_ticket {"session_id", "ticket"}``
   (a fresh ticket, so a conversation in use does not expire). A ``user_uttered`` whose
-  ``session_id`` is not the one confirmed to that socket is dropped.
+  ``session_id`` is not the one confirmed to that socket is dropped, and so is one Rasa
+  would fail on: text that is not a string, metadata that is not an object (``readable_message``).
+
+- **Limits per client address and per socket.** Messages are counted per client address
+  across its sockets and conversations (``message_limits.address_too_fast``); over the
+  limit the socket gets the "slow down" text and the message is not read. A socket asking
+  for more than ``MAX_CONVERSATIONS_PER_SOCKET`` conversations is closed.
+- **Over-long messages answered.** Frames up to ``MAX_FRAME_BYTES`` are read, so a
+  megabyte-long message gets the "too long" reply rather than a silently closed socket.
 
 Everything else is Rasa's ``SocketIOInput``/``SocketIOOutput`` unchanged.
 """
@@ -35,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from types import MappingProxyType
@@ -47,6 +56,7 @@ from redis.exceptions import RedisError
 from sanic import Blueprint
 from socketio import AsyncRedisManager
 
+from rasa_addons import message_limits
 from rasa_addons.conversation_ids import ConversationTickets
 
 logger = logging.getLogger(__name__)
@@ -58,6 +68,28 @@ EMIT_KEYWORDS = frozenset({"data", "to", "room", "skip_sid", "namespace", "callb
 # Emitted before session_confirm: the conversation id the socket joined, and its ticket.
 TICKET_EVENT = "session_ticket"
 REDIS_CONNECT_TIMEOUT_S = 2.0
+# Largest frame read, as Sanic's own websocket limit (2**20). engine.io's default (10**6)
+# would drop a megabyte-long message with its socket, unanswered; read, it gets the
+# polite "too long" reply of rasa_addons/message_limits.py at once. Larger frames close the socket.
+MAX_FRAME_BYTES = 2**20
+# A widget asks once per socket (a reload or reconnect is a new socket); more is a script
+# minting conversations to reset their message counts. The socket is closed.
+MAX_CONVERSATIONS_PER_SOCKET = 5
+# Behind the public proxy every socket comes from the proxy; set CLIENT_ADDRESS_HEADER=X-Real-IP
+# there (deploy/nginx-public.conf sets it). Never set it without a proxy that overwrites it.
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
+
+
+def client_address(environ: Mapping[str, Any], header: str = CLIENT_ADDRESS_HEADER) -> str:
+    """The address a socket came from: the proxy's header if configured, else the peer's address."""
+    if header:
+        value = environ.get("HTTP_" + header.upper().replace("-", "_"))
+        if isinstance(value, str) and value.strip():
+            return value.split(",")[-1].strip()
+    request = environ.get("sanic.request")
+    return str(getattr(request, "ip", "") or environ.get("REMOTE_ADDR") or "unknown")
+
+
 SUBSCRIBE_RETRY_MAX_S = 60.0
 
 # The pass-through keys of the message being sent; set for the duration of one send_response.
@@ -176,6 +208,24 @@ class JsonRedisManager(AsyncRedisManager):
                 yield message
 
 
+def readable_message(data: dict[str, Any], metadata_key: str) -> dict[str, Any] | None:
+    """``data`` with its metadata parsed, or None if Rasa's handler or Rasa would fail on it.
+
+    Rasa 3.6's ``handle_message`` passes ``message`` on as the text whatever its type, and
+    reads a string ``metadata_key`` with ``json.loads``, which raises on anything but JSON;
+    the processor then needs text and a dict.
+    """
+    text, metadata = data.get("message", ""), data.get(metadata_key)
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except (ValueError, RecursionError):
+            return None
+    if not isinstance(text, str) or not (metadata is None or isinstance(metadata, dict)):
+        return None
+    return {**data, metadata_key: metadata} if metadata_key in data else data
+
+
 class SocketIOChannel(SocketIOInput):
     """Rasa's ``SocketIOInput`` (name ``socketio``) with the additions in the module docstring."""
 
@@ -206,6 +256,8 @@ class SocketIOChannel(SocketIOInput):
             return await on_new_message(message)
 
         blueprint = super().blueprint(handle)
+        if self.sio is not None:
+            self.sio.eio.max_http_buffer_size = MAX_FRAME_BYTES
         if self.redis is not None and self.sio is not None:
             # Rasa creates its AsyncServer inline; the manager is swapped before any
             # socket connects (the server initialises its manager on the first one).
@@ -228,10 +280,23 @@ class SocketIOChannel(SocketIOInput):
         rasa_session_request = handlers["session_request"]
         rasa_message = handlers[self.user_message_evt]
         rasa_disconnect = handlers["disconnect"]
-        # The conversation confirmed to each socket of this process (a socket lives in one worker).
+        rasa_connect = handlers["connect"]
+        # The conversation confirmed to each socket of this process (a socket lives in one worker),
+        # how many it asked for, and the address it came from.
         confirmed: dict[str, str] = {}
+        requests: dict[str, int] = {}
+        addresses: dict[str, str] = {}
+
+        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> Any:
+            addresses[sid] = client_address(environ)
+            return await rasa_connect(sid, environ, auth)
 
         async def session_request(sid: str, data: Any) -> None:
+            requests[sid] = requests.get(sid, 0) + 1
+            if requests[sid] > MAX_CONVERSATIONS_PER_SOCKET:
+                logger.warning("socket.io: socket %s asked for %d conversations; closed", sid, requests[sid])
+                await sio.disconnect(sid, namespace=self.namespace)
+                return
             data = data if isinstance(data, dict) else {}
             session_id, ticket = data.get("session_id"), data.get("ticket")
             if tickets.verify(session_id, ticket):
@@ -253,12 +318,24 @@ class SocketIOChannel(SocketIOInput):
                 logger.warning("socket.io: dropped a message of socket %s for conversation %r, which was "
                                "not confirmed to it", sid, session_id)  # fmt: skip
                 return
-            await rasa_message(sid, data)
+            readable = readable_message(data, self.metadata_key)
+            if readable is None:
+                logger.warning("socket.io: dropped a message of socket %s: its text is not a string or "
+                               "its %s not an object", sid, self.metadata_key)  # fmt: skip
+                return
+            if message_limits.address_too_fast(addresses.get(sid, "unknown")):
+                logger.info("socket.io: message of socket %s not read: over the limit of its address", sid)
+                await sio.emit(self.bot_message_evt, {"text": message_limits.SLOW_DOWN_TEXT}, room=sid)
+                return
+            await rasa_message(sid, readable)
 
         async def disconnect(sid: str) -> None:
             confirmed.pop(sid, None)
+            requests.pop(sid, None)
+            addresses.pop(sid, None)
             await rasa_disconnect(sid)
 
+        sio.on("connect", connect, namespace=self.namespace)
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         sio.on("disconnect", disconnect, namespace=self.namespace)

@@ -2,18 +2,23 @@
 
 Every action-server worker builds its app through rasa-sdk, which calls
 ``attach_sanic_app_extensions``; here that puts the shared-secret check in front of
-every action call (actions/endpoint_auth.py) and masks personal data in its logs
-(actions/log_redaction.py).
+every action call (actions/endpoint_auth.py), masks personal data in its logs
+(actions/log_redaction.py) and loads the models before each worker serves.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pluggy
 from sanic import Sanic
+from sanic.worker.manager import WorkerManager
+from sanic.worker.process import WorkerProcess
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
+# How long (tenths of a second, Sanic's unit) a worker may take to start: 3 minutes.
+WORKER_START_TENTHS = 1800
 
 
 def init_hooks(manager: pluggy.PluginManager) -> None:
@@ -30,3 +35,20 @@ def attach_sanic_app_extensions(app: Sanic) -> None:
 
     log_redaction.install()
     require_token(app, Settings().action_server_token.get_secret_value())
+    if os.environ.get("CS_WARM_UP", "true").lower() != "false":
+        app.before_server_start(_warm_up)
+        # Sanic stops every worker unless all report started within 30 s; loading the models
+        # takes ~20 s alone, more with two workers on a busy two-core machine.
+        for waiting in (WorkerManager, WorkerProcess):
+            waiting.THRESHOLD = max(waiting.THRESHOLD, WORKER_START_TENTHS)
+
+
+async def _warm_up(app: Sanic) -> None:
+    """Load the models before the worker accepts its first call, so no customer's turn pays for it.
+
+    Before the server starts, so that the worker takes no connection (the others do)
+    until its models are in.
+    """
+    from actions.services import get_services
+
+    get_services().warm_up()

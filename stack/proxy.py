@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from string import Template
 
@@ -10,6 +12,8 @@ from stack.processes import ManagedProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_CONF = ROOT / "deploy" / "nginx-public.conf"
+# nginx answers within a second; the margin is for a loaded machine.
+READY_TIMEOUT_S = 20.0
 
 
 def render_public_conf(rasa_upstream: str, web_upstream: str, listen: str, run_dir: Path) -> Path:
@@ -36,3 +40,18 @@ def public_proxy(conf: Path, log_path: Path, nginx: str = "nginx") -> ManagedPro
     binary = shutil.which(nginx) or shutil.which("/usr/sbin/nginx") or nginx
     command = [binary, "-e", str(conf.parent / "nginx-error.log"), "-c", str(conf), "-g", "daemon off;"]
     return ManagedProcess("proxy", command, log_path, cwd=conf.parent)
+
+
+@contextmanager
+def serving_public_proxy(
+    rasa_upstream: str, web_upstream: str, listen: str, run_dir: Path, nginx: str = "nginx"
+) -> Iterator[str]:
+    """The proxy in front of these addresses, started and answering; yields its URL, stops it after."""
+    conf = render_public_conf(rasa_upstream, web_upstream, listen, run_dir)
+    proxy = public_proxy(conf, run_dir / "proxy.log", nginx)
+    proxy.start()
+    try:
+        proxy.wait_until_ready(f"http://{listen}/healthz", timeout_s=READY_TIMEOUT_S)
+        yield f"http://{listen}"
+    finally:
+        proxy.stop()

@@ -100,3 +100,24 @@ def test_demo_store_page_loads_the_widget_pointed_at_rasa(assistant: Assistant) 
     assert str(assistant.settings.rasa_port) in page.text and "/widget.js" in page.text
     bundle = httpx.get(f"{base}/widget.js", timeout=10)
     assert bundle.status_code == 200 and len(bundle.content) > 10_000
+
+
+async def test_a_megabyte_message_is_answered_at_once_while_another_customer_is_served_as_usual(
+    assistant: Assistant,
+) -> None:
+    clock = asyncio.get_running_loop().time
+    async with _tab(assistant.rasa_url) as sender, _tab(assistant.rasa_url) as bystander:
+
+        async def timed(tab: Tab, text: str) -> tuple[float, list[dict]]:
+            started = clock()
+            replies = await tab.say(text)
+            return clock() - started - 0.5, replies  # say() waits 0.5 s for more parts
+
+        usual = max([(await timed(bystander, text))[0] for text in ("hello", "do you ship to canada?")])
+        for text in ("a" * 1_000_000, "a." * 500_000):
+            (answered_in, answer), (alongside, _) = await asyncio.gather(
+                timed(sender, text), timed(bystander, "do you ship to canada?")
+            )
+            assert answered_in < 1.0 and any("too long" in r.get("text", "") for r in answer), answer
+            assert alongside < max(2 * usual, usual + 1.0), (alongside, usual)
+        assert any("order number" in r.get("text", "") for r in await sender.say("where is my order?"))

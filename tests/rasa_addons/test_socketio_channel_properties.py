@@ -14,14 +14,17 @@ import json
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rasa.core.channels.channel import UserMessage
 
+from rasa_addons import message_limits
 from rasa_addons.conversation_ids import ConversationTickets
 from rasa_addons.socketio_channel import TICKET_EVENT, SocketIOChannel
 
@@ -42,6 +45,14 @@ NEW_ID = re.compile(r"[0-9a-f]{32}")
 TICKETS = ConversationTickets(SECRET, clock=lambda: NOW)
 # Two conversations the server issued earlier: a socket may present either, rightly or not.
 OWNED = [TICKETS.new_conversation() for _ in range(2)]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _no_address_limit() -> Iterator[None]:
+    """These properties are about the guard; the per-address count is tested in test_socketio_limits.py."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(message_limits, "MAX_MESSAGES_PER_ADDRESS", 0)
+        yield
 
 
 @dataclass
