@@ -5,8 +5,9 @@ Here a failed custom action answers with the domain's ``utter_technical_problem`
 (or ``utter_handoff_unavailable`` for the handoff, which says how to reach a
 person by e-mail), and the failure is logged.
 
-A turn's action calls share ``TURN_BUDGET_S`` from the customer's message; a call still
-running then counts as failed. Rasa would otherwise wait up to 300 s per call, long after
+A turn's action calls share ``TURN_BUDGET_S`` from the moment Rasa starts on the
+customer's message (with the conversation's lock held), session start included; a call
+still running then counts as failed. Rasa would otherwise wait up to 300 s per call, long after
 the conversation's 60 s lock has expired and a second turn could run on the same tracker.
 """
 
@@ -16,9 +17,12 @@ import asyncio
 import logging
 import os
 import time
+from contextvars import ContextVar
 from typing import Any
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import UserUttered
 from rasa.shared.exceptions import RasaException
 
@@ -34,6 +38,9 @@ TURN_BUDGET_S = float(os.environ.get("ACTION_TURN_BUDGET_S", "8"))
 MIN_CALL_S = 0.05
 
 _stock_run = RemoteAction.run
+# When Rasa started on the message being handled: a new conversation's session start runs
+# before the message is logged, and must come out of the same budget.
+_turn_started: ContextVar[float | None] = ContextVar("turn_started", default=None)
 
 
 async def run_or_apologise(
@@ -57,8 +64,10 @@ async def run_or_apologise(
 
 
 def time_left(tracker: Any, now: float | None = None) -> float:
-    """Seconds this turn's action calls may still take, counted from the customer's message."""
-    started = next((e.timestamp for e in reversed(tracker.events) if isinstance(e, UserUttered)), None)
+    """Seconds this turn's action calls may still take, counted from the start of the turn."""
+    started = _turn_started.get() or next(
+        (e.timestamp for e in reversed(tracker.events) if isinstance(e, UserUttered)), None
+    )
     if started is None:
         return TURN_BUDGET_S
     elapsed = (time.time() if now is None else now) - started
@@ -66,5 +75,15 @@ def time_left(tracker: Any, now: float | None = None) -> float:
 
 
 def install() -> None:
-    """Make Rasa's remote actions answer for themselves when they fail."""
+    """Make Rasa's remote actions answer for themselves when they fail, within the turn's budget."""
     RemoteAction.run = run_or_apologise
+    inner = MessageProcessor.handle_message
+
+    async def handle_timed_message(self: MessageProcessor, message: UserMessage) -> Any:
+        token = _turn_started.set(time.time())
+        try:
+            return await inner(self, message)
+        finally:
+            _turn_started.reset(token)
+
+    MessageProcessor.handle_message = handle_timed_message

@@ -42,6 +42,7 @@ WINDOW_S = 10
 SLOW_DOWN_RESPONSE = "utter_slow_down"
 SLOW_DOWN_TEXT = "You're sending messages faster than I can read them. Please wait a few seconds."
 
+# Rasa's handler, or what other additions wrapped it in before install().
 _stock_handle_message = MessageProcessor.handle_message
 
 
@@ -123,5 +124,7 @@ async def handle_message_within_limits(
 
 
 def install() -> None:
-    """Make every channel's messages go through the length check first."""
+    """Make every channel's messages go through the limits first (wrapping the handler installed so far)."""
+    global _stock_handle_message
+    _stock_handle_message = MessageProcessor.handle_message
     MessageProcessor.handle_message = handle_message_within_limits

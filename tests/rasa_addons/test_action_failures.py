@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from rasa.core.actions.action import RemoteAction
-from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
-from rasa_addons import action_failures
+from rasa_addons import action_failures, message_limits
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"
@@ -92,3 +96,24 @@ def test_the_turn_budget_is_shared_by_the_turns_action_calls() -> None:
         action_failures.TURN_BUDGET_S - 3.0
     )
     assert action_failures.time_left(tracker, now=1100.0) == action_failures.MIN_CALL_S
+
+
+async def test_the_budget_runs_from_the_start_of_the_turn_session_start_included(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    left: list[float] = []
+
+    async def rasa_handles(self: Any, message: UserMessage) -> None:
+        await asyncio.sleep(0.3)  # a new conversation's session start, before the message is logged
+        left.append(action_failures.time_left(DialogueStateTracker("c1", DOMAIN.slots)))
+
+    monkeypatch.setattr(MessageProcessor, "handle_message", rasa_handles)
+    monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)
+    monkeypatch.setattr(message_limits, "_stock_handle_message", message_limits._stock_handle_message)
+    monkeypatch.setattr(message_limits, "too_fast", lambda sender_id: False)
+    action_failures.install()
+    message_limits.install()  # installed after it, the limits still hand the message on through it
+    await MessageProcessor.handle_message(SimpleNamespace(domain=DOMAIN), UserMessage("hi", sender_id="c1"))
+    assert left and left[0] <= action_failures.TURN_BUDGET_S - 0.25
+    after_the_turn = action_failures.time_left(DialogueStateTracker("c1", DOMAIN.slots))
+    assert after_the_turn == action_failures.TURN_BUDGET_S
