@@ -2,19 +2,24 @@
 
 The HTTP API's token is read from ``RASA_AUTH_TOKEN`` rather than the command line,
 where ``ps`` would show it to every user of the machine. With ``CS_ENV=production``
-a demo or short secret stops the start, naming the setting (actions/deployment.py).
+a demo or short secret stops the start, naming the setting (actions/deployment.py), and
+so does a Redis that keeps nothing on disk (actions/redis_persistence.py).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 
+import redis
 from rasa.__main__ import main
 
 from actions import log_redaction
 from actions.deployment import ProductionRefused, check_production_secret
+from actions.errors import ConfigError
 from actions.identity.tokens import IdentityConfigError
+from actions.redis_persistence import PersistencePolicy, check_client_options, check_redis_at_start
 from rasa_addons import action_failures, action_validation, customer_identity, message_limits
 
 
@@ -42,6 +47,41 @@ def refuse_demo_secrets_in_production() -> None:
         sys.exit(f"refusing to start: {refused}")
 
 
+def check_redis_persistence(argv: list[str], environ: Mapping[str, str]) -> None:
+    """For ``run``: check the Redis of bot/endpoints.yml keeps data; exit naming the setting if refused.
+
+    The stores' Redis comes from ``REDIS_HOST``/``REDIS_PORT``/``REDIS_DB``/``REDIS_PASSWORD``,
+    as bot/endpoints.yml reads it; without ``REDIS_HOST`` there is nothing to check. The demo
+    logs a warning; a Redis that does not answer is logged and Rasa starts as before.
+    """
+    host = environ.get("REDIS_HOST")
+    if len(argv) < 2 or argv[1] != "run" or not host:
+        return
+    try:
+        policy = PersistencePolicy.from_environment(environ.get("CS_ENV", "demo"), environ)
+        port, db = _number("REDIS_PORT", environ, 6379), _number("REDIS_DB", environ, 0)
+        client = redis.Redis(
+            host=host,
+            port=port,
+            db=db,
+            password=environ.get("REDIS_PASSWORD") or None,
+            **check_client_options(),
+        )
+        try:
+            check_redis_at_start(client, f"{host}:{port}/{db}", policy)
+        finally:
+            client.close()
+    except ConfigError as refused:
+        sys.exit(f"refusing to start: {refused}")
+
+
+def _number(name: str, environ: Mapping[str, str], default: int) -> int:
+    raw = environ.get(name) or str(default)
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a number, not {raw!r}")
+    return int(raw)
+
+
 def install_customer_identity() -> None:
     """Check customer tokens on arrival; exit naming the variable if the key ring is malformed."""
     try:
@@ -53,6 +93,8 @@ def install_customer_identity() -> None:
 if __name__ == "__main__":
     refuse_demo_secrets_in_production()
     log_redaction.install()
+    # Before Rasa configures logging: its warning reaches stderr through logging's last resort.
+    check_redis_persistence(sys.argv, os.environ)
     action_validation.install()
     action_failures.install()
     message_limits.install()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from actions.deployment import ProductionRefused
+from actions.redis_persistence import PersistencePolicy, check_redis_at_start_async, redis_address
 from web.accounts.demo import demo_accounts_present
 from web.accounts.middleware import AuthMiddleware
 from web.accounts.routes import account_routes
@@ -55,8 +57,14 @@ def find_bundles(build_dir: Path) -> Path:
 def create_app(settings: WebSettings, services: WebServices | None = None) -> Starlette:
     """Build the web app.
 
+    At startup the app also checks that its Redis keeps data on disk
+    (actions/redis_persistence.py): production refuses a Redis without persistence
+    unless ``REDIS_ALLOW_NO_PERSISTENCE=true``, and an ``allkeys-*`` eviction policy;
+    the demo logs a warning.
+
     Args:
-        settings: Runtime settings; nothing is read from the environment here.
+        settings: Runtime settings; nothing else is read from the environment but
+            ``REDIS_ALLOW_NO_PERSISTENCE``, at startup.
         services: The app's dependencies, built from these same settings; default: built
             here. Tests pass their own (their Redis, a stand-in for Rasa). The app opens
             them at startup and closes them at shutdown.
@@ -74,6 +82,9 @@ def create_app(settings: WebSettings, services: WebServices | None = None) -> St
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with container:
+            # Not on WebSettings: every process reads this override the same way at its start.
+            policy = PersistencePolicy.from_environment(settings.cs_env, os.environ)
+            await check_redis_at_start_async(container.redis, redis_address(settings.redis_url), policy)
             if settings.cs_env == "production":
                 await _refuse_demo_accounts(container)
             yield

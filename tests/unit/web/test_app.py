@@ -252,8 +252,10 @@ def test_services_built_from_other_settings_are_refused(build_dir: Path) -> None
 
 
 def test_production_does_not_start_while_a_demo_account_opens_with_its_published_password(
-    build_dir: Path, sync_redis: Redis
+    build_dir: Path, sync_redis: Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The test Redis keeps nothing on disk; production would refuse it before the accounts.
+    monkeypatch.setenv("REDIS_ALLOW_NO_PERSISTENCE", "true")
     production = {
         "cs_env": "production",
         "rasa_token": "r" * 40,
