@@ -46,12 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         f"  Rasa server    {assistant.rasa_url}  (REST: POST /webhooks/rest/webhook)\n"
         f"  action server  {assistant.action_url}\n"
         f"  logs           {settings.log_dir}\n"
-        "Press Ctrl-C to stop.",
+        "A server that crashes is restarted (docs/deploy.md). Press Ctrl-C to stop.",
         flush=True,
     )
     try:
+        # The supervisor restarts the three servers (or logs that it gave up on one, and the
+        # rest keep serving); only a process it does not watch, our own Redis, ends the run.
         while not stop.wait(1.0):
-            dead = [p.name for p in assistant.processes if not p.running]
+            dead = assistant.exited_for_good()
             if dead:
                 print(f"error: {', '.join(dead)} stopped; see {settings.log_dir}", file=sys.stderr)
                 return 1

@@ -19,23 +19,31 @@ from seed.redis_loader import LoadReport, load_store
 from stack.config import ROOT, StackSettings
 from stack.processes import ManagedProcess, ProcessFailed, port_in_use
 from stack.redis_server import RedisEndpoint, resolve
+from stack.supervision import RestartPolicy, Supervisor
 
 logger = logging.getLogger(__name__)
 
 DEMO_SEED = 7
+DEFAULT_RESTART_POLICY = RestartPolicy()
 
 
 class Assistant:
     """Redis (found or started), the action server, the Rasa server and the web app.
 
     Use as a context manager; leaving it stops every process it started, in
-    reverse order.
+    reverse order. While it runs, a supervisor (stack/supervision.py) restarts
+    the action server, the Rasa server or the web app when one exits on its own;
+    ``restart_policy=None`` turns that off. A Redis it started is not restarted.
     """
 
-    def __init__(self, settings: StackSettings) -> None:
+    def __init__(
+        self, settings: StackSettings, restart_policy: RestartPolicy | None = DEFAULT_RESTART_POLICY
+    ) -> None:
         self.settings = settings
         self.processes: list[ManagedProcess] = []
         self.redis: RedisEndpoint | None = None
+        self.restart_policy = restart_policy
+        self.supervisor: Supervisor | None = None
 
     @property
     def rasa_url(self) -> str:
@@ -118,6 +126,10 @@ class Assistant:
         self.processes.append(process)
         process.wait_until_ready(ready_url, self.settings.start_timeout_s)
         logger.info("%s is up", name)
+        if self.restart_policy is not None:
+            if self.supervisor is None:
+                self.supervisor = Supervisor(self.restart_policy, self.settings.start_timeout_s)
+            self.supervisor.watch(process, ready_url)
         return process
 
     def start_action_server(self) -> ManagedProcess:
@@ -177,7 +189,10 @@ class Assistant:
         )
 
     def stop_part(self, name: str) -> None:
-        """Stop one part ("rasa", "action-server", "web"), e.g. to test a dead dependency."""
+        """Stop one part ("rasa", "action-server", "web"), e.g. to test a dead dependency.
+
+        A deliberate stop: the supervisor leaves the part down until it is started again.
+        """
         for process in [p for p in self.processes if p.name == name]:
             process.stop()
             self.processes.remove(process)
@@ -187,11 +202,28 @@ class Assistant:
         self.stop_part("rasa")
         self.start_rasa()
 
+    def exited_for_good(self) -> list[str]:
+        """Processes that exited and that nothing restarts: unsupervised ones, such as our Redis.
+
+        A part the supervisor is restarting, or gave up on, is not listed.
+        """
+        supervisor = self.supervisor
+        return [
+            p.name
+            for p in self.processes
+            if not p.running and (supervisor is None or not supervisor.watches(p))
+        ]
+
     def stop(self) -> None:
         """Stop every process we started, newest first."""
+        supervisor, self.supervisor = self.supervisor, None
+        if supervisor is not None:
+            supervisor.close()  # before stopping: these exits are no crashes
         for process in reversed(self.processes):
             process.stop()
         self.processes.clear()
+        if supervisor is not None:
+            supervisor.join()
 
 
 def pids(assistant: Assistant) -> dict[str, int]:

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,6 +17,9 @@ import httpx
 logger = logging.getLogger(__name__)
 
 STOP_GRACE_S = 10.0
+# What is left of a crashed group has nothing to coordinate a graceful shutdown (its main
+# process is gone), and the part is down until it is gone: a short grace, then SIGKILL.
+CRASH_GRACE_S = 3.0
 
 
 def _group_alive(pgid: int) -> bool:
@@ -38,7 +42,11 @@ class ProcessFailed(RuntimeError):
 
 
 class ManagedProcess:
-    """One server process in its own process group, its output in a log file."""
+    """One server process in its own process group, its output in a log file.
+
+    ``stop()`` is a deliberate stop: after it, ``respawn()`` refuses, so a
+    supervisor (stack/supervision.py) never brings back a part stopped on purpose.
+    """
 
     def __init__(
         self,
@@ -54,11 +62,24 @@ class ManagedProcess:
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self._popen: subprocess.Popen[bytes] | None = None
+        self._stopped = False
+        # Serialises start/stop with a supervisor's respawn, which runs in another thread.
+        self._lock = threading.Lock()
 
     @property
     def running(self) -> bool:
         """Whether the process was started and has not exited."""
         return self._popen is not None and self._popen.poll() is None
+
+    @property
+    def stopped(self) -> bool:
+        """Whether ``stop()`` was called since the last ``start()``: a deliberate stop, not a crash."""
+        return self._stopped
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit code once the process exited (negative: killed by that signal)."""
+        return self._popen.poll() if self._popen else None
 
     @property
     def pid(self) -> int | None:
@@ -67,6 +88,24 @@ class ManagedProcess:
 
     def start(self) -> None:
         """Start the process; its stdout and stderr go to the log file."""
+        with self._lock:
+            self._stopped = False
+            self._spawn()
+
+    def respawn(self) -> bool:
+        """Start the process again with the same command and environment, unless stopped on purpose.
+
+        Returns:
+            False, starting nothing, when ``stop()`` was called.
+
+        """
+        with self._lock:
+            if self._stopped:
+                return False
+            self._spawn()
+            return True
+
+    def _spawn(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         logger.debug("starting %s: %s", self.name, " ".join(self.command))
@@ -83,11 +122,24 @@ class ManagedProcess:
         log.close()
 
     def stop(self) -> None:
-        """SIGTERM the whole process group, then SIGKILL whatever is left.
+        """Stop on purpose: SIGTERM the whole process group, then SIGKILL whatever is left.
 
         The group is signalled even when the main process already exited: its
         worker processes may still hold the ports.
         """
+        with self._lock:
+            self._stopped = True
+            self._end_group()
+
+    def terminate(self) -> None:
+        """End the whole process group like ``stop()``, but leave it free to ``respawn()``.
+
+        After the main process crashed, its workers (Sanic's) may live on and keep the port.
+        """
+        with self._lock:
+            self._end_group(CRASH_GRACE_S)
+
+    def _end_group(self, grace_s: float = STOP_GRACE_S) -> None:
         if self._popen is None:
             return
         for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -96,10 +148,10 @@ class ManagedProcess:
             except ProcessLookupError:
                 break
             try:
-                self._popen.wait(timeout=STOP_GRACE_S)
+                self._popen.wait(timeout=grace_s)
             except subprocess.TimeoutExpired:
                 continue
-            deadline = time.monotonic() + STOP_GRACE_S
+            deadline = time.monotonic() + grace_s
             while time.monotonic() < deadline and _group_alive(self._popen.pid):
                 time.sleep(0.1)
             if not _group_alive(self._popen.pid):
