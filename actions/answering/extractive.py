@@ -154,6 +154,35 @@ class ExtractiveAnswerer:
                 previous = n
         return Quote(" ".join(parts), chunk, best_sentence)
 
+    async def picked_up(
+        self,
+        question: Query,
+        last_reply: str,
+        passages: Sequence[Passage],
+        articles: dict[str, list[Passage]],
+    ) -> Quote | None:
+        """The sentence of ``last_reply`` that a follow-up without words of its own asks about, if any.
+
+        "everything? even my old orders?" after an answer that said "Order records are kept for 7
+        years" asks about that sentence: of the sources' sentences the last reply quoted, the ones
+        that share a word with the question, the closest first. None when no quoted sentence does
+        (then the question is quoted for with what it follows up on).
+        """
+        asked = _stems(question.tokens)
+        sources = [articles.get(p.source_id, [p]) if p.kind == "article" else [p] for p in passages]
+        chunks = {chunk.id: chunk for source in sources for chunk in source}
+        candidates = [
+            (chunk, s)
+            for chunk in chunks.values()
+            for s in sentences(chunk)
+            if s in last_reply and not _is_heading(s) and asked & _stems(tokenize(s))
+        ]
+        if not candidates:
+            return None
+        scores = await self._scores(question, [s for _, s in candidates])
+        chunk, sentence = candidates[int(np.argmax(scores))]
+        return Quote(sentence, chunk, sentence)
+
     async def _scores(self, question: Query, texts: list[str]) -> np.ndarray:
         overlap = _word_overlap(question, texts)
         if self._encoder is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from actions.answering.extractive import ExtractiveAnswerer, quote_with_pointer
 from actions.knowledge.passages import Passage
+from actions.knowledge.question import Query
 
 
 def _chunk(number: int, text: str) -> Passage:
@@ -127,3 +128,40 @@ async def test_a_clearly_lower_retrieved_source_is_not_quoted_for_a_slightly_clo
     )  # the closer sentence wins when retrieval cannot tell them apart
     ranked = await ExtractiveAnswerer(None).quote(question, [contact, privacy], {}, [0.90, 0.30])
     assert ranked.passage.source_id == "contact"
+
+
+DELETION = [
+    _article(
+        "delete",
+        1,
+        "You can ask us to delete your account at any time. We complete deletions within 30 days.",
+    ),
+    _article(
+        "delete",
+        2,
+        "What happens to your data. Order records are kept for 7 years, because tax law requires it. "
+        "Before you delete. Make sure any open orders are finished, as you won't see them afterwards.",
+    ),
+]
+
+
+async def test_a_follow_up_without_words_of_its_own_gets_the_last_answers_sentence_it_names() -> None:
+    last_reply = (
+        "You can ask us to delete your account at any time. … "
+        "Order records are kept for 7 years, because tax law requires it."
+    )
+    quote = await ExtractiveAnswerer(None).picked_up(
+        Query.of("everything? even my old orders?"), last_reply, [DELETION[0]], {"delete": DELETION}
+    )
+    # "open orders" names orders too, but the last answer did not say it.
+    assert quote is not None
+    assert quote.text == "Order records are kept for 7 years, because tax law requires it."
+    assert quote.passage.id == "article:delete:2"
+
+
+async def test_a_follow_up_naming_nothing_the_last_answer_said_is_not_picked_up() -> None:
+    last_reply = "You can ask us to delete your account at any time."
+    quote = await ExtractiveAnswerer(None).picked_up(
+        Query.of("even my old orders?"), last_reply, [DELETION[0]], {"delete": DELETION}
+    )
+    assert quote is None
