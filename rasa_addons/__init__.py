@@ -8,6 +8,8 @@
   Redis and agent messages marked as such (``bot/credentials.yml``).
 - ``event_broker``: every tracker event to the ``cs:events`` stream for the live consoles.
 - ``lock_store``: Rasa's Redis lock store, re-checked every 50 ms instead of every second.
+- ``metrics``, ``operations``: Prometheus metrics of every message, and ``/healthz``,
+  ``/readyz``, ``/metrics`` on the app Rasa builds (docs/operations.md).
 - ``__main__``: ``python -m rasa_addons ...`` is the ``rasa`` command with those
   additions applied; the stack starts the Rasa server through it.
 """

@@ -3,24 +3,34 @@
 The HTTP API's token is read from ``RASA_AUTH_TOKEN`` rather than the command line,
 where ``ps`` would show it to every user of the machine. With ``CS_ENV=production``
 a demo or short secret stops the start, naming the setting (actions/deployment.py), and
-so does a Redis that keeps nothing on disk (actions/redis_persistence.py).
+so does a Redis that keeps nothing on disk (actions/redis_persistence.py). ``run`` also
+answers ``/healthz``, ``/readyz`` and ``/metrics`` (rasa_addons/operations.py, metrics.py).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 
 import redis
 from rasa.__main__ import main
+from rasa.core.constants import DEFAULT_SERVER_PORT
 
 from actions import log_redaction
 from actions.deployment import ProductionRefused, check_production_secret
 from actions.errors import ConfigError
 from actions.identity.tokens import IdentityConfigError
+from actions.observability import port_from_argv, prepare_metrics_directory
 from actions.redis_persistence import PersistencePolicy, check_client_options, check_redis_at_start
-from rasa_addons import action_failures, action_validation, customer_identity, message_limits
+from rasa_addons import (
+    action_failures,
+    action_validation,
+    customer_identity,
+    message_limits,
+    metrics,
+    operations,
+)
 
 
 def with_token_from_environment(argv: list[str]) -> list[str]:
@@ -82,6 +92,15 @@ def _number(name: str, environ: Mapping[str, str], default: int) -> int:
     return int(raw)
 
 
+def prepare_metrics(argv: list[str], environ: MutableMapping[str, str]) -> None:
+    """For ``run``: the metrics directory the Sanic workers share, chosen before prometheus_client loads.
+
+    Keyed by the port of the command line, so two Rasa servers on one machine keep apart.
+    """
+    if len(argv) >= 2 and argv[1] == "run":
+        prepare_metrics_directory("rasa", port_from_argv(argv, DEFAULT_SERVER_PORT), environ)
+
+
 def install_customer_identity() -> None:
     """Check customer tokens on arrival; exit naming the variable if the key ring is malformed."""
     try:
@@ -91,6 +110,8 @@ def install_customer_identity() -> None:
 
 
 if __name__ == "__main__":
+    # First: nothing may import prometheus_client before the directory is chosen (rasa_addons/metrics.py).
+    prepare_metrics(sys.argv, os.environ)
     refuse_demo_secrets_in_production()
     log_redaction.install()
     # Before Rasa configures logging: its warning reaches stderr through logging's last resort.
@@ -100,5 +121,8 @@ if __name__ == "__main__":
     message_limits.install()
     # After the limits, so it runs first: no token reaches even a refused message's logs.
     install_customer_identity()
+    # Last, so outermost: it times every message, refused ones too.
+    metrics.install()
+    operations.install()
     sys.argv = with_token_from_environment(sys.argv)
     main()

@@ -26,6 +26,8 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import UserUttered
 from rasa.shared.exceptions import RasaException
 
+from rasa_addons import metrics
+
 logger = logging.getLogger(__name__)
 
 FALLBACK_RESPONSES = {"action_request_handoff": "utter_handoff_unavailable"}
@@ -53,6 +55,8 @@ async def run_or_apologise(
     except ActionExecutionRejection:
         raise  # a form's validator rejecting input is not a failure
     except (RasaException, asyncio.TimeoutError) as error:
+        timed_out = isinstance(error, asyncio.TimeoutError)
+        metrics.action_call_failed(self.name(), "timeout" if timed_out else "error")
         if self.name() in SILENT_ACTIONS:
             if isinstance(error, asyncio.TimeoutError):
                 raise RasaException(f"{self.name()} timed out after {allowed:.1f} s") from error

@@ -27,6 +27,8 @@ import redis
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
 
+from rasa_addons import metrics
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
@@ -111,9 +113,11 @@ async def handle_message_within_limits(
         logger.info(
             "message of %d characters not read (limit %d)", len(message.text or ""), MAX_MESSAGE_CHARS
         )
+        metrics.message_refused("too_long")
         text = response_text(self.domain.responses, TOO_LONG_RESPONSE, TOO_LONG_TEXT)
     elif too_fast(message.sender_id or ""):
         logger.info("message not read: over %d in %d s in this conversation", MAX_MESSAGES, WINDOW_S)
+        metrics.message_refused("too_fast")
         text = response_text(self.domain.responses, SLOW_DOWN_RESPONSE, SLOW_DOWN_TEXT)
     else:
         return await _stock_handle_message(self, message)

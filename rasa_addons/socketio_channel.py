@@ -56,7 +56,7 @@ from redis.exceptions import RedisError
 from sanic import Blueprint
 from socketio import AsyncRedisManager
 
-from rasa_addons import message_limits
+from rasa_addons import message_limits, metrics
 from rasa_addons.conversation_ids import ConversationTickets
 
 logger = logging.getLogger(__name__)
@@ -325,6 +325,7 @@ class SocketIOChannel(SocketIOInput):
                 return
             if message_limits.address_too_fast(addresses.get(sid, "unknown")):
                 logger.info("socket.io: message of socket %s not read: over the limit of its address", sid)
+                metrics.message_refused("address_too_fast")
                 await sio.emit(self.bot_message_evt, {"text": message_limits.SLOW_DOWN_TEXT}, room=sid)
                 return
             await rasa_message(sid, readable)

@@ -1,16 +1,21 @@
 """Entry point: ``python -m web`` serves the chat page with uvicorn."""
 
 import logging
+import re
 import sys
 
 import uvicorn
 
 from actions import log_redaction
+from actions.log_context import ConversationScopeMiddleware
 from web.app import create_app
 from web.errors import WebSetupError
 from web.settings import WebSettings
 
 logger = logging.getLogger(__name__)
+
+# The agent console's routes of one conversation (web/agent/routes.py): their lines carry its id.
+CONSOLE_CONVERSATION_PATH = re.compile(r"/api/agent/conversations/(?P<conversation_id>[^/]+)")
 
 
 def main() -> int:
@@ -20,7 +25,8 @@ def main() -> int:
         The process exit code.
 
     """
-    # Logging is configured only here so importing the package stays silent.
+    # Logging is configured only here so importing the package stays silent; LOG_FORMAT=json
+    # (the production default) turns every line, uvicorn's too, into JSON.
     log_redaction.install()
     logging.basicConfig(
         level=logging.INFO,
@@ -40,7 +46,8 @@ def main() -> int:
         settings.web_port,
         settings.rasa_public_url,
     )
-    uvicorn.run(app, host=settings.web_host, port=settings.web_port, log_config=None)
+    scoped = ConversationScopeMiddleware(app, CONSOLE_CONVERSATION_PATH)
+    uvicorn.run(scoped, host=settings.web_host, port=settings.web_port, log_config=None)
     return 0
 
 

@@ -24,6 +24,8 @@ from web.agent.routes import agent_routes
 from web.demo_store import demo_store_routes
 from web.errors import WebSetupError
 from web.marketing.routes import marketing_routes
+from web.metrics import RequestMetricsMiddleware
+from web.operations import operations_routes
 from web.pages import security_headers
 from web.privacy import privacy_routes
 from web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -89,9 +91,6 @@ def create_app(settings: WebSettings, services: WebServices | None = None) -> St
                 await _refuse_demo_accounts(container)
             yield
 
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
     def script(name: str) -> Response:
         # The widget is loaded by other sites' pages: cached briefly, fetchable cross-origin.
         headers = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
@@ -112,7 +111,8 @@ def create_app(settings: WebSettings, services: WebServices | None = None) -> St
 
     routes = [
         *demo_store_routes(settings),
-        Route("/healthz", healthz, methods=["GET"]),
+        # /healthz, /readyz, /metrics (web/operations.py).
+        *operations_routes(),
         Route("/widget.js", widget, methods=["GET"]),
         Route("/build/{name:str}", bundle, methods=["GET"]),
         Route("/console", console_home, methods=["GET"]),
@@ -122,9 +122,11 @@ def create_app(settings: WebSettings, services: WebServices | None = None) -> St
         *privacy_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    # Outermost first: every response (a refusal of the inner ones too) gets the security
-    # headers; no body over its cap reaches the CSRF check or an endpoint.
+    # Outermost first: every request is timed (web/metrics.py); every response (a refusal of
+    # the inner ones too) gets the security headers; no body over its cap reaches the CSRF
+    # check or an endpoint.
     middleware = [
+        Middleware(RequestMetricsMiddleware),
         Middleware(SecurityHeadersMiddleware, headers=security_headers(settings.rasa_public_url)),
         Middleware(BodyLimitMiddleware),
         Middleware(AuthMiddleware, accounts=container.accounts),

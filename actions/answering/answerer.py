@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from actions import metrics
 from actions.answering.coverage import CoverageCheck
 from actions.answering.extractive import ExtractiveAnswerer, Quote, quote_with_pointer
 from actions.answering.faithfulness import check_faithfulness
@@ -200,7 +201,7 @@ class Answerer:
         own_words = asked.own_words
         uncovered = await self._coverage.uncovered(own_words, covering, generic) if self._coverage else []
         if uncovered:
-            quote = await self._quote(retrieval.query, own_words, passages, scores)
+            quote = await self._quote(retrieval.query, own_words, passages, scores, history)
             logger.info("answer partial: %s not covered by %s", uncovered, quote.passage.id)
             text = f"{WORDING.partial_lead}\n\n{quote_with_pointer(quote)}"
             if tone in APOLOGY_TONES:
@@ -210,7 +211,7 @@ class Answerer:
                 time.monotonic() - started, f"not covered: {', '.join(uncovered)}",
             )  # fmt: skip
         catalogue = await self._retriever.catalogue()
-        quote = await self._quote(retrieval.query, own_words, passages, scores)
+        quote = await self._quote(retrieval.query, own_words, passages, scores, history)
         decisions: list[GuardDecision] = []
         reply = (
             await self._generate_grounded(
@@ -235,7 +236,12 @@ class Answerer:
         )  # fmt: skip
 
     async def _quote(
-        self, query: Query, own_words: Query, passages: Sequence[Passage], scores: list[float]
+        self,
+        query: Query,
+        own_words: Query,
+        passages: Sequence[Passage],
+        scores: list[float],
+        history: Sequence[Turn] = (),
     ) -> Quote:
         """The quote: its source chosen with what a follow-up follows up on, its sentences by what is asked.
 
@@ -247,6 +253,12 @@ class Answerer:
         """
         articles = await self._articles(passages)
         own = [t for t in own_words.tokens if t not in FUNCTION_WORDS]
+        replies = [t.text for t in history if t.speaker == "assistant"][-FOLLOWED_REPLIES:]
+        if not own and replies:
+            # "everything? even my old orders?" asks about a sentence the last answer quoted.
+            picked = await self._extractive.picked_up(own_words, " ".join(replies), passages, articles)
+            if picked is not None:
+                return picked
         if query.text == own_words.text or not own:
             return await self._extractive.quote(query, passages, articles, scores)
         quote = await self._extractive.quote(query.followed_by(own_words), passages, articles, scores)
@@ -308,7 +320,7 @@ class Answerer:
                 max_sentences=1 if strict else 2, wait_if_busy=self._settings.wait_for_busy_model,
             )  # fmt: skip
             try:
-                generation = await generator.generate(request)
+                generation = await metrics.timed_generation(generator, request)
             except GeneratorBusy as error:
                 decisions.append(GuardDecision(attempt, "skipped", str(error)))
                 logger.info("answer guard: attempt=%s skipped: %s", attempt, error)

@@ -18,6 +18,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import metrics
 from actions.answering.answerer import Answer
 from actions.answering.prompt import MAX_TURNS, Turn
 from actions.answering.questions import question_focus, split_questions
@@ -102,6 +103,7 @@ async def answer_question(
         allow_generation=allow_generation,
         intent_confidence=confidence if intent else 0.0,
     )
+    metrics.answer_given(answer.kind, [(d.attempt, d.outcome) for d in answer.decisions])
     decisions = ", ".join(f"{d.attempt}={d.outcome} ({d.reason})" for d in answer.decisions) or "none"
     logger.info(
         "answer kind=%s sender_id=%s sources=%s guard=[%s] %.0f ms",

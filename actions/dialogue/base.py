@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import metrics
 from actions.errors import AssistantError
 from actions.services import Services, get_services
 
@@ -47,7 +48,8 @@ class ServiceAction(Action):
         """Run ``act`` and turn our own errors into a fixed, honest reply."""
         try:
             return await self.act(dispatcher, tracker, domain)
-        except AssistantError:
+        except AssistantError as error:
             logger.exception("%s failed for sender_id=%s", self.name(), tracker.sender_id)
+            metrics.action_failed(self.name(), metrics.error_kind(error))
             dispatcher.utter_message(response="utter_technical_problem")
             return []

@@ -10,6 +10,7 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, ConversationPaused, Slot
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import metrics
 from actions.dialogue.base import ServiceAction
 from actions.errors import StoreUnavailable
 from actions.handoff.queue import HandoffRequest
@@ -65,6 +66,7 @@ class ActionRequestHandoff(ServiceAction):
             await self.services.handoff.enqueue(request)
         except StoreUnavailable:
             logger.exception("handoff could not be queued for sender_id=%s", tracker.sender_id)
+            metrics.handoff_requested(reason, request.priority, queued=False)
             dispatcher.utter_message(response="utter_handoff_unavailable")
             return [
                 SlotSet("handoff_due", False),
@@ -72,6 +74,7 @@ class ActionRequestHandoff(ServiceAction):
                 SlotSet("handoff_priority", None),
             ]
         logger.info("handoff queued for sender_id=%s: %s", tracker.sender_id, reason)
+        metrics.handoff_requested(reason, request.priority, queued=True)
         upset = tracker.get_slot("tone_hint") in ("apologise_first", "be_brief", "reassure")
         dispatcher.utter_message(response="utter_handoff_queued_apology" if upset else "utter_handoff_queued")
         return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from actions import metrics
 from actions.emotion.behaviour import ToneHint, tone_hint, upsell_allowed
 from actions.emotion.detector import EmotionDetector, EmotionReading
 from actions.emotion.escalation import EscalationPolicy, HandoffDecision, decide
@@ -51,6 +52,7 @@ async def analyse_turn(
         reading = history[-1].reading
     else:
         reading = detector.analyse(message.text)
+        metrics.emotion_read(reading.dominant, reading.labels)
         entry = TimelineEntry(message_id=message.message_id, intent=message.intent, reading=reading)
         history = await timeline.append(conversation_id, entry, recent=policy.window_turns)
     handoff = None

@@ -51,6 +51,8 @@ class Generation:
     backend: str
     new_tokens: int | None
     seconds: float
+    # The prompt's length in tokens, when the backend reports it (for the token metrics).
+    prompt_tokens: int | None = None
 
 
 # A sentence ends at ., ! or ? (after an optional closing quote or bracket) followed by white space,

@@ -155,6 +155,7 @@ class LlamaCppGenerator:
             backend=self.name,
             new_tokens=int(usage.get("completion_tokens", chunks)),
             seconds=deadline.elapsed(),
+            prompt_tokens=int(usage["prompt_tokens"]) if "prompt_tokens" in usage else None,
         )
 
     def close(self) -> None:

@@ -86,8 +86,10 @@ class OpenAICompatibleGenerator:
         seconds = time.perf_counter() - started
         if not response.is_success:
             raise GenerationFailed(f"{self.url}: HTTP {response.status_code}: {_error_message(response)}")
-        text, new_tokens = _parse_completion(self.url, response)
-        return Generation(text=text, backend=self.name, new_tokens=new_tokens, seconds=seconds)
+        text, new_tokens, prompt_tokens = _parse_completion(self.url, response)
+        return Generation(
+            text=text, backend=self.name, new_tokens=new_tokens, seconds=seconds, prompt_tokens=prompt_tokens
+        )
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -114,8 +116,8 @@ def _error_message(response: httpx.Response) -> str:
     return json.dumps(payload)[:ERROR_EXCERPT_CHARS]
 
 
-def _parse_completion(url: str, response: httpx.Response) -> tuple[str, int | None]:
-    """Reply text and completion-token count from a chat-completion body."""
+def _parse_completion(url: str, response: httpx.Response) -> tuple[str, int | None, int | None]:
+    """Reply text, completion-token and prompt-token counts from a chat-completion body."""
     try:
         payload: Any = response.json()
     except ValueError as error:
@@ -129,4 +131,9 @@ def _parse_completion(url: str, response: httpx.Response) -> tuple[str, int | No
         raise GenerationFailed(f"{url}: first choice has no message content")
     usage = payload.get("usage")
     tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
-    return content.strip(), tokens if isinstance(tokens, int) else None
+    prompt = usage.get("prompt_tokens") if isinstance(usage, dict) else None
+    return (
+        content.strip(),
+        tokens if isinstance(tokens, int) else None,
+        prompt if isinstance(prompt, int) else None,
+    )

@@ -135,7 +135,11 @@ class TransformersGenerator:
         tokens = [int(t) for t in new if int(t) not in self._eos]
         text = self._tokenizer.decode(tokens, skip_special_tokens=True)
         return Generation(
-            text=clean_reply(text), backend=self.name, new_tokens=len(tokens), seconds=deadline.elapsed()
+            text=clean_reply(text),
+            backend=self.name,
+            new_tokens=len(tokens),
+            seconds=deadline.elapsed(),
+            prompt_tokens=int(inputs["input_ids"].shape[1]),
         )
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from actions import metrics
 from actions.keys import Keys
 from actions.offers.bandit import VariantStats, choose_variant, variant_stats
 from actions.offers.conditions import CompiledRule
@@ -123,6 +124,7 @@ class OfferEngine:
                 version=loaded.version,
                 event_id=result.entry_id,
             )
+            metrics.offer_exposed(rule.kind, control=variant is None)
             if variant is None:
                 logger.info("offer %s: %s held out as control", rule.id, context.conversation_id)
                 return OfferDecision(
@@ -180,6 +182,8 @@ class OfferEngine:
                 exposure.conversation_id,
                 result.reason,
             )
+        else:
+            metrics.offer_accepted(exposure.kind)
         return result.granted
 
     async def exposure_for(

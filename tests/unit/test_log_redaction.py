@@ -16,12 +16,20 @@ from actions.identity.tokens import DEMO_IDENTITY_SECRET, sign_customer_token
     [
         ("lookup for Sam.Lee+shop@Example.co.uk failed", "lookup for [e-mail] failed"),
         (
+            "POST /api/agent/conversations/sam%40example.com/claim",
+            "POST /api/agent/conversations/[e-mail]/claim",
+        ),
+        (
             "GET /conversations/c1/tracker?token=s3cret&x=1",
             "GET /conversations/c1/tracker?token=[redacted]&x=1",
         ),
         ("Authorization: Bearer DEMO-ONLY-action-server-token", "Authorization: Bearer [redacted]"),
         ("call me on +1 (555) 123-4567 please", "call me on [phone] please"),
         ("order 104233 took 2026 ms for 12 items", "order 104233 took 2026 ms for 12 items"),
+        # Longer than any phone number: a confidence, a USPS tracking number.
+        ('"confidence": 0.9999998807907104', '"confidence": 0.9999998807907104'),
+        ("tracking 9400583907418309934177", "tracking 9400583907418309934177"),
+        ("text me at +44 7911 123456", "text me at [phone]"),
     ],
 )
 def test_a_line_is_masked(line: str, masked: str) -> None:
@@ -44,7 +52,7 @@ def test_masking_a_megabyte_is_linear() -> None:
 
 def test_once_installed_every_logger_writes_masked_records(caplog: pytest.LogCaptureFixture) -> None:
     stock = logging.getLogRecordFactory()
-    log_redaction.install()
+    log_redaction.install({})
     try:
         with caplog.at_level(logging.INFO):
             logging.getLogger("any.module").info("order found for %s", "sam@example.com")

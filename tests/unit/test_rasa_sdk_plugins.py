@@ -1,4 +1,4 @@
-"""The action server checks once, in Sanic's primary process, that its Redis keeps data.
+"""The action server's primary process: checks that its Redis keeps data, picks the metrics directory.
 
 Against the real Redis of ``--redis-url`` (``TEST_REDIS_URL``), which it only asks INFO
 and CONFIG: nothing is written, so no database is flushed.
@@ -7,13 +7,15 @@ and CONFIG: nothing is written, so no database is flushed.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from redis import Redis
 
+from actions.observability import MULTIPROC_VARIABLE
 from actions.redis_persistence import OVERRIDE, check_client_options, inspect_redis
 from actions.settings import Settings
-from rasa_sdk_plugins import check_redis
+from rasa_sdk_plugins import check_redis, prepare_metrics
 
 REAL_TOKEN = "t" * 40
 LOGGER = "actions.redis_persistence"
@@ -68,3 +70,20 @@ def test_a_redis_that_does_not_answer_is_logged_and_the_server_starts(
     caplog.set_level(logging.WARNING)
     check_redis(_production("redis://127.0.0.1:1/0"), {})
     assert "did not answer the persistence check" in caplog.text
+
+
+def test_the_primary_chooses_the_metrics_directory_for_its_port_and_workers_inherit_it(
+    tmp_path: Path,
+) -> None:
+    environ = {MULTIPROC_VARIABLE: str(tmp_path / "metrics")}
+    prepare_metrics(environ, ["rasa_sdk", "--actions", "actions", "--port", "26055"])
+    assert (tmp_path / "metrics").is_dir()
+
+    fresh: dict[str, str] = {}
+    prepare_metrics(fresh, ["rasa_sdk", "--actions", "actions", "--port", "26055"])
+    assert Path(fresh[MULTIPROC_VARIABLE]).name.startswith("cs-metrics-action-server-26055-")
+    Path(fresh[MULTIPROC_VARIABLE]).rmdir()
+
+    worker = {"SANIC_WORKER_NAME": "Sanic-Server-0-0"}
+    prepare_metrics(worker, ["rasa_sdk", "--port", "26055"])
+    assert MULTIPROC_VARIABLE not in worker  # a worker uses the primary's, from its environment

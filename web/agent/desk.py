@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from actions.emotion.timeline import EmotionTimeline
 from actions.handoff.queue import HandoffRequest
 from actions.keys import HANDOFF_CLOSED_KEEP_S, Keys
-from actions.redis_edge import members, store_call, text
+from actions.redis_edge import members, optional_text, store_call, text
 
 Status = Literal["waiting", "claimed", "returned", "closed"]
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
@@ -26,16 +26,18 @@ PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 TREND_LENGTH = 8
 
 # Claim only a queued conversation, and only if nobody else holds it: one atomic step,
-# so two agents clicking at once cannot both own it.
+# so two agents clicking at once cannot both own it. A new claim also returns when the
+# conversation was queued (its score), for the queue-wait metric.
 _CLAIM = """
-if redis.call('ZSCORE', KEYS[2], ARGV[3]) == false then return {0, ''} end
+local queued_at = redis.call('ZSCORE', KEYS[2], ARGV[3])
+if queued_at == false then return {0, ''} end
 local current = redis.call('HGET', KEYS[1], 'claim')
 if current then
   if cjson.decode(current)['agent'] ~= ARGV[2] then return {-1, current} end
   return {1, current}
 end
 redis.call('HSET', KEYS[1], 'claim', ARGV[1], 'status', 'claimed')
-return {1, ARGV[1]}
+return {1, ARGV[1], queued_at}
 """
 
 
@@ -86,6 +88,16 @@ class ClaimResult(BaseModel):
 
     outcome: Literal["claimed", "taken", "not_queued"]
     claim: Claim | None = None
+    # For a new claim only (not one renewed by its owner): how long the conversation had waited.
+    waited_s: float | None = Field(default=None, exclude=True)
+
+
+class QueueSummary(BaseModel):
+    """The queue in three numbers (for the metrics)."""
+
+    waiting: int
+    claimed: int
+    oldest_waiting_s: float = Field(description="the longest wait of an unclaimed conversation so far")
 
 
 class HandoffDesk:
@@ -146,14 +158,15 @@ class HandoffDesk:
         """Take a queued conversation unless another agent holds it (claiming your own again is fine)."""
         mine = Claim(agent=agent, display_name=display_name).model_dump_json()
         with store_call("claim the conversation"):
-            code, current = await self._claim(
+            code, current, *queued_at = await self._claim(
                 keys=[self._keys.handoff(conversation_id), self._keys.handoff_queue],
                 args=[mine, agent, conversation_id],
             )
         if int(code) == 0:
             return ClaimResult(outcome="not_queued")
         claim = Claim.model_validate_json(text(current))
-        return ClaimResult(outcome="claimed" if int(code) == 1 else "taken", claim=claim)
+        waited = max(0.0, claim.claimed_at - float(text(queued_at[0]))) if queued_at else None
+        return ClaimResult(outcome="claimed" if int(code) == 1 else "taken", claim=claim, waited_s=waited)
 
     async def owner(self, conversation_id: str) -> Claim | None:
         """Who holds the conversation now."""
@@ -187,6 +200,24 @@ class HandoffDesk:
             pipe.hdel(self._keys.handoff(conversation_id), "claim")
             with store_call("close the conversation"):
                 await pipe.execute()
+
+    async def summary(self, now: float | None = None) -> QueueSummary:
+        """How many queued conversations wait, how many an agent holds, and the longest wait."""
+        now = time.time() if now is None else now
+        with store_call("read the handoff queue"):
+            queued = cast(
+                list[tuple[bytes, float]],
+                await self._redis.zrange(self._keys.handoff_queue, 0, -1, withscores=True),
+            )
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for member, _ in queued:
+                    pipe.hget(self._keys.handoff(text(member)), "status")
+                replies = await pipe.execute()
+        statuses = [optional_text(reply) for reply in replies]
+        waiting = [score for (_, score), status in zip(queued, statuses, strict=True) if status == "waiting"]
+        claimed = statuses.count("claimed")
+        oldest = max(0.0, now - min(waiting)) if waiting else 0.0
+        return QueueSummary(waiting=len(waiting), claimed=claimed, oldest_waiting_s=oldest)
 
     async def queued(self) -> set[str]:
         """Ids of the conversations in the queue (waiting or claimed)."""

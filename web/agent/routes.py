@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from actions.errors import AssistantError
 from actions.segments.models import CustomerProfile
+from web import metrics
 from web.accounts.guards import Endpoint, requires_role
 from web.accounts.models import User
 from web.agent import wording
@@ -216,6 +217,8 @@ async def claim(request: Request) -> Response:
         return _error(404, wording.NOT_QUEUED)
     if result.outcome == "taken":
         return _held_by(result.claim)
+    if result.waited_s is not None:  # a new claim, not the owner's renewal
+        metrics.handoff_claimed(result.waited_s)
     await services.audit(user.username, "handoff.claim", cid, {})
     joined = _notice(wording.JOINED.format(agent=user.display_name), "joined", user)
     try:
@@ -290,6 +293,7 @@ async def _leave(
         logger.exception("agent console: %s of %s failed", how.action, cid)
         return _error(503, how.failed)
     await record()
+    metrics.handoff_left(how.action.removeprefix("handoff."))
     await services.audit(user.username, how.action, cid, details)
     return JSONResponse({how.answer: True})
 
@@ -309,7 +313,7 @@ async def stream(request: Request) -> Response:
         return found is not None and found[0] == user
 
     events = console_events(services.stream_redis, services.keys, services.desk, still_signed_in)
-    return EventSourceResponse(events, ping=15)
+    return EventSourceResponse(metrics.live_stream("agent", events), ping=15)
 
 
 def agent_routes() -> list[BaseRoute]:
