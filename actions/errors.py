@@ -11,6 +11,9 @@ Hierarchy (classes defined in another module name it)::
     │   └── OfferRulesInvalid      offer rules failed validation (names each field path)
     ├── OfferRulesConflict         offer rules changed since the version an edit started from
     ├── OfferRuleNotFound          no offer rule, or no rule-set version, with that id
+    ├── TopicNotFound              no topic with that id (actions/insights/overrides.py)
+    ├── TopicChangeRefused         a rename or merge that is not allowed, with the reason
+    ├── TopicsRunBusy              another topics run holds the lock (actions/insights/store.py)
     ├── GenerationFailed           a generator produced no text (actions/generation/base.py)
     │   ├── GenerationTimedOut     the deadline passed before the backend finished
     │   └── GeneratorBusy          the model was busy and the caller chose not to wait
@@ -91,3 +94,15 @@ class OfferRulesConflict(AssistantError):
 
 class OfferRuleNotFound(AssistantError):
     """No offer rule with that id in the current rule set, or no saved version with that number."""
+
+
+class TopicNotFound(AssistantError):
+    """No topic with that id."""
+
+
+class TopicChangeRefused(AssistantError):
+    """A marketer's rename or merge was refused; the message says why (an empty name, a merge loop)."""
+
+
+class TopicsRunBusy(AssistantError):
+    """Another topics run holds the lock; this one did nothing."""

@@ -51,6 +51,27 @@ OFFER_ACCEPT_DEDUPE_TTL_S = 30 * 24 * 3600
 # conversations lives as long, refreshed at every signed-in session start.
 TRACKER_TTL_S = 30 * 24 * 3600
 PRIVACY_INDEX_TTL_S = TRACKER_TTL_S
+# Topics (actions/insights/): the topic records, their centroids, the marketers' renames and
+# merges, the id counter and the job's stream position are the record a marketer works from
+# and what keeps topic ids stable from run to run: they must not expire.
+INSIGHTS_TOPICS_TTL_S: int | None = None
+# A topic's per-day counters (refreshed on every write; the job also drops days older than this):
+# a year of trend plus a margin for year-on-year comparison of the same weeks.
+INSIGHTS_DAILY_TTL_S = 400 * 24 * 3600
+# Distinct conversations per topic and day are counted in a HyperLogLog while late events of
+# that day can still arrive; the count is copied into the daily counters on every write.
+INSIGHTS_DAY_CONVERSATIONS_TTL_S = 3 * 24 * 3600
+# A topic's conversations for the drill-down live as long as the conversations themselves.
+INSIGHTS_TOPIC_CONVERSATIONS_TTL_S = TRACKER_TTL_S
+INSIGHTS_TOPIC_CONVERSATIONS_MAX = 200
+# Messages that fit no topic yet wait for the next runs (a subject too small today may be a topic
+# tomorrow), capped, for two weeks at most (refreshed on write; older entries are dropped by the job).
+INSIGHTS_PENDING_TTL_S = 14 * 24 * 3600
+INSIGHTS_PENDING_MAX = 5_000
+# The latest run's emerging-topic flags; a stopped job's flags age out instead of staying "new".
+INSIGHTS_EMERGING_TTL_S = 2 * 24 * 3600
+# One topics run at a time; a crashed run's lock frees itself.
+INSIGHTS_LOCK_TTL_S = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -257,3 +278,69 @@ class Keys:
     def customer_conversations(self, customer_id: str) -> str:
         """Set: the conversation ids a verified customer chatted in (``actions/privacy/index.py``)."""
         return f"{self.prefix}:privacy:conversations:{customer_id}"
+
+    @property
+    def insights_topic_seq(self) -> str:
+        """Counter: the number of the newest topic (ids are ``t-<n>``, never reused)."""
+        return f"{self.prefix}:insights:topics:seq"
+
+    @property
+    def insights_topics(self) -> str:
+        """Sorted set: every topic id (merged ones too), scored by creation time in ms."""
+        return f"{self.prefix}:insights:topics"
+
+    def insights_topic(self, topic_id: str) -> str:
+        """String: Topic JSON (automatic name, words, masked examples, size), written by the topics job."""
+        return f"{self.prefix}:insights:topic:{topic_id}"
+
+    @property
+    def insights_topic_vectors(self) -> str:
+        """Hash: topic id -> float32 bytes of the sum of its messages' embeddings (its centroid)."""
+        return f"{self.prefix}:insights:topic_vectors"
+
+    @property
+    def insights_topic_names(self) -> str:
+        """Hash: topic id -> the name a marketer gave it (the job never writes it)."""
+        return f"{self.prefix}:insights:topic_names"
+
+    @property
+    def insights_topic_merges(self) -> str:
+        """Hash: topic id -> the id of the topic a marketer merged it into (the job never writes it)."""
+        return f"{self.prefix}:insights:topic_merges"
+
+    def insights_topic_daily(self, topic_id: str) -> str:
+        """Hash: ``<YYYY-MM-DD>:<metric>`` -> count (messages, conversations, ...) of one topic."""
+        return f"{self.prefix}:insights:daily:{topic_id}"
+
+    def insights_day_conversations(self, topic_id: str, day: str) -> str:
+        """HyperLogLog: the conversations (sender ids) with a message on the topic that day."""
+        return f"{self.prefix}:insights:day_conversations:{topic_id}:{day}"
+
+    def insights_topic_conversations(self, topic_id: str) -> str:
+        """Sorted set: the topic's newest conversation ids, scored by their latest message's time."""
+        return f"{self.prefix}:insights:conversations:{topic_id}"
+
+    @property
+    def insights_pending(self) -> str:
+        """Hash: message id -> PendingMessage JSON (masked text, embedding): fits no topic yet."""
+        return f"{self.prefix}:insights:pending"
+
+    @property
+    def insights_cursor(self) -> str:
+        """String: the id of the last ``events`` stream entry the topics job has read."""
+        return f"{self.prefix}:insights:cursor"
+
+    @property
+    def insights_meta(self) -> str:
+        """Hash: the latest topics run (time, messages, topics, method)."""
+        return f"{self.prefix}:insights:meta"
+
+    @property
+    def insights_emerging(self) -> str:
+        """String: JSON list of the latest run's emerging-topic flags with their evidence."""
+        return f"{self.prefix}:insights:emerging"
+
+    @property
+    def insights_lock(self) -> str:
+        """String with a TTL: held by the topics run in progress."""
+        return f"{self.prefix}:insights:lock"

@@ -7,6 +7,9 @@ Each tool runs as ``python -m jobs.<name>``:
 - ``identity``: sign or verify a customer token the way the store's website does.
 - ``accounts``: create, list, re-password and delete console accounts.
 - ``gguf_requantize``: re-encode the embedded model as Q8_0 (``make setup`` runs it).
+- ``topics``: place new customer messages in topics (``run``), list them, and measure topic
+  quality against labelled data (``evaluate``, ``compare``); ``topic_run`` and
+  ``topic_updates`` are one run, ``topic_quality`` and ``topic_candidates`` the evaluation.
 
 Offline jobs the seed and the tools call: ``segmentation`` (one segmentation run)
 and ``intelligence`` (segmentation plus the recommendation tables). ``common``

@@ -24,6 +24,7 @@ or returns personal data except the export itself; ``ErasureReport`` holds count
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -35,6 +36,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from actions.errors import TopicsRunBusy
+from actions.insights.overrides import TopicBoard
 from actions.keys import Keys
 from actions.privacy.index import linked_conversations
 from actions.privacy.streams import StreamEntry, age_trimmed_streams, delete_entries, matching_entries
@@ -418,6 +421,7 @@ class ErasureReport:
     keys_deleted: int
     stream_entries_deleted: dict[str, int]
     set_members_removed: int
+    topic_examples_removed: int = 0
 
     def details(self) -> dict[str, Any]:
         """For the audit record of the erasure."""
@@ -427,6 +431,7 @@ class ErasureReport:
             "keys_deleted": self.keys_deleted,
             "stream_entries_deleted": self.stream_entries_deleted,
             "set_members_removed": self.set_members_removed,
+            "topic_examples_removed": self.topic_examples_removed,
         }
 
 
@@ -452,6 +457,8 @@ async def erase_customer(redis: Redis, keys: Keys, data: CustomerData) -> Erasur
         StoreUnavailable: Redis did not answer (what was deleted so far stays deleted).
 
     """
+    # First, while the conversation index still names them: an erasure that stops here finds them again.
+    topic_examples = await _forget_in_topics(redis, keys, set(data.conversations))
     streams = age_trimmed_streams(keys)
     deleted_entries = {
         name: await delete_entries(redis, streams[name], [entry.entry_id for entry in entries])
@@ -478,4 +485,32 @@ async def erase_customer(redis: Redis, keys: Keys, data: CustomerData) -> Erasur
         keys_deleted=keys_deleted,
         stream_entries_deleted=deleted_entries,
         set_members_removed=members_removed,
+        topic_examples_removed=topic_examples,
     )
+
+
+# A topics run holds its lock for a minute or two at most (docs/insights.md).
+TOPICS_LOCK_WAIT_S = 180.0
+TOPICS_LOCK_POLL_S = 1.0
+
+
+async def _forget_in_topics(redis: Redis, keys: Keys, conversations: set[str]) -> int:
+    """The conversations' masked examples out of the marketers' topics; waits for a running topics job.
+
+    Raises:
+        TopicsRunBusy: the topics job still held its lock after ``TOPICS_LOCK_WAIT_S``; nothing
+            else was erased yet, so the erasure can simply be run again.
+
+    """
+    if not conversations:
+        return 0
+    board = TopicBoard(redis, keys)
+    waited = 0.0
+    while True:
+        try:
+            return await board.forget_conversations(conversations)
+        except TopicsRunBusy:
+            if waited >= TOPICS_LOCK_WAIT_S:
+                raise
+            await asyncio.sleep(TOPICS_LOCK_POLL_S)
+            waited += TOPICS_LOCK_POLL_S

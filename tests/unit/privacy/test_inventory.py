@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from redis.asyncio import Redis
 
+from actions.errors import TopicsRunBusy
 from actions.keys import Keys
+from actions.privacy import inventory
 from actions.privacy.inventory import (
     REDACTED,
     Mentions,
@@ -128,3 +131,18 @@ def test_mentions_match_the_id_as_a_whole_word_and_the_rest_in_any_case() -> Non
     assert not mentions("customer C100021 called") and not mentions("XC10002")
     assert mentions("Write to MAREN@example.com") and mentions("Maren Oakhurst phoned")
     assert not mentions("Maren phoned")
+
+
+async def test_a_running_topics_job_holds_the_erasure_back_before_anything_is_deleted(
+    redis: Redis, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await give_data(redis, keys, SUBJECT)
+    monkeypatch.setattr(inventory, "TOPICS_LOCK_WAIT_S", 0.0)
+    await redis.set(keys.insights_lock, "a topics run")
+    with pytest.raises(TopicsRunBusy):
+        await erase_customer(redis, keys, await find_customer_data(redis, keys, SUBJECT.customer_id))
+    assert (await find_customer_data(redis, keys, SUBJECT.customer_id)).summary()["trackers"] == 2
+    await redis.delete(keys.insights_lock)
+    report = await erase_customer(redis, keys, await find_customer_data(redis, keys, SUBJECT.customer_id))
+    assert report.details()["topic_examples_removed"] == 0  # no topics yet
+    assert not (await find_customer_data(redis, keys, SUBJECT.customer_id)).found_anything

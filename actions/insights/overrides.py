@@ -1,0 +1,214 @@
+"""The marketer's view of topics: read them, rename them, merge them (the console's domain class).
+
+Renames and merges are kept apart from what the topics job writes (``insights_topic_names``
+and ``insights_topic_merges``), so the job's next run neither overwrites nor undoes them:
+a renamed topic keeps its name while its automatic one follows its words, and a merged
+topic keeps its own centroid, so messages like its own keep arriving, and are counted
+under the topic it was merged into. Merges can be undone.
+
+Reading folds merged topics into the one they were merged into: sizes and daily counts
+are added (distinct conversations are added too, so a conversation on both topics the
+same day counts twice), examples are pooled and the best kept.
+
+``forget_conversations`` is what a customer's erasure calls (``actions/privacy/``): their
+conversations leave the examples, the waiting messages and the drill-down lists.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from redis.asyncio import Redis
+
+from actions.errors import TopicChangeRefused, TopicNotFound, TopicsRunBusy
+from actions.insights.models import EmergingFlag, PendingMessage, Topic, TopicExample
+from actions.insights.store import metric_series
+from actions.keys import INSIGHTS_LOCK_TTL_S, Keys
+from actions.redis_edge import members, parse_stored, store_call, text
+
+MAX_NAME_LENGTH = 80
+EXAMPLES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class TopicView:
+    """A topic as a marketer sees it, merged topics folded in."""
+
+    id: str
+    name: str
+    automatic_name: str
+    renamed: bool
+    words: list[str]
+    examples: list[TopicExample]
+    size: int
+    merged: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class TopicBoard:
+    """Topics for the marketer console; every method is one short Redis round trip or a few."""
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self.redis = redis
+        self.keys = keys
+
+    async def _overrides(self) -> tuple[dict[str, str], dict[str, str]]:
+        with store_call("read the topic names and merges"):
+            names = await self.redis.hgetall(self.keys.insights_topic_names)
+            merges = await self.redis.hgetall(self.keys.insights_topic_merges)
+        return ({text(k): text(v) for k, v in names.items()}, {text(k): text(v) for k, v in merges.items()})
+
+    async def _all(self) -> dict[str, Topic]:
+        with store_call("read the topics"):
+            ids = members(await self.redis.zrange(self.keys.insights_topics, 0, -1))
+            raw = await self.redis.mget([self.keys.insights_topic(i) for i in ids]) if ids else []
+        return {
+            i: parse_stored(Topic, r, self.keys.insights_topic(i)) for i, r in zip(ids, raw, strict=True) if r
+        }
+
+    async def topics(self) -> list[TopicView]:
+        """Every topic not merged away, largest first."""
+        topics = await self._all()
+        names, merges = await self._overrides()
+        groups: dict[str, list[str]] = {}
+        for topic_id in topics:
+            groups.setdefault(root_of(topic_id, merges), []).append(topic_id)
+        views = [_view(topics, root, members, names) for root, members in groups.items() if root in topics]
+        return sorted(views, key=lambda view: (-view.size, view.id))
+
+    async def topic(self, topic_id: str) -> TopicView:
+        """One topic (a merged-away id gives the topic it was merged into); ``TopicNotFound`` if none."""
+        topics = await self._all()
+        names, merges = await self._overrides()
+        root = root_of(topic_id, merges)
+        if root not in topics:
+            raise TopicNotFound(f"no topic {topic_id!r}")
+        members = [i for i in topics if root_of(i, merges) == root]
+        return _view(topics, root, members, names)
+
+    async def daily(self, topic_id: str, metric: str = "messages") -> dict[str, int]:
+        """``metric`` per day of a topic and of every topic merged into it."""
+        view = await self.topic(topic_id)
+        with store_call("read the topic's daily counts"):
+            replies = [
+                await self.redis.hgetall(self.keys.insights_topic_daily(i)) for i in [view.id, *view.merged]
+            ]
+        total: dict[str, int] = {}
+        for reply in replies:
+            for day, value in metric_series(reply, metric).items():
+                total[day] = total.get(day, 0) + value
+        return dict(sorted(total.items()))
+
+    async def rename(self, topic_id: str, name: str | None) -> None:
+        """Give a topic the marketer's name; None or blank: back to the automatic name."""
+        await self._existing(topic_id)
+        with store_call("rename the topic"):
+            if name is None or not name.strip():
+                await self.redis.hdel(self.keys.insights_topic_names, topic_id)
+                return
+            cleaned = " ".join(name.split())
+            if len(cleaned) > MAX_NAME_LENGTH or not cleaned.isprintable():
+                raise TopicChangeRefused(f"name: at most {MAX_NAME_LENGTH} printable characters")
+            await self.redis.hset(self.keys.insights_topic_names, topic_id, cleaned)
+
+    async def merge(self, topic_id: str, into: str) -> None:
+        """Count ``topic_id`` (and what was merged into it) under ``into``, its past days included."""
+        await self._existing(topic_id)
+        await self._existing(into)
+        _, merges = await self._overrides()
+        if root_of(into, merges) == topic_id or topic_id == into:
+            raise TopicChangeRefused(f"{into} is {topic_id} or already merged into it")
+        with store_call("merge the topics"):
+            await self.redis.hset(self.keys.insights_topic_merges, topic_id, into)
+
+    async def unmerge(self, topic_id: str) -> None:
+        """Undo a merge: ``topic_id`` is a topic of its own again."""
+        with store_call("undo the merge"):
+            await self.redis.hdel(self.keys.insights_topic_merges, topic_id)
+
+    async def emerging(self) -> list[EmergingFlag]:
+        """The latest run's emerging-topic flags, strongest first."""
+        with store_call("read the emerging topics"):
+            raw = await self.redis.get(self.keys.insights_emerging)
+        if raw is None:
+            return []
+        from pydantic import TypeAdapter
+
+        return TypeAdapter(list[EmergingFlag]).validate_json(raw)
+
+    async def forget_conversations(self, conversation_ids: set[str]) -> int:
+        """Remove these conversations from the topics (a customer's erasure); returns what was removed.
+
+        Their examples leave the topic records, their waiting messages are dropped and they leave
+        the topics' conversation lists. Counters hold no conversation ids and stay. Runs under the
+        topics job's lock, so a run cannot write back an example it read before: ``TopicsRunBusy``
+        while a run is in progress (retry after it).
+        """
+        keys = self.keys
+        token = f"forget-{time.time():.6f}"
+        with store_call("take the topics lock"):
+            if not await self.redis.set(keys.insights_lock, token, nx=True, ex=INSIGHTS_LOCK_TTL_S):
+                raise TopicsRunBusy(f"a topics run holds {keys.insights_lock}; retry when it ends")
+        removed = 0
+        try:
+            topics = await self._all()
+            with store_call("remove conversations from the topics"):
+                for topic in topics.values():
+                    kept = [e for e in topic.examples if e.conversation_id not in conversation_ids]
+                    if len(kept) != len(topic.examples):
+                        removed += len(topic.examples) - len(kept)
+                        updated = topic.model_copy(update={"examples": kept})
+                        await self.redis.set(keys.insights_topic(topic.id), updated.model_dump_json())
+                    removed += int(
+                        await self.redis.zrem(keys.insights_topic_conversations(topic.id), *conversation_ids)
+                    )
+                pending = await self.redis.hgetall(keys.insights_pending)
+                gone = [
+                    field
+                    for field, raw in pending.items()
+                    if PendingMessage.model_validate_json(raw).conversation_id in conversation_ids
+                ]
+                if gone:
+                    removed += int(await self.redis.hdel(keys.insights_pending, *gone))
+        finally:
+            with store_call("release the topics lock"):
+                if await self.redis.get(keys.insights_lock) in (token, token.encode()):
+                    await self.redis.delete(keys.insights_lock)
+        return removed
+
+    async def _existing(self, topic_id: str) -> None:
+        with store_call("read the topic"):
+            found = await self.redis.zscore(self.keys.insights_topics, topic_id)
+        if found is None:
+            raise TopicNotFound(f"no topic {topic_id!r}")
+
+
+def root_of(topic_id: str, merges: dict[str, str]) -> str:
+    """Where ``topic_id`` is counted: followed through merges, stopping at a loop."""
+    seen = {topic_id}
+    while (owner := merges.get(topic_id)) is not None and owner not in seen:
+        seen.add(owner)
+        topic_id = owner
+    return topic_id
+
+
+def _view(topics: dict[str, Topic], root: str, members: list[str], names: dict[str, str]) -> TopicView:
+    main = topics[root]
+    merged = sorted(i for i in members if i != root)
+    pooled = [example for i in [root, *merged] for example in topics[i].examples]
+    best = sorted(pooled, key=lambda example: -example.similarity)[:EXAMPLES_SHOWN]
+    return TopicView(
+        id=root,
+        name=names.get(root, main.name),
+        automatic_name=main.name,
+        renamed=root in names,
+        words=main.words,
+        examples=best,
+        size=sum(topics[i].size for i in members),
+        merged=merged,
+        created_at=main.created_at,
+        updated_at=max(topics[i].updated_at for i in members),
+    )
