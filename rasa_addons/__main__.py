@@ -27,6 +27,7 @@ from rasa_addons import (
     action_failures,
     action_validation,
     customer_identity,
+    event_types,
     message_limits,
     metrics,
     operations,
@@ -117,6 +118,7 @@ if __name__ == "__main__":
     # Before Rasa configures logging: its warning reaches stderr through logging's last resort.
     check_redis_persistence(sys.argv, os.environ)
     action_validation.install()
+    event_types.install()
     action_failures.install()
     message_limits.install()
     # After the limits, so it runs first: no token reaches even a refused message's logs.

@@ -8,6 +8,8 @@ import signal
 import sys
 import threading
 
+from pydantic import ValidationError
+
 from seed.demo_accounts import DEMO_ACCOUNTS
 from stack.assistant import Assistant
 from stack.config import DEMO_RASA_TOKEN, StackSettings
@@ -19,9 +21,19 @@ def main(argv: list[str] | None = None) -> int:
     """Start everything, print the URLs, stop everything on Ctrl-C or SIGTERM."""
     parser = argparse.ArgumentParser(prog="python -m stack")
     parser.add_argument("command", choices=["run"])
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=None,
+        help="Rasa server and action-server replicas behind an nginx balancer (default: REPLICAS or 1)",
+    )
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    settings = StackSettings()
+    try:
+        settings = StackSettings() if args.replicas is None else StackSettings(replicas=args.replicas)
+    except ValidationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     assistant = Assistant(settings)
     try:
         assistant.start()  # Ctrl-C here raises KeyboardInterrupt and stops what started
@@ -45,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  consoles       {assistant.web_url}/console  (DEMO accounts: {accounts})\n"
         f"  Rasa server    {assistant.rasa_url}  (REST: POST /webhooks/rest/webhook)\n"
         f"  action server  {assistant.action_url}\n"
+        f"{_replicas_line(assistant)}"
         f"  logs           {settings.log_dir}\n"
         "A server that crashes is restarted (docs/deploy.md). Press Ctrl-C to stop.",
         flush=True,
@@ -61,6 +74,18 @@ def main(argv: list[str] | None = None) -> int:
         print("stopping...", flush=True)
         assistant.stop()
     return 0
+
+
+def _replicas_line(assistant: Assistant) -> str:
+    settings = assistant.settings
+    if not settings.scaled_out:
+        return ""
+    return (
+        f"  replicas       {settings.replicas} x Rasa (ports "
+        f"{', '.join(map(str, settings.rasa_replica_ports))}, {settings.sanic_workers} worker each) and "
+        f"{settings.replicas} x action server (ports {', '.join(map(str, settings.action_replica_ports))}, "
+        f"{settings.action_workers} worker each) behind nginx on the two ports above\n"
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from seed.generate import generate, write_export
 from seed.knowledge import index_knowledge
 from seed.personalisation import prepare_personalisation
 from seed.redis_loader import LoadReport, load_store
+from stack.balancer import Balancer, BalancerLayout
 from stack.config import ROOT, StackSettings
 from stack.processes import ManagedProcess, ProcessFailed, port_in_use
 from stack.redis_server import RedisEndpoint, resolve
@@ -34,6 +35,11 @@ class Assistant:
     reverse order. While it runs, a supervisor (stack/supervision.py) restarts
     the action server, the Rasa server or the web app when one exits on its own;
     ``restart_policy=None`` turns that off. A Redis it started is not restarted.
+
+    With ``settings.replicas`` N > 1 the Rasa and action servers run as N replicas each
+    (parts ``rasa-1`` ... and ``action-server-1`` ...), behind the internal balancer (part
+    ``balancer``, stack/balancer.py) on the ports a single server would take; each replica
+    is supervised on its own.
     """
 
     def __init__(
@@ -44,16 +50,27 @@ class Assistant:
         self.redis: RedisEndpoint | None = None
         self.restart_policy = restart_policy
         self.supervisor: Supervisor | None = None
+        self.balancer: Balancer | None = None
 
     @property
     def rasa_url(self) -> str:
-        """Base URL of the Rasa server's HTTP API and channels."""
+        """Base URL of the Rasa server's HTTP API and channels (the balancer's, with replicas)."""
         return f"http://{self.settings.host}:{self.settings.rasa_port}"
 
     @property
     def action_url(self) -> str:
-        """Base URL of the action server."""
+        """Base URL of the action server (the balancer's, with replicas)."""
         return f"http://{self.settings.host}:{self.settings.action_port}"
+
+    @property
+    def rasa_replica_urls(self) -> list[str]:
+        """Base URL of each Rasa server itself (``[rasa_url]`` without replicas)."""
+        return [f"http://{self.settings.host}:{port}" for port in self.settings.rasa_replica_ports]
+
+    @property
+    def action_replica_urls(self) -> list[str]:
+        """Base URL of each action server itself (``[action_url]`` without replicas)."""
+        return [f"http://{self.settings.host}:{port}" for port in self.settings.action_replica_ports]
 
     @property
     def web_url(self) -> str:
@@ -81,6 +98,8 @@ class Assistant:
         if seed_demo and s.cs_env == "demo":
             report = self.seed_demo_store()
             logger.info("demo store loaded: %d products, %d orders", report.products, report.orders)
+        if s.scaled_out:
+            self.start_balancer()
         self.start_action_server()
         self.start_rasa()
         self.start_web()
@@ -115,27 +134,73 @@ class Assistant:
         }
 
     def _launch(self, name: str, command: list[str], ready_url: str, env: dict[str, str]) -> ManagedProcess:
-        port = urlparse(ready_url).port
-        if port is not None and port_in_use(self.settings.host, port):
-            # Otherwise another server on the port would answer the readiness check.
-            raise ProcessFailed(
-                f"{name}: port {port} is already in use; stop what runs there or set another port"
-            )
-        process = ManagedProcess(name, command, self.settings.log_dir / f"{name}.log", env=env, cwd=ROOT)
-        process.start()
-        self.processes.append(process)
-        process.wait_until_ready(ready_url, self.settings.start_timeout_s)
-        logger.info("%s is up", name)
-        if self.restart_policy is not None:
-            if self.supervisor is None:
-                self.supervisor = Supervisor(self.restart_policy, self.settings.start_timeout_s)
-            self.supervisor.watch(process, ready_url)
-        return process
+        return self._launch_all([(name, command, ready_url, env)])[0]
 
-    def start_action_server(self) -> ManagedProcess:
-        """rasa-sdk action server with our actions package."""
+    def _launch_all(self, parts: list[tuple[str, list[str], str, dict[str, str]]]) -> list[ManagedProcess]:
+        """Start every part at once (replicas load their models side by side), then wait for each."""
+        for name, _, ready_url, _ in parts:
+            port = urlparse(ready_url).port
+            if port is not None and port_in_use(self.settings.host, port):
+                # Otherwise another server on the port would answer the readiness check.
+                raise ProcessFailed(
+                    f"{name}: port {port} is already in use; stop what runs there or set another port"
+                )
+        started = []
+        for name, command, ready_url, env in parts:
+            process = ManagedProcess(name, command, self.settings.log_dir / f"{name}.log", env=env, cwd=ROOT)
+            process.start()
+            self.processes.append(process)
+            started.append((process, ready_url))
+        for process, ready_url in started:
+            process.wait_until_ready(ready_url, self.settings.start_timeout_s)
+            logger.info("%s is up", process.name)
+            port = urlparse(ready_url).port
+            if self.balancer is not None and port in self.balancer.replica_ports:
+                self.balancer.put_back(port)  # a replica started again by hand after a give-up
+            self._supervise(process, ready_url)
+        return [process for process, _ in started]
+
+    def _supervise(self, process: ManagedProcess, ready_url: str) -> None:
+        if self.restart_policy is None:
+            return
+        if self.supervisor is None:
+            self.supervisor = Supervisor(self.restart_policy, self.settings.start_timeout_s)
+        port, balancer = urlparse(ready_url).port, self.balancer
+        if balancer is None or port is None or port not in balancer.replica_ports:
+            self.supervisor.watch(process, ready_url)
+            return
+        # A replica leaves the balancer's rotation while it is down or loading.
+        self.supervisor.watch(
+            process,
+            ready_url,
+            on_down=lambda _: balancer.take_out(port),
+            on_up=lambda _: balancer.put_back(port),
+        )
+
+    def _replica_names(self, part: str) -> list[str]:
+        count = self.settings.replicas
+        return [part] if count == 1 else [f"{part}-{n}" for n in range(1, count + 1)]
+
+    def start_balancer(self) -> ManagedProcess:
+        """The balancer (nginx, deploy/nginx-cluster.conf) on the ports a single server would take."""
         s = self.settings
-        command = [str(s.app_python), "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)]
+        layout = BalancerLayout(
+            host=s.host,
+            rasa_port=s.rasa_port,
+            action_port=s.action_port,
+            rasa_replicas=s.rasa_replica_ports,
+            action_replicas=s.action_replica_ports,
+            trusted_proxy=s.host,
+        )
+        if port_in_use(s.host, s.rasa_port):  # _launch checks the other port, action_port
+            raise ProcessFailed(f"balancer: port {s.rasa_port} is already in use; stop what runs there")
+        self.balancer = Balancer(layout, s.data_dir / "balancer", s.nginx)
+        self.balancer.process = self._launch("balancer", self.balancer.command, layout.health_url, {})
+        return self.balancer.process
+
+    def start_action_server(self) -> list[ManagedProcess]:
+        """rasa-sdk action server with our actions package (each replica)."""
+        s = self.settings
         env = {
             **self._environment(),
             "ACTION_SERVER_SANIC_WORKERS": str(s.action_workers),
@@ -145,30 +210,41 @@ class Assistant:
             # then hold ~200 MB more per server for no speed (benchmarks/README.md).
             "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
         }
-        return self._launch("action-server", command, f"{self.action_url}/health", env)
+        parts = []
+        for name, port in zip(self._replica_names("action-server"), s.action_replica_ports, strict=True):
+            command = [str(s.app_python), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+            parts.append((name, command, f"http://{s.host}:{port}/health", env))
+        return self._launch_all(parts)
 
-    def start_rasa(self) -> ManagedProcess:
-        """Rasa server: REST and socket.io channels, HTTP API behind the token."""
+    def start_rasa(self) -> list[ManagedProcess]:
+        """Rasa server: REST and socket.io channels, HTTP API behind the token (each replica)."""
         s = self.settings
         if not s.model_path.is_file():
             raise FileNotFoundError(f"no trained model at {s.model_path}: run `make setup`")
-        command = [
-            # The rasa CLI with rasa_addons applied (see rasa_addons/__main__.py).
-            str(s.rasa_venv / "bin" / "python"), "-m", "rasa_addons", "run",
-            "--model", str(s.model_path),
-            "--endpoints", str(ROOT / "bot" / "endpoints.yml"),
-            "--credentials", str(ROOT / "bot" / "credentials.yml"),
-            # The API token comes from RASA_AUTH_TOKEN (rasa_addons/__main__.py), never the command line.
-            "--enable-api",
-            "--interface", s.host, "--port", str(s.rasa_port),
-        ]  # fmt: skip
         env = {
             **self._environment(),
             "SANIC_WORKERS": str(s.sanic_workers),
             "RASA_AUTH_TOKEN": s.rasa_token.get_secret_value(),
         }
-        # /version needs no token, and Rasa answers only once the model is loaded.
-        return self._launch("rasa", command, f"{self.rasa_url}/version", env)
+        if s.scaled_out:
+            # Every socket reaches a replica through the balancer, which sets X-Real-IP (and
+            # believes only the public proxy's): the per-address limits count clients, not it.
+            env.setdefault("CLIENT_ADDRESS_HEADER", "X-Real-IP")
+        parts = []
+        for name, port in zip(self._replica_names("rasa"), s.rasa_replica_ports, strict=True):
+            command = [
+                # The rasa CLI with rasa_addons applied (see rasa_addons/__main__.py).
+                str(s.rasa_venv / "bin" / "python"), "-m", "rasa_addons", "run",
+                "--model", str(s.model_path),
+                "--endpoints", str(s.rasa_endpoints),
+                "--credentials", str(ROOT / "bot" / "credentials.yml"),
+                # The API token comes from RASA_AUTH_TOKEN (rasa_addons/__main__.py), never the command line.
+                "--enable-api",
+                "--interface", s.host, "--port", str(port),
+            ]  # fmt: skip
+            # /version needs no token, and Rasa answers only once the model is loaded.
+            parts.append((name, command, f"http://{s.host}:{port}/version", env))
+        return self._launch_all(parts)
 
     def start_web(self) -> ManagedProcess:
         """The web app with the chat page."""
@@ -191,9 +267,10 @@ class Assistant:
     def stop_part(self, name: str) -> None:
         """Stop one part ("rasa", "action-server", "web"), e.g. to test a dead dependency.
 
-        A deliberate stop: the supervisor leaves the part down until it is started again.
+        "rasa" and "action-server" stop every replica; "rasa-2" only that one. A deliberate
+        stop: the supervisor leaves the part down until it is started again.
         """
-        for process in [p for p in self.processes if p.name == name]:
+        for process in [p for p in self.processes if _of_part(p.name, name)]:
             process.stop()
             self.processes.remove(process)
 
@@ -217,6 +294,7 @@ class Assistant:
     def stop(self) -> None:
         """Stop every process we started, newest first."""
         supervisor, self.supervisor = self.supervisor, None
+        self.balancer = None
         if supervisor is not None:
             supervisor.close()  # before stopping: these exits are no crashes
         for process in reversed(self.processes):
@@ -224,6 +302,12 @@ class Assistant:
         self.processes.clear()
         if supervisor is not None:
             supervisor.join()
+
+
+def _of_part(process_name: str, part: str) -> bool:
+    """Whether ``process_name`` is ``part`` or one of its replicas (``rasa-2`` of ``rasa``)."""
+    replica = process_name.removeprefix(f"{part}-")
+    return process_name == part or (replica != process_name and replica.isdigit())
 
 
 def pids(assistant: Assistant) -> dict[str, int]:

@@ -6,6 +6,10 @@ attempt, ends what is left of its process group, waits (1 s, 2 s, 4 s ... at mos
 30 s), starts the same command with the same environment and waits until the
 part's readiness URL answers again. Too many failures in a short time and it
 gives up on that part, logging an error, and leaves the other parts running.
+
+A watch may carry two callbacks: ``on_down`` as soon as the part is found down, and
+``on_up`` once a restart answers. The stack uses them to take a replica out of its
+balancer's rotation while it is down or still loading (stack/assistant.py).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import signal
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -144,6 +149,25 @@ class Supervisable(Protocol):
         """Return once ``url`` answers; raise ProcessFailed if it exits or times out."""
 
 
+PartCallback = Callable[[Supervisable], None]
+
+
+@dataclass(frozen=True)
+class _Callbacks:
+    on_down: PartCallback | None = None
+    on_up: PartCallback | None = None
+
+
+def _notify(callback: PartCallback | None, process: Supervisable, what: str) -> None:
+    if callback is None:
+        return
+    try:
+        callback(process)
+    except (OSError, ValueError, RuntimeError):
+        # A failed callback must not end the watch: the part still needs its restarts.
+        logger.exception("%s: %s callback failed", process.name, what)
+
+
 class Supervisor:
     """Watches processes that are up and ready; restarts any that exits on its own.
 
@@ -178,15 +202,27 @@ class Supervisor:
         with self._lock:
             return id(process) in self._watched
 
-    def watch(self, process: Supervisable, ready_url: str) -> None:
-        """Restart ``process`` whenever it exits on its own; ``ready_url`` answers 200 once it is up."""
+    def watch(
+        self,
+        process: Supervisable,
+        ready_url: str,
+        on_down: PartCallback | None = None,
+        on_up: PartCallback | None = None,
+    ) -> None:
+        """Restart ``process`` whenever it exits on its own; ``ready_url`` answers 200 once it is up.
+
+        ``on_down`` is called (in the watcher's thread) when the process is found exited,
+        before anything else; ``on_up`` when a restart of it is ready.
+        """
         with self._lock:
             if self._closing.is_set() or id(process) in self._watched:
                 return
             self._watched[id(process)] = process
             self._given_up.discard(process.name)  # a new process for the part starts afresh
             thread = threading.Thread(
-                target=self._supervise, args=(process, ready_url), name=f"supervise-{process.name}"
+                target=self._supervise,
+                args=(process, ready_url, _Callbacks(on_down, on_up)),
+                name=f"supervise-{process.name}",
             )
             thread.daemon = True  # never holds up the interpreter's exit
             self._threads.append(thread)
@@ -202,19 +238,20 @@ class Supervisor:
         for thread in list(self._threads):
             thread.join(max(0.0, deadline - time.monotonic()))
 
-    def _supervise(self, process: Supervisable, ready_url: str) -> None:
-        if self._restart_until_given_up(process, ready_url):
+    def _supervise(self, process: Supervisable, ready_url: str, callbacks: _Callbacks) -> None:
+        if self._restart_until_given_up(process, ready_url, callbacks):
             with self._lock:
                 self._given_up.add(process.name)
         else:
             with self._lock:
                 self._watched.pop(id(process), None)
 
-    def _restart_until_given_up(self, process: Supervisable, ready_url: str) -> bool:
+    def _restart_until_given_up(self, process: Supervisable, ready_url: str, callbacks: _Callbacks) -> bool:
         """Restart the process after each exit; True once given up, False when stopped or closed."""
         history = RestartHistory(self.policy)
         up_since: float | None = time.monotonic()
         while self._wait_for_exit(process):
+            _notify(callbacks.on_down, process, "on_down")
             reason = f"exited with {describe_exit(process.returncode)}"
             while True:
                 now = time.monotonic()
@@ -244,6 +281,7 @@ class Supervisor:
                     reason, up_since = f"did not come back: {error}", None
                     continue
                 logger.info("%s restarted (attempt %d, pid %s)", process.name, decision.attempt, process.pid)
+                _notify(callbacks.on_up, process, "on_up")
                 up_since = time.monotonic()
                 break
         return False

@@ -200,3 +200,30 @@ def test_nothing_restarts_after_close(supervisor: Supervisor) -> None:
     process.crash()
     time.sleep(0.1)
     assert process.respawns == 0
+
+
+def test_callbacks_hear_when_a_part_goes_down_and_when_its_restart_is_ready(supervisor: Supervisor) -> None:
+    process, heard = FakeProcess(failing_starts=1), []
+    supervisor.watch(
+        process,
+        "fake://web/healthz",
+        on_down=lambda p: heard.append(("down", p.running)),
+        on_up=lambda p: heard.append(("up", p.running)),
+    )
+    process.crash()
+    _eventually(lambda: ("up", True) in heard)
+    # Down at once, before any restart; up only after a restart that became ready (the first did not).
+    assert heard == [("down", False), ("up", True)] and process.respawns == 2
+
+
+def test_a_failing_callback_does_not_end_the_watch(
+    supervisor: Supervisor, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refuse(_: object) -> None:
+        raise OSError("cannot reload")
+
+    process = FakeProcess()
+    supervisor.watch(process, "fake://web/healthz", on_down=refuse)
+    process.crash()
+    _eventually(lambda: process.respawns == 1 and process.running)
+    assert "web: on_down callback failed" in caplog.text
