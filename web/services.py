@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 
 from actions.emotion.timeline import EmotionTimeline
+from actions.insights.overrides import TopicBoard
 from actions.keys import Keys
 from actions.offers.store import RuleStore
 from actions.segments.models import CustomerProfile
@@ -101,6 +102,11 @@ class WebServices:
     def offer_rules(self) -> RuleStore:
         """The versioned offer rules marketers edit."""
         return RuleStore(self.redis, self.keys)
+
+    @cached_property
+    def topics(self) -> TopicBoard:
+        """Topics of customer messages as the marketer console reads and changes them."""
+        return TopicBoard(self.redis, self.keys)
 
     async def profile(self, customer_id: str) -> CustomerProfile | None:
         """A customer's segment profile, by the action server's own lookup (a newcomer is assigned now)."""

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import cast
 
 from redis.asyncio import Redis
 
@@ -30,6 +31,7 @@ from actions.redis_edge import members, parse_stored, store_call, text
 
 MAX_NAME_LENGTH = 80
 EXAMPLES_SHOWN = 5
+CONVERSATIONS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,14 @@ class TopicView:
     merged: list[str]
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class TopicConversation:
+    """A conversation in a topic and the time of its latest message there."""
+
+    conversation_id: str
+    last_message_at: datetime
 
 
 class TopicBoard:
@@ -91,16 +101,45 @@ class TopicBoard:
 
     async def daily(self, topic_id: str, metric: str = "messages") -> dict[str, int]:
         """``metric`` per day of a topic and of every topic merged into it."""
-        view = await self.topic(topic_id)
+        return await self.series(await self.topic(topic_id), metric)
+
+    async def series(self, view: TopicView, metric: str = "messages") -> dict[str, int]:
+        """``metric`` per day of a topic already read (a page of many topics reads them once)."""
+        return (await self.all_series(view, (metric,)))[metric]
+
+    async def all_series(self, view: TopicView, metrics: tuple[str, ...]) -> dict[str, dict[str, int]]:
+        """Each of ``metrics`` per day (oldest first) of a topic already read, in one read per topic."""
         with store_call("read the topic's daily counts"):
             replies = [
                 await self.redis.hgetall(self.keys.insights_topic_daily(i)) for i in [view.id, *view.merged]
             ]
-        total: dict[str, int] = {}
-        for reply in replies:
-            for day, value in metric_series(reply, metric).items():
-                total[day] = total.get(day, 0) + value
-        return dict(sorted(total.items()))
+        result: dict[str, dict[str, int]] = {}
+        for metric in metrics:
+            total: dict[str, int] = {}
+            for reply in replies:
+                for day, value in metric_series(reply, metric).items():
+                    total[day] = total.get(day, 0) + value
+            result[metric] = dict(sorted(total.items()))
+        return result
+
+    async def conversations(
+        self, view: TopicView, limit: int = CONVERSATIONS_SHOWN
+    ) -> list[TopicConversation]:
+        """The topic's newest conversations (its merged topics' too), newest first, at most ``limit``.
+
+        The job keeps each topic's ``INSIGHTS_TOPIC_CONVERSATIONS_MAX`` newest conversations, for
+        as long as conversations are kept, so this is a recent sample, not every conversation.
+        """
+        latest: dict[str, float] = {}
+        with store_call("read the topic's conversations"):
+            for topic_id in [view.id, *view.merged]:
+                key = self.keys.insights_topic_conversations(topic_id)
+                reply = await self.redis.zrevrange(key, 0, limit - 1, withscores=True)
+                for member, score in cast(list[tuple[bytes | str, float]], reply):
+                    conversation_id = text(member)
+                    latest[conversation_id] = max(latest.get(conversation_id, 0.0), float(score))
+        newest = sorted(latest.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [TopicConversation(cid, datetime.fromtimestamp(at, UTC)) for cid, at in newest]
 
     async def rename(self, topic_id: str, name: str | None) -> None:
         """Give a topic the marketer's name; None or blank: back to the automatic name."""

@@ -17,6 +17,17 @@ logger = logging.getLogger(__name__)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
+# Who may read a customer's conversation (the agent console's conversation view); admin too,
+# as admin passes every check. Pages that link to a conversation ask ``has_role`` with these.
+CONVERSATION_READERS: tuple[Role, ...] = ("agent",)
+
+
+def has_role(user: User | None, *roles: Role) -> bool:
+    """Whether ``user`` passes a ``requires_role(*roles)`` check (signed in; admin passes every one)."""
+    if user is None:
+        return False
+    return not roles or user.role == "admin" or user.role in roles
+
 
 def requires_role(*roles: Role) -> Callable[[Endpoint], Endpoint]:
     """Let only signed-in users with one of ``roles`` through; ``admin`` passes every check.
@@ -41,7 +52,7 @@ def requires_role(*roles: Role) -> Callable[[Endpoint], Endpoint]:
             user: User | None = getattr(request.state, "user", None)
             if user is None:
                 return _sign_in_first(request)
-            if allowed and user.role != "admin" and user.role not in allowed:
+            if not has_role(user, *allowed):
                 logger.warning(
                     "console user %s (%s) refused %s %s",
                     user.username,

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from actions.errors import AssistantError
 from actions.segments.models import CustomerProfile
 from web import metrics
-from web.accounts.guards import Endpoint, requires_role
+from web.accounts.guards import CONVERSATION_READERS, Endpoint, requires_role
 from web.accounts.models import User
 from web.agent import wording
 from web.agent.desk import Claim, Closing
@@ -163,7 +163,7 @@ async def queue(request: Request) -> Response:
     return JSONResponse({"items": [i.model_dump() for i in items]})
 
 
-@requires_role("agent")
+@requires_role(*CONVERSATION_READERS)
 async def conversation(request: Request) -> Response:
     """Everything an agent needs about one handed-off conversation."""
     cid, services = request.path_params["conversation_id"], services_of(request)

@@ -254,3 +254,20 @@ function connect() {
 
 loadQueue().catch(() => { $("live-status").textContent = "Could not load the queue."; });
 connect();
+// Other pages (the marketer console's topics) link to one conversation: /agent#conversation=<id>.
+// Only conversations handed to a person open here; for any other the server's reason is shown.
+function openLinked() {
+  const linked = new URLSearchParams(location.hash.slice(1)).get("conversation");
+  if (!linked) return;
+  $("open-error").hidden = true;
+  state.current = linked;
+  api(`/api/agent/conversations/${encodeURIComponent(linked)}`)
+    .then((view) => { renderQueue(); renderConversation(view); })
+    .catch((error) => {
+      state.current = null;
+      $("open-error").textContent = `Conversation ${linked}: ${error instanceof ApiError ? error.message : "could not be opened"}.`;
+      $("open-error").hidden = false;
+    });
+}
+window.addEventListener("hashchange", openLinked);
+openLinked();

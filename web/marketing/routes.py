@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from web.accounts.guards import requires_role
-from web.marketing import pages, rules_api, stats_api
+from web.marketing import pages, rules_api, stats_api, topics
 from web.marketing.responses import Endpoint, json_errors
 
 API = "/api/marketing"
@@ -25,6 +25,11 @@ def marketing_routes() -> list[BaseRoute]:
     table: list[tuple[str, Endpoint, list[str], str]] = [
         ("/marketing", pages.rules, ["GET"], "marketing_rules_page"),
         ("/marketing/dashboard", pages.dashboard, ["GET"], "marketing_dashboard_page"),
+        ("/marketing/topics", topics.topics, ["GET"], "marketing_topics_page"),
+        ("/marketing/topics/{topic_id}", topics.topic, ["GET"], "marketing_topic_page"),
+        ("/marketing/topics/{topic_id}/rename", topics.rename, ["POST"], "marketing_topic_rename"),
+        ("/marketing/topics/{topic_id}/merge", topics.merge, ["POST"], "marketing_topic_merge"),
+        ("/marketing/topics/{topic_id}/unmerge", topics.unmerge, ["POST"], "marketing_topic_unmerge"),
         (f"{API}/rules", rules_api.list_rules, ["GET"], "marketing_list_rules"),
         (f"{API}/rules", rules_api.create_rule, ["POST"], "marketing_create_rule"),
         (f"{API}/rules/validate", rules_api.validate_rule, ["POST"], "marketing_validate_rule"),

@@ -181,3 +181,26 @@ def test_a_stream_of_other_events_only_moves_the_position(redis_client: Redis) -
     report = run_topics(redis_client, KEYS, encoder, MASKER, RunOptions(now=DAY_1))
     assert encoder.encoded == 0 and report.entries_read == 1
     assert redis_client.get(KEYS.insights_cursor) == last
+
+
+async def test_a_topic_lists_its_newest_conversations_merged_ones_included(
+    redis_client: Redis, board: TopicBoard
+) -> None:
+    texts = subject_messages("late", 4) + subject_messages("refund", 3)
+    append_messages(redis_client, KEYS, texts, DAY_1)
+    _run(redis_client, WordHashEncoder(), DAY_1 + 3600)
+    views = await board.topics()
+    late, refund = _topic_of(views, "late"), _topic_of(views, "refund")
+    listed = await board.conversations(await board.topic(late))
+    assert [c.conversation_id for c in listed] == ["c-3", "c-2", "c-1", "c-0"]
+    assert listed[0].last_message_at == datetime.fromtimestamp(DAY_1 + 180, UTC)
+    assert [c.conversation_id for c in await board.conversations(await board.topic(late), limit=2)] == [
+        "c-3",
+        "c-2",
+    ]
+    await board.merge(refund, late)
+    merged = await board.conversations(await board.topic(late))
+    assert [c.conversation_id for c in merged] == ["c-6", "c-5", "c-4", "c-3", "c-2", "c-1", "c-0"]
+    assert await board.series(await board.topic(late)) == {"2026-03-02": 7}
+    both = await board.all_series(await board.topic(late), ("messages", "conversations"))
+    assert both == {"messages": {"2026-03-02": 7}, "conversations": {"2026-03-02": 7}}
