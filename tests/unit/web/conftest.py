@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,7 +13,7 @@ from redis.asyncio import Redis
 @pytest.fixture
 def redis_url() -> str:
     """The database a package's tests flush; packages override it so that they never share one."""
-    return "redis://127.0.0.1:6379/15"
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from web.pages import PAGE_HEADERS
 from web.services import WebServices
 from web.settings import DEFAULT_BUILD_DIR, WebSettings
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ENV_VARS = (
     "WEB_HOST", "WEB_PORT", "RASA_PUBLIC_URL", "RASA_URL", "WEB_BUILD_DIR", "REDIS_URL", "DEMO_STORE",
     "CS_ENV", "CS_KEY_PREFIX", "WEB_SECRET_KEY", "WEB_SESSION_HOURS", "WEB_COOKIE_SECURE",

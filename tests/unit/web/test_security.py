@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import Iterator, Mapping
 from html.parser import HTMLParser
@@ -27,7 +28,7 @@ from web.pages import SECURITY_HEADERS, content_security_policy, security_header
 from web.security import LARGER_BODIES, MAX_BODY_BYTES, SecurityHeadersMiddleware
 from web.settings import WebSettings
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECRET = SecretStr("test-secret-key-0123456789-abcdefghijklmnop")
 PASSWORD = "correct horse battery"
 RASA = "http://rasa.test:5005"
