@@ -72,6 +72,14 @@ INSIGHTS_PENDING_MAX = 5_000
 INSIGHTS_EMERGING_TTL_S = 2 * 24 * 3600
 # One topics run at a time; a crashed run's lock frees itself.
 INSIGHTS_LOCK_TTL_S = 15 * 60
+# The demo history's marker lives as long as the data it marks (streams with no TTL).
+DEMO_HISTORY_TTL_S: int | None = None
+# Canned replies are the support team's shared wording, edited on purpose: no expiry.
+CANNED_REPLIES_TTL_S: int | None = None
+# Agents' private notes on a conversation live as long as the conversation's tracker,
+# refreshed on every note; the newest are kept.
+AGENT_NOTES_TTL_S = TRACKER_TTL_S
+AGENT_NOTES_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -344,3 +352,41 @@ class Keys:
     def insights_lock(self) -> str:
         """String with a TTL: held by the topics run in progress."""
         return f"{self.prefix}:insights:lock"
+
+    @property
+    def demo_history(self) -> str:
+        """Hash: the simulated demo history is loaded (seed, days, counts; ``seed/history``)."""
+        return f"{self.prefix}:demo:history"
+
+    @property
+    def canned_replies(self) -> str:
+        """Hash: canned reply shortcut -> CannedReply JSON (``web/agent/canned.py``)."""
+        return f"{self.prefix}:agent:canned"
+
+    def agent_notes(self, conversation_id: str) -> str:
+        """List: agents' private notes on a conversation, oldest first (Note JSON, ``web/agent/notes.py``)."""
+        return f"{self.prefix}:agent:notes:{conversation_id}"
+
+    @property
+    def handoff_inbox(self) -> str:
+        """Sorted set: every handoff the agents' inbox lists (open or for follow-up), scored by request time.
+
+        Each one's search document is the ``doc`` field of its ``handoff`` hash
+        (``actions/handoff/index.py``).
+        """
+        return f"{self.prefix}:handoff:inbox"
+
+    @property
+    def agent_inbox_cursor(self) -> str:
+        """String: the id of the last ``events`` stream entry folded into the inbox's search documents."""
+        return f"{self.prefix}:agent:inbox:cursor"
+
+    @property
+    def agent_inbox_lock(self) -> str:
+        """String with a TTL: held while one web worker folds new events into the search documents."""
+        return f"{self.prefix}:agent:inbox:lock"
+
+    @property
+    def handoff_sweeper_lock(self) -> str:
+        """String with a TTL: taken by the web app replica that sweeps the handoff queue this round."""
+        return f"{self.prefix}:handoff:sweeper:lock"

@@ -4,6 +4,7 @@
     python -m jobs.accounts list-users
     python -m jobs.accounts set-password USERNAME
     python -m jobs.accounts delete-user USERNAME
+    python -m jobs.accounts canned-manager USERNAME --allow|--deny
 
 Passwords are asked twice on the terminal, or read from the environment variable
 named by ``--password-env``, or from one line of standard input with
@@ -49,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     password.add_argument("username")
     _password_options(password)
     commands.add_parser("delete-user", help="remove a console account").add_argument("username")
+    canned = commands.add_parser("canned-manager", help="let an agent manage canned replies, or stop them")
+    canned.add_argument("username")
+    choice = canned.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--allow", action="store_true", help="may create, edit and delete canned replies")
+    choice.add_argument("--deny", action="store_true", help="may only use them")
     return parser
 
 
@@ -111,12 +117,17 @@ async def _command(args: argparse.Namespace, password: str, redis: Redis, keys: 
         accounts = await users.all()
         for account in accounts:
             created = account.created_at.strftime("%Y-%m-%d")
-            print(f"{account.username:<40} {account.role:<9} {created}  {account.display_name}")
+            canned = " (manages canned replies)" if account.can_manage_canned else ""
+            print(f"{account.username:<40} {account.role:<9} {created}  {account.display_name}{canned}")
         print(f"{len(accounts)} user(s)")
     elif args.command == "set-password":
         await users.set_password(args.username, password)
         await audit(redis, keys, actor, "account.set_password", args.username, {})
         print(f"password of '{args.username}' changed; their sessions have ended")
+    elif args.command == "canned-manager":
+        await users.set_canned_manager(args.username, args.allow)
+        await audit(redis, keys, actor, "account.canned_manager", args.username, {"allowed": args.allow})
+        print(f"'{args.username}' {'may' if args.allow else 'may no longer'} manage canned replies")
     elif args.command == "delete-user":
         await users.delete(args.username)
         await audit(redis, keys, actor, "account.delete", args.username, {})

@@ -9,11 +9,12 @@ messages still waiting from earlier runs and written in one transaction with the
 stream position. After the last chunk, every topic's volume today is tested for a rise
 (``actions/insights/emerging.py``) and the flags stored.
 
-Per topic and day the run counts messages and distinct conversations. Other per-day
-measures (the emotion mix, hand-offs, CSAT, unanswered questions, offers shown and
-accepted) join on the conversations and times of the placed messages: a
-``MetricSource`` receives them and returns its counts, which are stored beside these
-in the same transaction. None is plugged in yet.
+Per topic and day the run counts messages and distinct conversations, and with them, in the
+same transaction, the measures of ``actions/insights/measures.py``: the placed messages'
+emotions and the kinds of the answers that followed them, and the hand-offs requested in the
+entries read. After the last chunk, the ratings and offer events recorded since the last run
+are credited to their conversations' topics (one more transaction, with those streams'
+positions). A ``MetricSource`` in the options adds further counts to each chunk's write.
 """
 
 from __future__ import annotations
@@ -27,13 +28,26 @@ from typing import Protocol
 import numpy as np
 from redis import Redis
 
-from actions.insights.emerging import EmergingRule, emerging_topics
+from actions.insights.emerging import EmergingRule, emerging_topics, upset_topics
 from actions.insights.masking import Masker
-from actions.insights.messages import CustomerMessage, read_messages
+from actions.insights.measures import (
+    EMOTION_READ,
+    HANDOFFS,
+    UPSET_METRIC,
+    ConversationTopics,
+    PlacedMessage,
+    answer_counts,
+    emotion_counts,
+    merge_counts,
+    outcome_counts,
+    read_outcomes,
+    read_timelines,
+)
+from actions.insights.messages import StreamBatch, read_messages
 from actions.insights.models import EmergingFlag, PendingMessage, day_of
 from actions.insights.naming import words
 from actions.insights.overrides import root_of
-from actions.insights.store import StoredState, TopicStore
+from actions.insights.store import CONVERSATIONS, StoredState, TopicStore
 from actions.insights.topics import PlacementOptions, TopicModel
 from actions.keys import INSIGHTS_PENDING_MAX, INSIGHTS_PENDING_TTL_S, Keys
 from actions.knowledge.embedding import DIMENSION
@@ -61,6 +75,8 @@ class AssignedMessage:
     timestamp: float
     day: str
     intent: str | None
+    message_id: str | None = None
+    answer_kind: str | None = None
 
 
 class MetricSource(Protocol):
@@ -93,6 +109,7 @@ class RunReport:
     new_topics: int = 0
     waiting: int = 0
     topics: int = 0
+    outcomes: int = 0
     emerging: list[EmergingFlag] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -107,9 +124,10 @@ class RunReport:
             f"read {self.entries_read} stream entries: {self.messages} customer messages with a subject",
             f"placed: {self.joined_existing} in existing topics, {self.joined_new} in {self.new_topics} new "
             f"topics; {self.waiting} waiting for later runs",
-            f"topics: {self.topics}",
+            f"topics: {self.topics}; ratings and offer events credited: {self.outcomes}",
             *(
-                f"emerging: {f.topic_id} {f.count} messages on {f.day} (expected {f.expected:.1f}, "
+                f"emerging: {f.topic_id} {f.count} {'upset messages' if f.measure == 'upset' else f.measure} "
+                f"on {f.day} (expected {f.expected:.1f}, "
                 f"p = {f.p_value:.2g})"
                 for f in self.emerging
             ),
@@ -128,6 +146,7 @@ def run_topics(
         started = time.perf_counter()
         state = store.load()
         model = TopicModel([c for c in state.centroids if c.topic_id in state.topics], options.placement)
+        index = ConversationTopics(redis, keys, list(state.topics))
         report.add_time("load", started)
         while True:
             started = time.perf_counter()
@@ -137,14 +156,18 @@ def run_topics(
             if batch.last_id == state.cursor:
                 break
             if batch.messages:
-                _place_chunk(
-                    store, state, model, encoder, masker, batch.messages, batch.last_id, options, report
-                )
-            else:  # only other events: nothing to place, move on past them
-                store.save_cursor(batch.last_id)
+                _place_chunk(store, state, model, encoder, masker, batch, index, options, report)
+            else:  # only other events: nothing to place; their hand-offs counted, and move on past them
+                handoffs = outcome_counts(((c, at, HANDOFFS, 1) for c, at in batch.handoffs), index)
+                store.save_outcomes(handoffs, {}, events_cursor=batch.last_id)
                 state.cursor = batch.last_id
             if len(batch.messages) < options.chunk:
                 break
+        started = time.perf_counter()
+        read = read_outcomes(redis, keys, store.meta())
+        store.save_outcomes(outcome_counts(read.outcomes, index), read.cursors)
+        report.outcomes = len(read.outcomes)
+        report.add_time("ratings and offers", started)
         started = time.perf_counter()
         report.topics = len(state.topics)
         report.emerging = flag_emerging(store, state, options)
@@ -158,12 +181,13 @@ def _place_chunk(
     model: TopicModel,
     encoder: Encoder,
     masker: Masker,
-    messages: list[CustomerMessage],
-    last_id: str,
+    batch: StreamBatch,
+    index: ConversationTopics,
     options: RunOptions,
     report: RunReport,
 ) -> None:
     now = options.now if options.now is not None else time.time()
+    messages, last_id = batch.messages, batch.last_id
     started = time.perf_counter()
     masked = [masker.mask(m.text) for m in messages]
     kept = [i for i, text in enumerate(masked) if words(text)]
@@ -174,7 +198,10 @@ def _place_chunk(
     report.add_time("embed", started)
     started = time.perf_counter()
     waiting = [p for p in state.pending if p.timestamp >= now - INSIGHTS_PENDING_TTL_S]
-    items = [Item(p.key, p.conversation_id, p.text, p.timestamp, None, p.embedding()) for p in waiting]
+    items = [
+        Item(p.key, p.conversation_id, p.text, p.timestamp, None, p.embedding(), p.message_id, p.answer_kind)
+        for p in waiting
+    ]
     for row, i in enumerate(kept):
         message = messages[i]
         items.append(
@@ -185,6 +212,8 @@ def _place_chunk(
                 message.timestamp,
                 message.intent,
                 vectors[row],
+                message.message_id,
+                batch.answers.get(message.key),
             )
         )
     matrix = np.stack([item.vector for item in items]) if items else np.zeros((0, DIMENSION))
@@ -202,14 +231,35 @@ def _place_chunk(
         else:
             report.joined_existing += 1
     assigned = [
-        AssignedMessage(topic, item.conversation_id, item.timestamp, day_of(item.timestamp), item.intent)
+        AssignedMessage(
+            topic,
+            item.conversation_id,
+            item.timestamp,
+            day_of(item.timestamp),
+            item.intent,
+            item.message_id,
+            item.answer_kind,
+        )
         for item, topic in zip(items, placement.topic_of, strict=True)
         if topic is not None
     ]
+    report.add_time("name and store", started)
+    started = time.perf_counter()
+    accumulator.add_counts(measure_counts(store, assigned, batch.handoffs, index))
+    report.add_time("measures", started)
+    started = time.perf_counter()
     for source in options.sources:
         accumulator.add_counts(source.counts(assigned))
     still = [
-        PendingMessage.of(item.key, item.conversation_id, item.text, item.timestamp, item.vector)
+        PendingMessage.of(
+            item.key,
+            item.conversation_id,
+            item.text,
+            item.timestamp,
+            item.vector,
+            item.message_id,
+            item.answer_kind,
+        )
         for item, topic in zip(items, placement.topic_of, strict=True)
         if topic is None
     ]
@@ -229,6 +279,26 @@ def _place_chunk(
     store.trim_once_a_day(state.topics, day_of(now))
 
 
+def measure_counts(
+    store: TopicStore,
+    assigned: Sequence[AssignedMessage],
+    handoffs: Sequence[tuple[str, float]],
+    index: ConversationTopics,
+) -> dict[tuple[str, str], dict[str, int]]:
+    """The chunk's emotions, answers and hand-offs per topic and day (``actions/insights/measures.py``)."""
+    placed = [
+        PlacedMessage(m.topic_id, m.conversation_id, m.timestamp, m.message_id, m.answer_kind)
+        for m in assigned
+    ]
+    index.add(placed)
+    timelines = read_timelines(store.redis, store.keys, (m.conversation_id for m in placed))
+    return merge_counts(
+        emotion_counts(placed, timelines),
+        answer_counts(placed),
+        outcome_counts(((c, at, HANDOFFS, 1) for c, at in handoffs), index),
+    )
+
+
 def encode_unique(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
     """Embeddings of ``texts``, each distinct text (case and spacing aside) encoded once.
 
@@ -243,14 +313,22 @@ def encode_unique(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
 
 
 def flag_emerging(store: TopicStore, state: StoredState, options: RunOptions) -> list[EmergingFlag]:
-    """Test every topic's volume today (merged topics folded in) and store the flags."""
+    """Test each topic's volume and share of upset messages today (merges folded in); store the flags."""
     now = options.now if options.now is not None else time.time()
-    own = store.daily_messages(state.topics)
-    folded: dict[str, dict[str, int]] = {}
-    for topic_id, series in own.items():
-        target = folded.setdefault(root_of(topic_id, state.merges), {})
-        for day, count in series.items():
-            target[day] = target.get(day, 0) + count
-    flags = emerging_topics(folded, day_of(now), options.rule)
+    folded: dict[str, dict[str, dict[str, int]]] = {}
+    for topic_id, metrics in store.daily_metrics(
+        state.topics, (CONVERSATIONS, UPSET_METRIC, EMOTION_READ)
+    ).items():
+        root = folded.setdefault(root_of(topic_id, state.merges), {})
+        for metric, series in metrics.items():
+            days = root.setdefault(metric, {})
+            for day, count in series.items():
+                days[day] = days.get(day, 0) + count
+    today = day_of(now)
+    flags = emerging_topics({t: m[CONVERSATIONS] for t, m in folded.items()}, today, options.rule)
+    flags += upset_topics(
+        {t: (m[UPSET_METRIC], m[EMOTION_READ]) for t, m in folded.items()}, today, options.rule
+    )
+    flags.sort(key=lambda flag: flag.p_value)
     store.save_emerging(flags)
     return flags

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from actions.insights.measures import UNANSWERED_KINDS
 from actions.insights.models import PendingMessage, Topic, TopicExample, day_of
 from actions.insights.naming import distinctive_words, merge_terms, term_counts
 from actions.insights.overrides import root_of
@@ -16,6 +17,8 @@ from actions.insights.topics import TopicModel
 
 EXAMPLES_KEPT = 5
 WORDS_KEPT = 8
+# The newest unanswered questions kept per topic for the knowledge-gaps page.
+GAPS_KEPT = 10
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class Item:
     timestamp: float
     intent: str | None
     vector: np.ndarray
+    message_id: str | None = None
+    answer_kind: str | None = None  # the kind of the assistant's answer that followed it
 
 
 class RunAccumulator:
@@ -101,6 +106,10 @@ class RunAccumulator:
             for item, similarity in members
         ]
         examples = _best_examples([*(old.examples if old else []), *fresh])
+        gaps = _newest_gaps(
+            [*(old.gaps if old else [])],
+            [e for e, (item, _) in zip(fresh, members, strict=True) if item.answer_kind in UNANSWERED_KINDS],
+        )
         terms = merge_terms(old.terms if old else {}, term_counts(item.text for item, _ in members))
         return Topic(
             id=topic_id,
@@ -113,6 +122,7 @@ class RunAccumulator:
             updated_at=now,
             first_day=min(days[0], old.first_day) if old else days[0],
             last_day=max(days[-1], old.last_day) if old else days[-1],
+            gaps=gaps,
         )
 
     def _rename_roots(self, merges: dict[str, str]) -> set[str]:
@@ -142,3 +152,9 @@ def _best_examples(candidates: list[TopicExample]) -> list[TopicExample]:
         if len(chosen) == EXAMPLES_KEPT:
             break
     return chosen
+
+
+def _newest_gaps(kept: list[TopicExample], fresh: list[TopicExample]) -> list[TopicExample]:
+    """The newest ``GAPS_KEPT`` unanswered questions, newest first, each message once."""
+    by_message = {(e.conversation_id, e.timestamp): e for e in [*kept, *fresh]}
+    return sorted(by_message.values(), key=lambda e: -e.timestamp)[:GAPS_KEPT]

@@ -6,13 +6,16 @@ python -m jobs.topics evaluate --clinc ../shared/data/clinc150/data_full.json [-
                                [--join-threshold 0.6 ...] [--min-cohesion 0.6 ...]
 python -m jobs.topics evaluate --csv messages.csv          # text,label rows
 python -m jobs.topics compare --clinc ../shared/data/clinc150/data_full.json --split val
+python -m jobs.topics evaluate-emerging [--seeds 1 ... 10] [--days 60] [--onset 50] [--jump 48] [--rate 0.5]
+                                    [--alpha 0.001] [--min-count 8] [--unit messages|conversations]
 
 ``run`` reads the event stream from where the last run stopped (``--every``: again every
 SECONDS, with the encoder loaded once) and stores topics, counters and emerging flags
 (docs/insights.md). ``evaluate`` places labelled messages exactly as a run does, with no
 number of topics given, and prints NMI, ARI, clustering accuracy and the topics found;
 ``compare`` scores the methods the job was chosen from on the same embeddings.
-Timing of 10,000 and 500 messages: ``python -m benchmarks.topics``.
+``evaluate-emerging`` runs the emerging test day by day on simulated demo histories with a
+planted rise (``jobs/emerging_eval.py``). Timing of 10,000 and 500 messages: ``python -m benchmarks.topics``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING
 from redis import Redis
 
 from actions.errors import AssistantError
+from actions.insights.emerging import EmergingRule
 from actions.insights.masking import Masker
 from actions.insights.overrides import TopicBoard
 from actions.insights.topics import PlacementOptions
@@ -121,6 +125,17 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_emerging(args: argparse.Namespace) -> int:
+    from jobs.emerging_eval import evaluate as evaluate_emerging
+
+    for jump in args.jump or [None]:
+        rule = EmergingRule(alpha=args.alpha, min_count=args.min_count)
+        result = evaluate_emerging(args.seeds, args.days, args.onset, jump, args.rate, rule, args.unit)
+        for line in result.lines():
+            print(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = tool_parser("jobs.topics", __doc__)
@@ -160,6 +175,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     for command in (run, quality, candidates):
         command.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    rise = sub.add_parser(
+        "evaluate-emerging",
+        help="days from a planted rise to its flag, and false alarms, on simulated histories",
+    )
+    rise.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 11)), help="default 1 ... 10")
+    rise.add_argument("--days", type=int, default=60, help="days per history (default 60)")
+    rise.add_argument("--onset", type=int, default=None, help="day index of the rise (default days - 10)")
+    rise.add_argument(
+        "--jump", type=float, nargs="+", default=None, help="rise factors (default the demo history's)"
+    )
+    rise.add_argument(
+        "--rate", type=float, default=None, help="the planted subject's conversations a day before"
+    )
+    rise.add_argument("--alpha", type=float, default=EmergingRule.alpha, help=f"default {EmergingRule.alpha}")
+    rise.add_argument(
+        "--min-count", type=int, default=EmergingRule.min_count, help=f"default {EmergingRule.min_count}"
+    )
+    rise.add_argument(
+        "--unit",
+        choices=["messages", "conversations"],
+        default="conversations",
+        help="counted per topic and day (the job counts conversations)",
+    )
     args = parser.parse_args(argv)
     configure_logging()
     try:
@@ -169,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_list(args))
         if args.command == "compare":
             return _compare(args)
+        if args.command == "evaluate-emerging":
+            return _evaluate_emerging(args)
         return _evaluate(args)
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)

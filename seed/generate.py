@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from actions.handoff.hours import SupportHours, SupportWindow
 from actions.store.models import (
     Article,
     Customer,
@@ -53,6 +54,16 @@ POLICY = StorePolicy(
     help_centre_url=HELP_CENTRE_URL,
     non_returnable_categories=[],
     refund_days="5-10 business days",
+    # As the help centre says ("What are your customer service hours?"): live chat Mon-Fri
+    # 8 am-8 pm ET, Sat 9 am-5 pm ET.
+    support_hours=SupportHours(
+        timezone="America/New_York",
+        timezone_label="ET",
+        windows=[
+            SupportWindow(days=["mon", "tue", "wed", "thu", "fri"], opens="08:00", closes="20:00"),
+            SupportWindow(days=["sat"], opens="09:00", closes="17:00"),
+        ],
+    ),
 )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -15,6 +17,10 @@ from stack.assistant import Assistant
 from stack.config import DEMO_RASA_TOKEN, StackSettings
 from stack.processes import ProcessFailed
 from stack.redis_server import RedisNotAvailable
+
+# What `make run` loads and how often it refreshes topics (docs/insights.md).
+DEMO_HISTORY_DAYS = 42
+TOPICS_EVERY_S = 900.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,10 +33,23 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="Rasa server and action-server replicas behind an nginx balancer (default: REPLICAS or 1)",
     )
+    parser.add_argument(
+        "--demo-history-days",
+        type=int,
+        default=None,
+        help=f"days of simulated history loaded once in demo mode, 0 for none "
+        f"(default: DEMO_HISTORY_DAYS, else {DEMO_HISTORY_DAYS} in demo mode)",
+    )
+    parser.add_argument(
+        "--topics-every",
+        type=float,
+        default=None,
+        help=f"run the topics job every SECONDS, 0 for never (default: TOPICS_EVERY_S or {TOPICS_EVERY_S:g})",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
-        settings = StackSettings() if args.replicas is None else StackSettings(replicas=args.replicas)
+        settings = StackSettings(**_overrides(args))
     except ValidationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -58,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  Rasa server    {assistant.rasa_url}  (REST: POST /webhooks/rest/webhook)\n"
         f"  action server  {assistant.action_url}\n"
         f"{_replicas_line(assistant)}"
+        f"{_topics_line(settings)}"
         f"  logs           {settings.log_dir}\n"
         "A server that crashes is restarted (docs/deploy.md). Press Ctrl-C to stop.",
         flush=True,
@@ -74,6 +94,32 @@ def main(argv: list[str] | None = None) -> int:
         print("stopping...", flush=True)
         assistant.stop()
     return 0
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The command's options, and its defaults for what the environment does not set.
+
+    The stack's settings leave the demo history and the topics job off (test stacks start
+    without them); the command a person runs, ``make run``, turns both on.
+    """
+    overrides: dict[str, Any] = {}
+    if args.replicas is not None:
+        overrides["replicas"] = args.replicas
+    if args.demo_history_days is not None:
+        overrides["demo_history_days"] = args.demo_history_days
+    elif "DEMO_HISTORY_DAYS" not in os.environ and os.environ.get("CS_ENV", "demo") == "demo":
+        overrides["demo_history_days"] = DEMO_HISTORY_DAYS
+    if args.topics_every is not None:
+        overrides["topics_every_s"] = args.topics_every
+    elif "TOPICS_EVERY_S" not in os.environ:
+        overrides["topics_every_s"] = TOPICS_EVERY_S
+    return overrides
+
+
+def _topics_line(settings: StackSettings) -> str:
+    if not settings.topics_every_s:
+        return ""
+    return f"  topics job     every {settings.topics_every_s:g} s  (log {settings.log_dir / 'topics.log'})\n"
 
 
 def _replicas_line(assistant: Assistant) -> str:

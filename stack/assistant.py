@@ -9,10 +9,12 @@ from urllib.parse import urlparse
 
 from redis import Redis
 
+from actions.errors import AssistantError
 from actions.keys import Keys
 from seed.demo_accounts import ensure_demo_accounts
 from seed.export_files import read_export
 from seed.generate import generate, write_export
+from seed.history.loader import HistoryOptions, load_history
 from seed.knowledge import index_knowledge
 from seed.personalisation import prepare_personalisation
 from seed.redis_loader import LoadReport, load_store
@@ -98,11 +100,15 @@ class Assistant:
         if seed_demo and s.cs_env == "demo":
             report = self.seed_demo_store()
             logger.info("demo store loaded: %d products, %d orders", report.products, report.orders)
+            if s.demo_history_days:
+                self.load_demo_history()
         if s.scaled_out:
             self.start_balancer()
         self.start_action_server()
         self.start_rasa()
         self.start_web()
+        if s.topics_every_s:
+            self.start_topics_job()
 
     def seed_demo_store(self) -> LoadReport:
         """Generate the demo store (seeded, dated today) and load it into Redis."""
@@ -119,6 +125,45 @@ class Assistant:
         for account in ensure_demo_accounts(self.redis.url, keys):
             logger.info("DEMO console account created: %s (%s)", account.username, account.role)
         return report
+
+    def load_demo_history(self) -> None:
+        """Load the simulated demo history once (seed/history); the topics job places it on its first run."""
+        assert self.redis is not None
+        prefix = os.environ.get("CS_KEY_PREFIX", "cs")
+        options = HistoryOptions(days=self.settings.demo_history_days)
+        try:
+            report = load_history(self.redis.url, Keys(prefix), self.settings.cs_env, options)
+        except AssistantError as error:  # the assistant works without it: say so and carry on
+            logger.warning("demo history not loaded: %s", error)
+            return
+        for line in report.lines():
+            logger.info("%s", line)
+
+    def start_topics_job(self) -> ManagedProcess:
+        """The topics job (jobs/topics.py ``run --every``): at once, then every ``topics_every_s``.
+
+        It serves nothing, so it has no readiness URL: it is up while it runs, and the
+        supervisor starts it again if it exits (docs/insights.md).
+        """
+        s = self.settings
+        assert self.redis is not None
+        prefix = os.environ.get("CS_KEY_PREFIX", "cs")
+        command = [
+            str(s.app_python), "-m", "jobs.topics", "run", "--every", f"{s.topics_every_s:g}",
+            "--redis-url", self.redis.url, "--prefix", prefix,
+            # One torch thread: a run must not take both cores from the servers answering customers.
+            "--threads", "1",
+        ]  # fmt: skip
+        env = {**self._environment(), "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
+        process = ManagedProcess("topics", command, s.log_dir / "topics.log", env=env, cwd=ROOT)
+        process.start()
+        self.processes.append(process)
+        logger.info("topics job started: every %g s (log %s)", s.topics_every_s, process.log_path)
+        if self.restart_policy is not None:
+            if self.supervisor is None:
+                self.supervisor = Supervisor(self.restart_policy, s.start_timeout_s)
+            self.supervisor.watch(process, None)
+        return process
 
     def _environment(self) -> dict[str, str]:
         assert self.redis is not None

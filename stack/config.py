@@ -64,6 +64,13 @@ class StackSettings(BaseSettings):
     data_dir: Path = Field(default=ROOT / ".data", description="Local Redis data and logs.")
     start_timeout_s: float = Field(default=240.0, gt=0)
     nginx: str = Field(default="/usr/sbin/nginx", description="nginx binary of the internal balancer.")
+    # Off unless asked for: `python -m stack run` (make run) turns both on; test stacks leave them off.
+    demo_history_days: int = Field(
+        default=0, ge=0, le=400, description="Days of simulated demo history loaded once (0: none)."
+    )
+    topics_every_s: float = Field(
+        default=0, ge=0, description="Run the topics job every this many seconds (0: not started)."
+    )
 
     @model_validator(mode="after")
     def _one_worker_per_replica(self) -> StackSettings:
@@ -93,6 +100,15 @@ class StackSettings(BaseSettings):
                         f"{self.replicas} after it)"
                     )
                 taken[port] = part
+        return self
+
+    @model_validator(mode="after")
+    def _no_demo_history_in_production(self) -> StackSettings:
+        if self.cs_env == "production" and self.demo_history_days:
+            raise ValueError(
+                "demo_history_days: the demo history is simulated data for demo mode only; "
+                "unset DEMO_HISTORY_DAYS in production"
+            )
         return self
 
     @model_validator(mode="after")

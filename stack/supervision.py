@@ -205,11 +205,14 @@ class Supervisor:
     def watch(
         self,
         process: Supervisable,
-        ready_url: str,
+        ready_url: str | None,
         on_down: PartCallback | None = None,
         on_up: PartCallback | None = None,
     ) -> None:
         """Restart ``process`` whenever it exits on its own; ``ready_url`` answers 200 once it is up.
+
+        A part that serves nothing (a periodic job) has no ``ready_url``: it counts as up
+        once it runs again.
 
         ``on_down`` is called (in the watcher's thread) when the process is found exited,
         before anything else; ``on_up`` when a restart of it is ready.
@@ -238,7 +241,7 @@ class Supervisor:
         for thread in list(self._threads):
             thread.join(max(0.0, deadline - time.monotonic()))
 
-    def _supervise(self, process: Supervisable, ready_url: str, callbacks: _Callbacks) -> None:
+    def _supervise(self, process: Supervisable, ready_url: str | None, callbacks: _Callbacks) -> None:
         if self._restart_until_given_up(process, ready_url, callbacks):
             with self._lock:
                 self._given_up.add(process.name)
@@ -246,7 +249,9 @@ class Supervisor:
             with self._lock:
                 self._watched.pop(id(process), None)
 
-    def _restart_until_given_up(self, process: Supervisable, ready_url: str, callbacks: _Callbacks) -> bool:
+    def _restart_until_given_up(
+        self, process: Supervisable, ready_url: str | None, callbacks: _Callbacks
+    ) -> bool:
         """Restart the process after each exit; True once given up, False when stopped or closed."""
         history = RestartHistory(self.policy)
         up_since: float | None = time.monotonic()
@@ -296,10 +301,10 @@ class Supervisor:
                 return not process.stopped
         return False
 
-    def _restart(self, process: Supervisable, ready_url: str) -> bool:
+    def _restart(self, process: Supervisable, ready_url: str | None) -> bool:
         """Start the process again and wait until it is ready; False if it was stopped meanwhile."""
-        url = urlparse(ready_url)
-        if url.port is not None and port_in_use(url.hostname or "127.0.0.1", url.port):
+        url = urlparse(ready_url) if ready_url is not None else None
+        if url is not None and url.port is not None and port_in_use(url.hostname or "127.0.0.1", url.port):
             # Otherwise whatever holds the port would answer the readiness check.
             raise ProcessFailed(f"{process.name}: port {url.port} is still in use")
         try:
@@ -307,5 +312,6 @@ class Supervisor:
                 return False
         except OSError as error:
             raise ProcessFailed(f"{process.name} could not be started: {error}") from error
-        process.wait_until_ready(ready_url, self.ready_timeout_s)
+        if ready_url is not None:
+            process.wait_until_ready(ready_url, self.ready_timeout_s)
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -16,11 +17,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from actions.deployment import ProductionRefused
+from actions.handoff.board import WaitingBoard
 from actions.redis_persistence import PersistencePolicy, check_redis_at_start_async, redis_address
 from web.accounts.demo import demo_accounts_present
 from web.accounts.middleware import AuthMiddleware
 from web.accounts.routes import account_routes
 from web.agent.routes import agent_routes
+from web.agent.sweeper import HandoffSweeper
+from web.agent.tools_routes import agent_tools_routes
 from web.demo_store import demo_store_routes
 from web.errors import WebSetupError
 from web.marketing.routes import marketing_routes
@@ -31,13 +35,15 @@ from web.privacy import privacy_routes
 from web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from web.services import WebServices
 from web.settings import WebSettings
+from web.support import support_routes
+from web.waiting import waiting_routes
 
 logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
 # esbuild's outputs (web/build.mjs); the widget is the one a store's page loads.
-BUNDLES = ("widget.js", "agent.js", "marketing.js")
+BUNDLES = ("widget.js", "agent.js", "marketing.js", "team.js")
 
 
 def find_bundles(build_dir: Path) -> Path:
@@ -89,7 +95,14 @@ def create_app(settings: WebSettings, services: WebServices | None = None) -> St
             await check_redis_at_start_async(container.redis, redis_address(settings.redis_url), policy)
             if settings.cs_env == "production":
                 await _refuse_demo_accounts(container)
-            yield
+            # Nobody waits forever: customers who left go to follow-up, stale handoffs close.
+            sweeping = asyncio.create_task(HandoffSweeper(container).run_forever(), name="handoff-sweeper")
+            try:
+                yield
+            finally:
+                sweeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeping
 
     def script(name: str) -> Response:
         # The widget is loaded by other sites' pages: cached briefly, fetchable cross-origin.
@@ -118,8 +131,11 @@ def create_app(settings: WebSettings, services: WebServices | None = None) -> St
         Route("/console", console_home, methods=["GET"]),
         *account_routes(),
         *agent_routes(),
+        *agent_tools_routes(),
         *marketing_routes(),
+        *support_routes(),
         *privacy_routes(),
+        *waiting_routes(settings, WaitingBoard(container.redis, container.keys, container.store)),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     # Outermost first: every request is timed (web/metrics.py); every response (a refusal of

@@ -10,6 +10,7 @@ const entries = {
   widget: "widget/index.js",
   agent: "console/agent.js",
   marketing: "console/marketing.js",
+  team: "console/team.js",
 };
 
 const present = Object.fromEntries(Object.entries(entries).filter(([, src]) => existsSync(src)));

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
@@ -31,6 +31,9 @@ from web.agent.rasa_api import RasaApi
 from web.errors import WebSetupError
 from web.pages import Pages
 from web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from actions.offers.copy_drafts import CopyDrafter
 
 # Console requests make small reads: a Redis that does not answer in this long is down.
 REDIS_TIMEOUT_S = 5.0
@@ -102,6 +105,14 @@ class WebServices:
     def offer_rules(self) -> RuleStore:
         """The versioned offer rules marketers edit."""
         return RuleStore(self.redis, self.keys)
+
+    @cached_property
+    def copy_drafter(self) -> CopyDrafter:
+        """Offer copy drafts for the rule editor; the model loads at the first draft, off the event loop."""
+        # Imported here: the copy checks pull in the answering stack, which only the rule editor needs.
+        from actions.offers.copy_drafts import CopyDrafter, LazyGenerator
+
+        return CopyDrafter(LazyGenerator())
 
     @cached_property
     def topics(self) -> TopicBoard:

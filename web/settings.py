@@ -20,6 +20,9 @@ DEMO_RASA_TOKEN = "demo-rasa-token-change-me"
 # esbuild's output (npm run build at setup): the widget and the consoles' scripts.
 # Resolved relative to this file so the default works from any working directory.
 DEFAULT_BUILD_DIR = Path(__file__).resolve().parent / "build"
+# DEMO DEFAULT, the Rasa server's own (rasa_addons/conversation_ids.py, which the web app's
+# image does not hold): set CONVERSATION_SECRET to the same value for both in any real deployment.
+DEMO_CONVERSATION_SECRET = "demo-conversation-secret-change-me"
 
 
 class WebSettings(BaseSettings):
@@ -88,6 +91,34 @@ class WebSettings(BaseSettings):
             "demo stack turns it on. A real store's own site signs its customers' tokens."
         ),
     )
+    conversation_secret: SecretStr = Field(
+        default=SecretStr(DEMO_CONVERSATION_SECRET),
+        description=(
+            "The Rasa server's CONVERSATION_SECRET: the widget's waiting banner proves its conversation "
+            "with the ticket Rasa signed with it (web/waiting.py); demo default."
+        ),
+    )
+    handoff_gone_after_s: float = Field(
+        default=600,
+        gt=0,
+        description=(
+            "A waiting customer not seen (no widget check-in) for this long has gone: the handoff "
+            "moves to status follow_up (HANDOFF_GONE_AFTER_S, default 10 minutes)."
+        ),
+    )
+    handoff_stale_after_s: float = Field(
+        default=24 * 3600,
+        gt=0,
+        description=(
+            "An open handoff untouched for this long is closed automatically with a note "
+            "(HANDOFF_STALE_AFTER_S, default 24 hours)."
+        ),
+    )
+    handoff_sweep_every_s: float = Field(
+        default=60,
+        gt=0,
+        description="How often the web app's sweeper looks over the queue (HANDOFF_SWEEP_EVERY_S).",
+    )
     accounts: AccountSettings = Field(
         default_factory=AccountSettings,
         description=(
@@ -103,6 +134,8 @@ class WebSettings(BaseSettings):
             check_production_secret("CS_IDENTITY_SECRET", self.cs_identity_secret)
             check_production_secret("WEB_SECRET_KEY", self.accounts.web_secret_key)
             check_production_switch("DEMO_STORE", self.demo_store)
+            # The widget's waiting banner checks the Rasa server's conversation tickets with it.
+            check_production_secret("CONVERSATION_SECRET", self.conversation_secret)
             if not self.accounts.web_cookie_secure:
                 # Production is served over HTTPS: a cookie sent in clear text is never right there.
                 if "web_cookie_secure" in self.accounts.model_fields_set:

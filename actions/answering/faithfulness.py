@@ -95,11 +95,11 @@ def check_faithfulness(reply: str, best_sentence: str, evidence: str, question: 
         (
             *_specifics(reply, best_sentence, needed),
             *([] if needed else _recall(reply, best_sentence, asked)),
-            *_precision(reply, evidence, asked),
+            *precision(reply, evidence, asked),
             *_single_source(reply, evidence),
             *_labels_named(reply, evidence, question.text),
             *_availability(reply, evidence, question.text),
-            *_repetition(reply),
+            *repetition(reply),
             *_echo(reply, asked, question.specifics),
             *_off_question(reply, asked),
         )
@@ -134,9 +134,14 @@ def _specifics(reply: str, best_sentence: str, needed: frozenset[str]) -> list[V
     violations = []
     if needed - given:
         violations.append(Violation("missing_specifics", ", ".join(sorted(needed - given))))
-    if bool(_NEGATION.search(best_sentence)) != bool(_NEGATION.search(reply)):
+    if negation_differs(reply, best_sentence):
         violations.append(Violation("missing_specifics", "negation differs from the evidence"))
     return violations
+
+
+def negation_differs(reply: str, evidence: str) -> bool:
+    """One says "not" (no, never, n't...) and the other does not (shared with the offer-copy checks)."""
+    return bool(_NEGATION.search(evidence)) != bool(_NEGATION.search(reply))
 
 
 def _recall(reply: str, best_sentence: str, asked: set[str]) -> list[Violation]:
@@ -153,11 +158,19 @@ def _recall(reply: str, best_sentence: str, asked: set[str]) -> list[Violation]:
     )
 
 
-def _precision(reply: str, evidence: str, asked: set[str]) -> list[Violation]:
+def content_stems(text: str) -> list[str]:
+    """The stems of the words of ``text`` that carry content (shared with the offer-copy checks)."""
+    return _content_stems(text)
+
+
+def precision(
+    reply: str, evidence: str, asked: set[str], max_share: float = MAX_UNSUPPORTED_SHARE
+) -> list[Violation]:
+    """Too many content words that neither the evidence nor ``asked`` (stems said to be free) holds."""
     stems = _content_stems(reply)
     known = set(_content_stems(evidence)) | asked
     unknown = [s for s in stems if s not in known]
-    if stems and len(unknown) / len(stems) > MAX_UNSUPPORTED_SHARE:
+    if stems and len(unknown) / len(stems) > max_share:
         lacking = ", ".join(sorted(set(unknown))[:6])
         return [Violation("unfaithful", f"words the evidence lacks: {lacking}")]
     return []
@@ -191,6 +204,7 @@ def _availability(reply: str, evidence: str, question: str) -> list[Violation]:
     return []
 
 
-def _repetition(reply: str) -> list[Violation]:
+def repetition(reply: str) -> list[Violation]:
+    """A reply that says the same sentence twice (shared with the offer-copy checks)."""
     sentences = [" ".join(s.lower().split()) for s in _SENTENCE.split(reply) if s.strip()]
     return [Violation("unfaithful", "repeats a sentence")] if len(sentences) != len(set(sentences)) else []

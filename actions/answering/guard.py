@@ -123,7 +123,7 @@ class GroundingGuard:
             if not grounding.supports(fact)
         ]
         violations += [
-            Violation("unknown_product", mention) for mention in self._product_mentions(reply)
+            Violation("unknown_product", mention) for mention in self.product_mentions(reply)
             if not self._catalogue.is_known(mention)
             and " ".join(mention.lower().split()) not in lowered_context
         ]  # fmt: skip
@@ -169,8 +169,11 @@ class GroundingGuard:
                         violations.append(Violation("unsupported_fact", f"{match.group(0)} ({name})"))
         return violations
 
-    def _product_mentions(self, reply: str) -> list[str]:
-        """Runs of capitalised words (with model numbers) that look like a product name."""
+    def product_mentions(self, reply: str) -> list[str]:
+        """Runs of capitalised words (with model numbers) that look like a product name.
+
+        Public for other checks of generated text (offer copy names only the rule's products).
+        """
         mentions = []
         for run in re.finditer(
             r"(?:[A-Z][A-Za-z0-9'&-]*|\d+[A-Za-z]*)(?:\s+(?:&\s+)?(?:[A-Z][A-Za-z0-9'&-]*|\d+[A-Za-z]*))*",

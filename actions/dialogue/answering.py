@@ -114,9 +114,20 @@ async def answer_question(
 
 def _say(dispatcher: CollectingDispatcher, answer: Answer) -> None:
     if answer.response is not None:
-        dispatcher.utter_message(response=answer.response)
+        dispatcher.utter_message(response=answer.response, **answer_metadata(answer))
     else:
-        dispatcher.utter_message(text=answer.text)
+        dispatcher.utter_message(text=answer.text, **answer_metadata(answer))
+
+
+def answer_metadata(answer: Answer) -> dict[str, str]:
+    """What the answer's bot event carries in its ``metadata``: the outcome (``AnswerKind``).
+
+    Rasa keeps an uttered message's extra keys as the ``BotUttered`` event's metadata, which the
+    event broker writes to the ``events`` stream: the topics job reads ``metadata.answer_kind`` there
+    to count, per topic, the questions the assistant could not answer (``docs/insights.md``). The
+    customer's channels do not forward it (the socket.io channel passes only the keys the widget reads).
+    """
+    return {"answer_kind": answer.kind}
 
 
 def _answer_record(answer: Answer, topic: str | None) -> dict[str, Any]:
@@ -198,7 +209,7 @@ class ActionCheckFormRequest(ServiceAction):
         answer = await answer_question(self.services, tracker, text)
         if answer.kind not in ("generated", "extractive"):
             return []
-        dispatcher.utter_message(text=answer.text)
+        dispatcher.utter_message(text=answer.text, **answer_metadata(answer))
         return [_answer_record(answer, None)]
 
 
@@ -339,14 +350,14 @@ async def answer_parts(
         unknown += answer.kind == "unknown"
         if answer.response is not None:
             if answer.response not in said:
-                dispatcher.utter_message(response=answer.response)
+                dispatcher.utter_message(response=answer.response, **answer_metadata(answer))
                 said.add(answer.response)
         else:
             # The same article may answer two parts: what an earlier part already said is not said again.
             text = _without_repeats(answer.text, said)
             if not text:
                 continue
-            dispatcher.utter_message(text=text)
+            dispatcher.utter_message(text=text, **answer_metadata(answer))
         events.append(_answer_record(answer, answer.sources[0].topic if answer.sources else None))
     if tracker.active_loop_name:
         return events

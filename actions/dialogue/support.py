@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -12,8 +13,10 @@ from rasa_sdk.types import DomainDict
 
 from actions import metrics
 from actions.dialogue.base import ServiceAction
-from actions.errors import StoreUnavailable
+from actions.errors import AssistantError, StoreUnavailable
+from actions.handoff.index import document_of
 from actions.handoff.queue import HandoffRequest
+from actions.handoff.wording import opening_phrase, out_of_hours_reply
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +66,8 @@ class ActionRequestHandoff(ServiceAction):
             emotion=tracker.get_slot("emotion"),
         )
         try:
-            await self.services.handoff.enqueue(request)
+            signed_in = bool(tracker.get_slot("signed_in"))
+            await self.services.handoff.enqueue(request, document_of(tracker.events, signed_in))
         except StoreUnavailable:
             logger.exception("handoff could not be queued for sender_id=%s", tracker.sender_id)
             metrics.handoff_requested(reason, request.priority, queued=False)
@@ -75,8 +79,15 @@ class ActionRequestHandoff(ServiceAction):
             ]
         logger.info("handoff queued for sender_id=%s: %s", tracker.sender_id, reason)
         metrics.handoff_requested(reason, request.priority, queued=True)
-        upset = tracker.get_slot("tone_hint") in ("apologise_first", "be_brief", "reassure")
-        dispatcher.utter_message(response="utter_handoff_queued_apology" if upset else "utter_handoff_queued")
+        # ``handoff="queued"`` reaches the widget (rasa_addons/socketio_channel.py passes it through):
+        # it shows the waiting banner with the customer's place in the queue.
+        closed = await self._out_of_hours_reply(tracker)
+        if closed is not None:
+            dispatcher.utter_message(text=closed, handoff="queued")
+        else:
+            upset = tracker.get_slot("tone_hint") in ("apologise_first", "be_brief", "reassure")
+            response = "utter_handoff_queued_apology" if upset else "utter_handoff_queued"
+            dispatcher.utter_message(response=response, handoff="queued")
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),
@@ -90,3 +101,21 @@ class ActionRequestHandoff(ServiceAction):
             ActionExecuted("action_listen"),
             ConversationPaused(),
         ]
+
+    async def _out_of_hours_reply(self, tracker: Tracker) -> str | None:
+        """The reply naming when the team is back and asking for an e-mail; None in hours.
+
+        A store without support hours in its policy, or whose policy cannot be read this turn,
+        is treated as staffed: the customer gets the usual reply rather than none.
+        """
+        try:
+            hours = (await self.services.store.policy()).support_hours
+        except AssistantError:
+            logger.exception("store policy unreadable at handoff for sender_id=%s", tracker.sender_id)
+            return None
+        now = datetime.now(UTC)
+        if hours is None or hours.is_open(now):
+            return None
+        opening = hours.next_opening(now)
+        logger.info("handoff out of hours for sender_id=%s", tracker.sender_id)
+        return out_of_hours_reply(opening_phrase(opening, now, hours.timezone_label) if opening else None)

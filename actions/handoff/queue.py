@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 
+from actions.handoff.index import SearchDocument, customer_name, index_handoff
 from actions.keys import HANDOFF_TTL_S, Keys
 from actions.redis_edge import members, store_call
 
@@ -33,9 +34,15 @@ class HandoffQueue:
         self._redis = redis
         self._keys = keys
 
-    async def enqueue(self, request: HandoffRequest) -> None:
-        """Add or refresh a conversation's place in the queue (idempotent per conversation)."""
+    async def enqueue(self, request: HandoffRequest, document: SearchDocument | None = None) -> None:
+        """Add or refresh a conversation's place in the queue (idempotent per conversation).
+
+        ``document`` is what the agents' inbox finds it by (``actions.handoff.index``).
+        """
         details = self._keys.handoff(request.conversation_id)
+        document = document or SearchDocument()
+        if document.name is None:
+            document.name = await customer_name(self._redis, self._keys, document.customer_id)
         with store_call("queue the handoff"):
             async with self._redis.pipeline(transaction=True) as pipe:
                 # NX keeps the original waiting time when a customer asks twice.
@@ -47,6 +54,7 @@ class HandoffQueue:
                 pipe.hset(details, mapping={"request": request.model_dump_json(), "status": "waiting"})
                 # A new request starts afresh: an earlier takeover's claim and closing belong to the past.
                 pipe.hdel(details, "claim", "closed")
+                index_handoff(pipe, self._keys, request.conversation_id, request.requested_at, document)
                 pipe.expire(details, HANDOFF_TTL_S)
                 # Requests nobody picked up within the handoff's lifetime have lost their
                 # details too: they leave the queue, which therefore stays bounded.

@@ -42,6 +42,9 @@ class Topic(BaseModel):
     updated_at: datetime
     first_day: str
     last_day: str
+    # The newest questions of the topic the assistant answered "not sure" or only in part (masked),
+    # newest first: the knowledge-gaps page (``actions/insights/measures.py``).
+    gaps: list[TopicExample] = Field(default_factory=list)
 
 
 class PendingMessage(BaseModel):
@@ -54,15 +57,33 @@ class PendingMessage(BaseModel):
     text: str
     timestamp: float
     vector: str  # base64 of float32 bytes
+    # Carried until the message joins a topic, so its measures are counted then.
+    message_id: str | None = None
+    answer_kind: str | None = None
 
     @classmethod
     def of(
-        cls, key: str, conversation_id: str, text: str, timestamp: float, vector: np.ndarray
+        cls,
+        key: str,
+        conversation_id: str,
+        text: str,
+        timestamp: float,
+        vector: np.ndarray,
+        message_id: str | None = None,
+        answer_kind: str | None = None,
     ) -> PendingMessage:
         """A pending message holding ``vector`` as base64 float32."""
         raw = np.asarray(vector, dtype=np.float32).tobytes()
         encoded = base64.b64encode(raw).decode("ascii")
-        return cls(key=key, conversation_id=conversation_id, text=text, timestamp=timestamp, vector=encoded)
+        return cls(
+            key=key,
+            conversation_id=conversation_id,
+            text=text,
+            timestamp=timestamp,
+            vector=encoded,
+            message_id=message_id,
+            answer_kind=answer_kind,
+        )
 
     def embedding(self) -> np.ndarray:
         """The stored embedding as float32."""

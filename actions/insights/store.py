@@ -163,6 +163,37 @@ class TopicStore:
         if run.meta:
             pipe.hset(keys.insights_meta, mapping={name: value for name, value in run.meta.items()})
 
+    def meta(self) -> dict[str, str]:
+        """The job's meta hash (last run, stream positions of the ratings and offers read)."""
+        with store_call("read the topics job's meta", with_cause=True):
+            return {text(k): text(v) for k, v in self.redis.hgetall(self.keys.insights_meta).items()}
+
+    def save_outcomes(
+        self,
+        counts: Mapping[tuple[str, str], Mapping[str, int]],
+        cursors: Mapping[str, str],
+        events_cursor: str | None = None,
+    ) -> None:
+        """Conversation outcomes' counts and the stream positions they were read to, in one transaction.
+
+        ``cursors`` are meta fields (the ratings' and offers' positions); ``events_cursor`` the event
+        stream's, when the outcomes came from entries that held no customer message.
+        """
+        with store_call("save the topics' outcomes", with_cause=True):
+            with self.redis.pipeline(transaction=True) as pipe:
+                for (topic_id, day), metrics in counts.items():
+                    daily = self.keys.insights_topic_daily(topic_id)
+                    for metric, increment in metrics.items():
+                        pipe.hincrby(daily, daily_field(day, metric), increment)
+                    pipe.expire(daily, INSIGHTS_DAILY_TTL_S)
+                if cursors:
+                    pipe.hset(
+                        self.keys.insights_meta, mapping={name: value for name, value in cursors.items()}
+                    )
+                if events_cursor is not None:
+                    pipe.set(self.keys.insights_cursor, events_cursor)
+                pipe.execute()
+
     def save_cursor(self, cursor: str) -> None:
         """Move the stream position past entries that held no customer message."""
         with store_call("save the topics stream position", with_cause=True):
@@ -177,6 +208,20 @@ class TopicStore:
             replies = pipe.execute()
         return {
             topic_id: metric_series(reply, MESSAGES) for topic_id, reply in zip(ids, replies, strict=True)
+        }
+
+    def daily_metrics(
+        self, topic_ids: Iterable[str], metrics: tuple[str, ...]
+    ) -> dict[str, dict[str, dict[str, int]]]:
+        """Each of ``metrics`` per day of each topic (own counters, merges not folded in)."""
+        ids = list(topic_ids)
+        with store_call("read the topics' daily counts", with_cause=True), self.redis.pipeline(False) as pipe:
+            for topic_id in ids:
+                pipe.hgetall(self.keys.insights_topic_daily(topic_id))
+            replies = pipe.execute()
+        return {
+            topic_id: {metric: metric_series(reply, metric) for metric in metrics}
+            for topic_id, reply in zip(ids, replies, strict=True)
         }
 
     def trim_once_a_day(self, topic_ids: Iterable[str], today: str) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from actions.offers.context import OfferContext
-from actions.offers.rules import Conditions, OfferRule, window_end, window_start
+from actions.offers.rules import Conditions, OfferRule, Variant, window_end, window_start
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -48,18 +48,43 @@ def _phrase_in(phrase: tuple[str, ...], words: tuple[str, ...]) -> bool:
     return size > 0 and any(words[i : i + size] == phrase for i in range(len(words) - size + 1))
 
 
+SegmentEntries = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def compile_segments(entries: list[str] | None) -> SegmentEntries | None:
+    """Prepare segment entries (ids or label words) of a rule or a variant; None: any segment."""
+    return None if entries is None else tuple((s.strip().lower(), _words(s)) for s in entries)
+
+
+def segment_matches(entries: SegmentEntries, context: OfferContext) -> bool:
+    """Whether the customer's segment is one of the entries, by id or by words of its label.
+
+    An entry names a segment by its id ("2") or by words of its label ("high value"
+    matches "High-value regulars"), so rules survive re-clustering that renumbers
+    segments as long as the labels keep their words.
+    """
+    segment_id = (context.segment or "").strip().lower()
+    label_words = _words(context.segment_label or "")
+    return any(
+        (bool(segment_id) and entry == segment_id) or _phrase_in(words, label_words)
+        for entry, words in entries
+    )
+
+
 @dataclass(frozen=True)
 class CompiledRule:
     """A rule with its conditions prepared for fast checks."""
 
     rule: OfferRule
-    segments: tuple[tuple[str, tuple[str, ...]], ...] | None
+    segments: SegmentEntries | None
     intents: frozenset[str] | None
     topics: frozenset[str] | None
     emotions: frozenset[str] | None
     channels: frozenset[str] | None
     start: datetime | None
     end: datetime | None
+    # Each variant's own segments (copy written for one kind of customer); None: every customer.
+    variant_segments: tuple[SegmentEntries | None, ...] = ()
 
     @classmethod
     def of(cls, rule: OfferRule) -> CompiledRule:
@@ -67,16 +92,23 @@ class CompiledRule:
         c = rule.conditions
         return cls(
             rule=rule,
-            segments=None
-            if c.segments is None
-            else tuple((s.strip().lower(), _words(s)) for s in c.segments),
+            segments=compile_segments(c.segments),
             intents=_lower(c.intents),
             topics=_lower(c.topics),
             emotions=_lower(c.emotions),
             channels=_lower(c.channels),
             start=None if c.start is None else window_start(c.start),
             end=None if c.end is None else window_end(c.end),
+            variant_segments=tuple(compile_segments(v.segments) for v in rule.variants),
         )
+
+    def variants_for(self, context: OfferContext) -> list[Variant]:
+        """The variants this customer may see: those for every customer, and those for their segment."""
+        return [
+            variant
+            for variant, entries in zip(self.rule.variants, self.variant_segments, strict=True)
+            if entries is None or segment_matches(entries, context)
+        ]
 
     def failed_condition(self, context: OfferContext, unhappy: bool) -> str | None:
         """Name the first condition that does not hold; None when all hold.
@@ -100,7 +132,7 @@ class CompiledRule:
         ):
             if allowed is not None and (value is None or value.lower() not in allowed):
                 return name
-        if self.segments is not None and not self._segment_matches(context):
+        if self.segments is not None and not segment_matches(self.segments, context):
             return "segments"
         ranges: tuple[tuple[str, float | None, float | None, float | None], ...] = (
             ("sentiment", c.sentiment_min, c.sentiment_max, context.sentiment),
@@ -116,14 +148,3 @@ class CompiledRule:
             if number is None or (low is not None and number < low) or (high is not None and number > high):
                 return name
         return None
-
-    def _segment_matches(self, context: OfferContext) -> bool:
-        # An entry names a segment by its id ("2") or by words of its label
-        # ("high value" matches "High-value regulars"), so rules survive re-clustering
-        # that renumbers segments as long as the labels keep their words.
-        segment_id = (context.segment or "").strip().lower()
-        label_words = _words(context.segment_label or "")
-        return any(
-            (bool(segment_id) and entry == segment_id) or _phrase_in(words, label_words)
-            for entry, words in self.segments or ()
-        )

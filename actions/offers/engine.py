@@ -25,7 +25,7 @@ from actions.offers.control import in_control
 from actions.offers.decision import Offer, OfferDecision, OfferExposure, OfferSettings
 from actions.offers.events import ANONYMOUS, EventType, OfferEvent
 from actions.offers.ledger import OfferLedger
-from actions.offers.rules import OfferRule
+from actions.offers.rules import OfferRule, Variant
 from actions.offers.stock import StockSource
 from actions.offers.store import RuleStore
 
@@ -34,6 +34,11 @@ logger = logging.getLogger(__name__)
 
 def _products_of(rule: OfferRule) -> set[str]:
     return {pid for variant in rule.variants for pid in variant.product_ids}
+
+
+def _with_variants(rule: OfferRule, variants: list[Variant]) -> OfferRule:
+    # A view of the rule for one decision: the same id, caps and counters, fewer variants.
+    return rule.model_copy(update={"variants": variants})
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,13 @@ class OfferEngine:
                 skipped[rule.id] = "suppressed"
             elif (failed := compiled.failed_condition(context, unhappy)) is not None:
                 skipped[rule.id] = failed
+            elif not (eligible := compiled.variants_for(context)):
+                skipped[rule.id] = "variants"  # every variant is written for other segments
             else:
-                candidates.append(rule)
+                # The bandit (and a weighted split) allocate among the variants this customer may see.
+                candidates.append(
+                    rule if len(eligible) == len(rule.variants) else _with_variants(rule, eligible)
+                )
         candidates = await self._on_topic(candidates, context, skipped)
         candidates = await self._with_stock(candidates, skipped)
         now_ms = int(context.now.timestamp() * 1000)

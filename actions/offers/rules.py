@@ -163,6 +163,11 @@ class Variant(BaseModel):
     product_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
         default_factory=list
     )
+    # Copy written for a kind of customer (the console's "Draft copy") competes only among them;
+    # matched like ``Conditions.segments``. Omitted: the variant is for every customer.
+    segments: Annotated[NonEmptyTexts | None, BeforeValidator(_ids_as_text)] = Field(
+        default=None, description="segment ids ('2') or words of a segment's label; omitted: every customer"
+    )
 
 
 class PerCustomerCap(BaseModel):

@@ -131,6 +131,8 @@ class CustomerData:
     handoffs: dict[str, dict[str, Any]] = field(default_factory=dict)
     handoff_queue: dict[str, float] = field(default_factory=dict)
     handoff_closed: dict[str, float] = field(default_factory=dict)
+    # Agents' private notes on the conversation (they may quote the customer).
+    agent_notes: dict[str, list[Any]] = field(default_factory=dict)
     # Conversation -> the score its "rated once" marker holds.
     csat_marks: dict[str, str] = field(default_factory=dict)
     offers_seen: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
@@ -181,6 +183,7 @@ class CustomerData:
             "handoff_records": len(self.handoffs),
             "handoff_queue_places": len(self.handoff_queue) + len(self.handoff_closed),
             "csat_marks": len(self.csat_marks),
+            "agent_notes": sum(len(notes) for notes in self.agent_notes.values()),
             "offer_markers": len(self.offers_seen) + len(self.offers_accepted),
             "order_lookup_counters": len(self.order_lookup_limits),
         }
@@ -211,6 +214,7 @@ def export_document(data: CustomerData, now: datetime | None = None) -> dict[str
                 "handoff_waiting_since": data.handoff_queue.get(cid),
                 "handoff_closed_at": data.handoff_closed.get(cid),
                 "csat_rated": data.csat_marks.get(cid),
+                "agent_notes": data.agent_notes.get(cid, []),
             }
             for cid in sorted(data.conversations)
         ],
@@ -335,11 +339,12 @@ async def _read_conversations(redis: Redis, keys: Keys, data: CustomerData) -> N
                 pipe.zscore(keys.handoff_queue, cid)
                 pipe.zscore(keys.handoff_closed, cid)
                 pipe.get(keys.csat_rated(cid))
+                pipe.lrange(keys.agent_notes(cid), 0, -1)
             replies = await pipe.execute()
     per_conversation = len(replies) // len(conversations)
     for index, cid in enumerate(conversations):
         first = index * per_conversation
-        tracker, timeline, handoff, waiting, closed, rated = replies[first : first + per_conversation]
+        tracker, timeline, handoff, waiting, closed, rated, notes = replies[first : first + per_conversation]
         if tracker is not None:
             data.trackers[cid] = _json_or_text(tracker)
         if timeline:
@@ -352,11 +357,14 @@ async def _read_conversations(redis: Redis, keys: Keys, data: CustomerData) -> N
             data.handoff_closed[cid] = float(closed)
         if rated is not None:
             data.csat_marks[cid] = text(rated)
+        if notes:
+            data.agent_notes[cid] = [_json_or_text(note) for note in notes]
         data.candidate_keys |= {
             keys.tracker(cid),
             keys.emotion_timeline(cid),
             keys.handoff(cid),
             keys.csat_rated(cid),
+            keys.agent_notes(cid),
         }
 
 
@@ -477,6 +485,7 @@ async def erase_customer(redis: Redis, keys: Keys, data: CustomerData) -> Erasur
             if conversations:
                 pipe.zrem(keys.handoff_queue, *conversations)
                 pipe.zrem(keys.handoff_closed, *conversations)
+                pipe.zrem(keys.handoff_inbox, *conversations)
             members_removed = sum(int(removed) for removed in await pipe.execute())
         keys_deleted += int(await redis.delete(keys.customer_conversations(data.customer_id)))
     return ErasureReport(

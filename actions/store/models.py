@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from actions.handoff.hours import SupportHours
+
 OrderStatus = Literal["processing", "shipped", "in_transit", "delivered", "cancelled", "returned"]
 ShippingMethod = Literal["standard", "express", "international"]
 
@@ -120,3 +122,5 @@ class StorePolicy(BaseModel):
     help_centre_url: str = Field(min_length=1)
     non_returnable_categories: list[str] = Field(default_factory=list)
     refund_days: str = Field(min_length=1, description="e.g. '5-10 business days'")
+    # When people answer the chat; a store without them is treated as always staffed.
+    support_hours: SupportHours | None = None

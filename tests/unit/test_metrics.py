@@ -25,7 +25,7 @@ from actions.generation.base import (
     GenerationTimedOut,
     GeneratorBusy,
 )
-from tests.unit.dialogue.fakes import services_with, tracker
+from tests.unit.dialogue.fakes import FakeStore, services_with, tracker
 from tests.unit.dialogue.test_support import RecordingQueue
 
 
@@ -90,10 +90,10 @@ async def test_a_queued_handoff_is_counted_by_category_priority_and_outcome() ->
     )
     slots = {"handoff_reason": "anger rising over 3 turns", "handoff_priority": "urgent"}
 
-    await ActionRequestHandoff(services_with(handoff=RecordingQueue())).run(
+    await ActionRequestHandoff(services_with(handoff=RecordingQueue(), store=FakeStore())).run(
         CollectingDispatcher(), tracker(slots), {}
     )
-    await ActionRequestHandoff(services_with(handoff=RecordingQueue(down=True))).run(
+    await ActionRequestHandoff(services_with(handoff=RecordingQueue(down=True), store=FakeStore())).run(
         CollectingDispatcher(), tracker({}), {}
     )
 

@@ -59,6 +59,8 @@ class StoredUser(User):
     created_at: datetime
     # Sessions remember this; a password change ends every older session.
     password_changed_at: datetime
+    # May create, edit and delete the team's canned replies (admins always may): web/agent/canned.py.
+    can_manage_canned: bool = False
 
     def public(self) -> User:
         """Return the user without the hash and dates."""

@@ -108,6 +108,17 @@ class UserStore:
         await self._replace(updated)
         logger.info("console user %s: password changed", username)
 
+    async def set_canned_manager(self, username: str, allowed: bool) -> None:
+        """Allow or stop an account managing the team's canned replies.
+
+        Raises:
+            UserNotFound: no such user.
+
+        """
+        stored = await self._require(username)
+        await self._replace(stored.model_copy(update={"can_manage_canned": allowed}))
+        logger.info("console user %s: may manage canned replies: %s", username, allowed)
+
     async def delete(self, username: str) -> None:
         """Remove a user; their sessions stop working at their next request.
 

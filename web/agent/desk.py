@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import Literal, cast
+from typing import Literal, cast, get_args
 
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
@@ -20,7 +20,8 @@ from actions.handoff.queue import HandoffRequest
 from actions.keys import HANDOFF_CLOSED_KEEP_S, Keys
 from actions.redis_edge import members, optional_text, store_call, text
 
-Status = Literal["waiting", "claimed", "returned", "closed"]
+# ``follow_up``: the customer left while waiting (web/agent/sweeper.py); an agent e-mails them.
+Status = Literal["waiting", "claimed", "returned", "closed", "follow_up"]
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 # Customer messages in the queue's emotion trend.
 TREND_LENGTH = 8
@@ -40,6 +41,28 @@ redis.call('HSET', KEYS[1], 'claim', ARGV[1], 'status', 'claimed')
 return {1, ARGV[1], queued_at}
 """
 
+# Hand a conversation from its owner to a colleague, or release it back to the queue,
+# only if the agent asking still holds it: one atomic step, like the claim. The queue
+# entry (scored by the request time) is left alone, so a released conversation keeps
+# its place and its waiting time.
+_PASS_ON = """
+local current = redis.call('HGET', KEYS[1], 'claim')
+if not current then return {0, ''} end
+if cjson.decode(current)['agent'] ~= ARGV[1] then return {-1, current} end
+if ARGV[2] == '' then
+  redis.call('HDEL', KEYS[1], 'claim')
+  redis.call('HSET', KEYS[1], 'status', 'waiting')
+else
+  redis.call('HSET', KEYS[1], 'claim', ARGV[2], 'status', 'claimed')
+end
+return {1, current}
+"""
+# How an agent may close a conversation: the fixed list reports count by.
+ResolutionCategory = Literal[
+    "answered", "order_issue_fixed", "refund_or_return_arranged", "escalated", "no_response", "other"
+]
+RESOLUTION_CATEGORIES: tuple[ResolutionCategory, ...] = get_args(ResolutionCategory)
+
 
 class Claim(BaseModel):
     """Which agent owns a handed-off conversation, since when."""
@@ -54,6 +77,8 @@ class Closing(BaseModel):
 
     agent: str
     note: str = Field(max_length=2000)
+    # Closings recorded before categories existed read as "other".
+    category: ResolutionCategory = "other"
     closed_at: float = Field(default_factory=time.time)
 
 
@@ -64,6 +89,8 @@ class HandoffState(BaseModel):
     status: Status | None = None
     claim: Claim | None = None
     closing: Closing | None = None
+    # Given by the customer in the widget out of hours, for a reply by e-mail (actions/handoff/board.py).
+    contact_email: str | None = None
 
 
 class QueueItem(BaseModel):
@@ -92,6 +119,13 @@ class ClaimResult(BaseModel):
     waited_s: float | None = Field(default=None, exclude=True)
 
 
+class PassOnResult(BaseModel):
+    """How a transfer or release went: ``done``, ``not_yours`` (another agent has it) or ``unclaimed``."""
+
+    outcome: Literal["done", "not_yours", "unclaimed"]
+    claim: Claim | None = Field(default=None, description="who held it before (done) or holds it (not_yours)")
+
+
 class QueueSummary(BaseModel):
     """The queue in three numbers (for the metrics)."""
 
@@ -108,6 +142,7 @@ class HandoffDesk:
         self._keys = keys
         self._timeline = timeline or EmotionTimeline(redis, keys)
         self._claim = redis.register_script(_CLAIM)
+        self._pass_on = redis.register_script(_PASS_ON)
 
     async def queue(self, now: float | None = None) -> list[QueueItem]:
         """Queued conversations, most urgent first, then longest waiting."""
@@ -151,6 +186,7 @@ class HandoffDesk:
                 "status": fields.get("status") or ("waiting" if request else None),
                 "claim": Claim.model_validate_json(fields["claim"]) if "claim" in fields else None,
                 "closing": Closing.model_validate_json(fields["closed"]) if "closed" in fields else None,
+                "contact_email": fields.get("contact_email"),
             }
         )
 
@@ -167,6 +203,26 @@ class HandoffDesk:
         claim = Claim.model_validate_json(text(current))
         waited = max(0.0, claim.claimed_at - float(text(queued_at[0]))) if queued_at else None
         return ClaimResult(outcome="claimed" if int(code) == 1 else "taken", claim=claim, waited_s=waited)
+
+    async def transfer(self, conversation_id: str, from_agent: str, to: Claim) -> PassOnResult:
+        """Give the conversation ``from_agent`` holds to another agent (``to``), at once."""
+        return await self._pass(
+            conversation_id, from_agent, to.model_dump_json(), "transfer the conversation"
+        )
+
+    async def release(self, conversation_id: str, agent: str) -> PassOnResult:
+        """Put the conversation ``agent`` holds back in the queue, unclaimed, keeping its waiting time."""
+        return await self._pass(conversation_id, agent, "", "release the conversation")
+
+    async def _pass(self, conversation_id: str, agent: str, new_claim: str, what: str) -> PassOnResult:
+        with store_call(what):
+            code, current = await self._pass_on(
+                keys=[self._keys.handoff(conversation_id)], args=[agent, new_claim]
+            )
+        if int(code) == 0:
+            return PassOnResult(outcome="unclaimed")
+        claim = Claim.model_validate_json(text(current))
+        return PassOnResult(outcome="done" if int(code) == 1 else "not_yours", claim=claim)
 
     async def owner(self, conversation_id: str) -> Claim | None:
         """Who holds the conversation now."""

@@ -4,6 +4,9 @@ The Rasa server's event broker writes every tracker event to ``cs:events``; take
 are written to the audit log. One blocking XREAD on both per open console turns them
 into two kinds of SSE: ``message`` (a line for an open transcript, only for queued
 conversations) and ``queue`` (the queue changed: a handoff, a claim, a hand-back).
+A third, ``counts``, carries the size of each inbox view whenever one changed: checked
+at every queue change and at least every ``COUNTS_REFRESH_S`` (a sweeper may move a
+handoff to follow-up without a queue event).
 
 The console's session is checked again at least every ``SESSION_RECHECK_S`` while the
 stream is open (XREAD blocks at most ``BLOCK_MS``): after a sign-out, an idle timeout,
@@ -36,12 +39,17 @@ SESSION_RECHECK_S = 5.0
 # The queue's membership is re-read at least this often, and at every queue change.
 QUEUE_REFRESH_S = 1.0
 QUEUE_EVENTS = frozenset({"pause", "resume"})
+COUNTS_REFRESH_S = 5.0
 # XREAD's reply in RESP2, the protocol our clients speak: [[stream, [[entry id, {field: value}]...]]...].
 StreamBatch = list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]]
 
 
 async def console_events(
-    redis: Redis, keys: Keys, desk: HandoffDesk, still_signed_in: Callable[[], Awaitable[bool]]
+    redis: Redis,
+    keys: Keys,
+    desk: HandoffDesk,
+    still_signed_in: Callable[[], Awaitable[bool]],
+    counts: Callable[[], Awaitable[dict[str, int]]] | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield sse-starlette event dicts for as long as the console stays open and its session stands.
 
@@ -51,12 +59,26 @@ async def console_events(
         desk: the handoff queue.
         still_signed_in: whether the session that opened the stream is still that of the
             same account, unchanged (``StoreUnavailable`` if Redis does not answer).
+        counts: the size of each inbox view for this console's agent (no ``counts`` events if None).
 
     """
     cursors: dict[KeyT, StreamIdT] = {keys.events: "$", keys.audit: "$"}
     queued, refreshed = await desk.queued(), time.monotonic()
     checked = time.monotonic()
+    sent_counts: dict[str, int] | None = None
+    counted, counts_due = 0.0, True
     while True:
+        if counts is not None and (counts_due or time.monotonic() - counted >= COUNTS_REFRESH_S):
+            try:
+                now_counts = await counts()
+            except StoreUnavailable:
+                logger.exception("live console: the inbox counts are unreadable; telling the console")
+                yield {"event": "unavailable", "data": "{}"}
+                return
+            counted, counts_due = time.monotonic(), False
+            if now_counts != sent_counts:
+                sent_counts = now_counts
+                yield {"event": "counts", "data": json.dumps(now_counts)}
         try:
             if time.monotonic() - checked >= SESSION_RECHECK_S:
                 if not await still_signed_in():
@@ -78,7 +100,7 @@ async def console_events(
                 fields = {text(k): text(v) for k, v in raw_fields.items()}
                 if stream_name == keys.audit:
                     if fields.get("action", "").startswith("handoff."):
-                        changed = True
+                        changed = counts_due = True
                         yield {
                             "event": "queue",
                             "data": json.dumps({"conversation_id": fields.get("target")}),
@@ -86,7 +108,7 @@ async def console_events(
                     continue
                 kind, cid = fields.get("type"), fields.get("sender_id", "")
                 if kind in QUEUE_EVENTS:
-                    changed = True
+                    changed = counts_due = True
                     yield {"event": "queue", "data": json.dumps({"conversation_id": cid})}
                 if changed or time.monotonic() - refreshed > QUEUE_REFRESH_S:
                     queued, refreshed, changed = await desk.queued(), time.monotonic(), False

@@ -24,7 +24,11 @@ from web import metrics
 from web.accounts.guards import CONVERSATION_READERS, Endpoint, requires_role
 from web.accounts.models import User
 from web.agent import wording
-from web.agent.desk import Claim, Closing
+from web.agent.canned import unfilled
+from web.agent.context import context_of
+from web.agent.desk import Claim, Closing, ResolutionCategory
+from web.agent.inbox import Inbox
+from web.agent.inbox_routes import inbox_routes
 from web.agent.live import console_events
 from web.agent.rasa_api import RasaUnavailable
 from web.agent.transcript import editable_slots, offers_shown, transcript
@@ -51,6 +55,8 @@ class Close(BaseModel):
     """Close the conversation with a resolution note."""
 
     note: str = Field(min_length=1, max_length=2000)
+    # One of the fixed list (web.agent.desk.RESOLUTION_CATEGORIES); a client that sends none records "other".
+    category: ResolutionCategory = "other"
 
 
 @dataclass(frozen=True)
@@ -182,8 +188,10 @@ async def conversation(request: Request) -> Response:
     # Reading a customer's conversation and profile is on the record.
     customer = str(slots["customer_id"]) if slots.get("signed_in") and slots.get("customer_id") else None
     await services.audit(_user(request).username, "conversation.read", cid, {"customer_id": customer})
+    context = await context_of(services, events, slots, state.request, timeline, offers_shown(events))
     return JSONResponse(
         {
+            **context.model_dump(mode="json"),
             "conversation_id": cid,
             "handoff": state.model_dump(),
             "paused": bool(tracker.get("paused")),
@@ -233,6 +241,11 @@ async def claim(request: Request) -> Response:
 async def reply(request: Request, body: Reply) -> Response:
     """Send the agent's message to the customer's widget; Rasa records it in the tracker."""
     cid, user = request.path_params["conversation_id"], _user(request)
+    left = unfilled(body.text)  # a canned reply's variable nobody filled in: never sent as it is
+    if left:
+        names = ", ".join("{" + name + "}" for name in left)
+        message = wording.UNFILLED_VARIABLES.format(names=names)
+        return _error(422, message, details=[{"field": "text", "message": message}])
     event = {"event": "bot", "text": body.text, "metadata": {"agent": {"name": user.display_name}}}
     services = services_of(request)
     try:
@@ -271,8 +284,9 @@ async def close(request: Request, body: Close) -> Response:
     """Close with a resolution note; the bot asks the customer to rate the conversation."""
     cid, user, services = request.path_params["conversation_id"], _user(request), services_of(request)
     notice = wording.CLOSED.format(agent=user.display_name)
-    record = functools.partial(services.desk.close, cid, Closing(agent=user.username, note=body.note))
-    return await _leave(request, CLOSE, notice, [], record, {"note": body.note})
+    closing = Closing(agent=user.username, note=body.note, category=body.category)
+    record = functools.partial(services.desk.close, cid, closing)
+    return await _leave(request, CLOSE, notice, [], record, {"note": body.note, "category": body.category})
 
 
 async def _leave(
@@ -312,7 +326,10 @@ async def stream(request: Request) -> Response:
         found = await services.accounts.signed_in(session_id, touch=False)
         return found is not None and found[0] == user
 
-    events = console_events(services.stream_redis, services.keys, services.desk, still_signed_in)
+    async def counts() -> dict[str, int]:
+        return (await Inbox(services.redis, services.keys).counts(user.username)).model_dump()
+
+    events = console_events(services.stream_redis, services.keys, services.desk, still_signed_in, counts)
     return EventSourceResponse(metrics.live_stream("agent", events), ping=15)
 
 
@@ -328,4 +345,5 @@ def agent_routes() -> list[BaseRoute]:
         Route(f"{base}/reply", reply, methods=["POST"]),
         Route(f"{base}/handback", hand_back, methods=["POST"]),
         Route(f"{base}/close", close, methods=["POST"]),
+        *inbox_routes(),
     ]

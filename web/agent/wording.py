@@ -29,3 +29,14 @@ RASA_DOWN = "the assistant is not answering; try again in a moment"
 REPLY_NOT_DELIVERED = "not delivered: the assistant is not answering; your text is kept, try again"
 HAND_BACK_FAILED = "the assistant is not answering; the conversation stays with you"
 CLOSE_FAILED = "the assistant is not answering; the conversation stays open"
+
+# Agent tools (web/agent/tools_routes.py): in the customer's widget, when a colleague takes
+# over or the agent puts the conversation back in the queue.
+TRANSFERRED = "{agent} from our team has joined the chat and will take it from here."
+RELEASED = "{agent} has stepped away. The next person on our team will be with you shortly."
+# Answers to the tools' requests.
+NOT_AN_AGENT = "no agent account with that username"
+TRANSFER_TO_SELF = "you already have this conversation"
+UNFILLED_VARIABLES = "fill in {names} before sending"
+NO_CANNED_REPLY = "no canned reply with that shortcut"
+NOT_A_CANNED_MANAGER = "only admins and agents allowed to manage canned replies can change them"

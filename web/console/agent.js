@@ -3,6 +3,9 @@
 
 import { Chart, LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip } from "chart.js";
 import { api, ApiError, el, clear, duration, clock } from "./api.js";
+import { initTools, showTools, listenTools } from "./agent_tools.js";
+import { initInbox, loadInbox, markCurrent, listenInbox } from "./agent_inbox.js";
+import { renderContext, readable } from "./agent_context.js";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip);
 
@@ -12,42 +15,14 @@ const state = { items: [], current: null, view: null, chart: null };
 
 // --- queue ---------------------------------------------------------------
 
-function trendDots(item) {
-  const box = el("span", { class: "trend", "aria-label": `Emotion trend: ${item.emotion_trend.join(", ") || "none yet"}` });
-  item.sentiment_trend.forEach((value, i) => {
-    const mood = value <= -0.3 ? "neg" : value >= 0.3 ? "pos" : "neu";
-    box.append(el("span", { class: `dot dot--${mood}`, title: `${item.emotion_trend[i]} (${value})` }));
-  });
-  return box;
-}
-
+// The inbox (views, filters, search, paging) is agent_inbox.js; these two keep their names
+// for the rest of this file and the tools.
 function renderQueue() {
-  const list = $("queue");
-  clear(list);
-  $("queue-count").textContent = String(state.items.length);
-  $("queue-empty").hidden = state.items.length > 0;
-  for (const item of state.items) {
-    const owner = item.claim ? (item.claim.agent === me ? "You have it" : `${item.claim.display_name} has it`) : "Waiting";
-    const button = el(
-      "button",
-      { type: "button", class: "queue__item", "aria-current": item.conversation_id === state.current ? "true" : null,
-        dataset: { testid: `queue-item-${item.conversation_id}`, conversation: item.conversation_id } },
-      el("span", { class: `priority priority--${item.priority}`, text: item.priority }),
-      el("span", { class: "queue__reason", text: item.reason }),
-      el("span", { class: "queue__meta", text: `${item.segment || "anonymous"} · ${item.emotion || "neutral"}` }),
-      trendDots(item),
-      el("span", { class: "queue__wait", dataset: { since: item.requested_at }, text: `waiting ${duration(item.waiting_s)}` }),
-      el("span", { class: "queue__owner", text: owner }),
-    );
-    button.addEventListener("click", () => openConversation(item.conversation_id));
-    list.append(el("li", {}, button));
-  }
+  markCurrent(state.current);
 }
 
 async function loadQueue() {
-  const data = await api("/api/agent/queue");
-  state.items = data.items;
-  renderQueue();
+  await loadInbox();
 }
 
 setInterval(() => {
@@ -124,7 +99,7 @@ function renderSlots(slots, editable, mine) {
 }
 
 function slotRow(name, value, canEdit) {
-  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  const text = typeof value === "object" ? readable(value) : String(value);
   // Structured bookkeeping (emotion scores) is long: shortened here, whole in the tooltip.
   const shown = text.length > 80 ? `${text.slice(0, 77)}…` : text;
   const cell = canEdit
@@ -151,11 +126,13 @@ function renderConversation(view) {
   view.transcript.forEach(appendLine);
   renderEmotion(view.emotion_timeline);
   renderProfile(view.profile, view.slots);
+  renderContext(view);
   const offers = $("offers");
   clear(offers);
   for (const o of view.offers_shown) offers.append(el("li", { text: `${o.rule_id}${o.variant_id ? ` / ${o.variant_id}` : ""} at ${clock(o.at)}` }));
   if (!view.offers_shown.length) offers.append(el("li", { class: "muted", text: "none" }));
   renderSlots(view.slots, view.editable_slots, mine);
+  showTools(view, mine);
 }
 
 async function openConversation(id) {
@@ -220,7 +197,7 @@ $("close-form").addEventListener("submit", async (event) => {
     $("reply-error").textContent = "Write a resolution note before closing.";
     return;
   }
-  await act("close", { note }).then(() => { $("close-note").value = ""; }).catch(() => null);
+  await act("close", { note, category: $("close-category").value }).then(() => { $("close-note").value = ""; }).catch(() => null);
   await openConversation(state.current);
   await loadQueue();
 });
@@ -229,6 +206,8 @@ $("close-form").addEventListener("submit", async (event) => {
 
 function connect() {
   const source = new EventSource("/api/agent/stream");
+  listenTools(source);
+  listenInbox(source);
   source.addEventListener("open", () => { $("live-status").textContent = "Live"; });
   source.addEventListener("error", () => { $("live-status").textContent = "Reconnecting…"; });
   source.addEventListener("queue", async (event) => {
@@ -252,6 +231,13 @@ function connect() {
   });
 }
 
+// Canned replies, notes, transfer and release (agent_tools.js); after a transfer or release
+// the conversation and the queue are read again.
+initTools(async () => {
+  await openConversation(state.current);
+  await loadQueue();
+});
+initInbox({ me, open: (id) => openConversation(id) });
 loadQueue().catch(() => { $("live-status").textContent = "Could not load the queue."; });
 connect();
 // Other pages (the marketer console's topics) link to one conversation: /agent#conversation=<id>.

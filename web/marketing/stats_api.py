@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from actions.keys import Keys
+from web.marketing.offer_results import offer_results
 from web.marketing.offer_stats import offer_stats
 from web.marketing.responses import json_response
 from web.marketing.segments_view import segments_overview
@@ -31,6 +32,15 @@ async def _over_period(request: Request, figures: Figures) -> Response:
 async def offers(request: Request) -> Response:
     """GET: exposures, clicks, acceptances and acceptance rate per rule and variant, per bucket."""
     return await _over_period(request, offer_stats)
+
+
+async def results(request: Request) -> Response:
+    """GET: per rule, segment and variant: credible intervals, probability best, allocation, recommendation.
+
+    Cumulative (what the bandit has learnt so far), so it takes no period.
+    """
+    services = services_of(request)
+    return json_response(await offer_results(services.redis, services.keys))
 
 
 async def segments(request: Request) -> Response:

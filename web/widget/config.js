@@ -15,6 +15,8 @@ export const DEFAULTS = Object.freeze({
   color: "#0b5fff",
   cartValue: null,
   socketPath: "/socket.io/",
+  // The web app's origin (the waiting banner's API); default: where widget.js came from.
+  api: "",
 });
 
 // data-* attribute -> setting name.
@@ -25,6 +27,7 @@ const ATTRIBUTES = {
   "data-color": "color",
   "data-cart-value": "cartValue",
   "data-socket-path": "socketPath",
+  "data-api": "api",
 };
 
 function fromScript(script) {
@@ -62,6 +65,10 @@ function asServer(value) {
   }
 }
 
+function scriptOrigin(script) {
+  return script && script.src ? asServer(script.src) : "";
+}
+
 function asColor(value) {
   const text = String(value).trim();
   // CSS.supports rejects anything that is not a single valid colour, so the
@@ -79,7 +86,7 @@ function asText(value, fallback) {
  * @param {HTMLScriptElement|null} script the widget's own script tag (document.currentScript)
  * @param {object|undefined} globalConfig window.BrightcartWidget
  * @returns {{server: string, token: string|null, title: string, color: string,
- *            cartValue: number|null, socketPath: string}}
+ *            cartValue: number|null, socketPath: string, api: string}}
  */
 export function readConfig(script, globalConfig) {
   const raw = { ...DEFAULTS, ...fromGlobal(globalConfig), ...fromScript(script) };
@@ -91,5 +98,6 @@ export function readConfig(script, globalConfig) {
     color: asColor(raw.color),
     cartValue: asCartValue(raw.cartValue),
     socketPath: path.startsWith("/") ? path : `/${path}`,
+    api: (raw.api && asServer(raw.api)) || scriptOrigin(script) || window.location.origin,
   };
 }

@@ -4,6 +4,7 @@ import { Connection } from "./connection.js";
 import { Conversation } from "./conversation.js";
 import { Panel } from "./panel.js";
 import { WidgetStore } from "./store.js";
+import { WaitingBanner } from "./waiting.js";
 
 export class Widget {
   /** @param {ReturnType<import("./config.js").readConfig>} config */
@@ -40,8 +41,15 @@ export class Widget {
       onStatus: (state) => this.panel.setStatus(state),
       onMessage: (message) => this.receive(message),
     });
+    this.waiting = new WaitingBanner(config.api, () => ({
+      session_id: this.connection.sessionId,
+      ticket: this.connection.ticket,
+    }));
+    this.panel.panel.insertBefore(this.waiting.node, this.panel.scroller);
     for (const entry of entries) this.conversation.render(entry);
     this.resumed = entries.length > 0;
+    // With a person, or waiting for one, before the reload: the banner picks up where it was.
+    this.stillWaiting = ["queued", "joined"].includes(lastHandoff(entries));
     this.host = this.panel.host;
   }
 
@@ -52,6 +60,7 @@ export class Widget {
     // An ongoing conversation listens at once, so replies (a person may be
     // typing) arrive while the panel is closed; a new visitor connects on first open.
     else if (this.resumed) this.connection.start();
+    if (this.stillWaiting) this.waiting.start();
   }
 
   customData() {
@@ -72,6 +81,7 @@ export class Widget {
   }
 
   receive(message) {
+    this.followHandoff(message.handoff);
     const entry = { kind: "bot", message };
     if (!this.conversation.render(entry)) {
       // Custom payloads the widget cannot draw are left out, not shown as JSON.
@@ -81,4 +91,21 @@ export class Widget {
     this.store.append(entry);
     this.panel.noteIncoming();
   }
+
+  /** Any step of a handoff (queued, a person joined or left): the banner asks the web app at once
+   * and shows what it says; it stops by itself once the conversation is back with the bot. */
+  followHandoff(handoff) {
+    if (typeof handoff !== "string") return;
+    if (this.waiting.running) this.waiting.refresh();
+    else this.waiting.start();
+  }
+}
+
+/** The latest handoff marker among stored bot messages ("queued", "joined", "left") or null. */
+function lastHandoff(entries) {
+  for (let i = entries.length - 1; i >= 0; i -= 1) {
+    const message = entries[i] && entries[i].message;
+    if (message && typeof message.handoff === "string") return message.handoff;
+  }
+  return null;
 }

@@ -1,7 +1,7 @@
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dialogue.support import ActionRequestHandoff, consecutive_fallbacks
-from tests.unit.dialogue.fakes import services_with, tracker
+from tests.unit.dialogue.fakes import FakeStore, services_with, tracker
 
 
 def _user(intent: str) -> dict:
@@ -35,7 +35,7 @@ class RecordingQueue:
         self.requests: list = []
         self.down = down
 
-    async def enqueue(self, request) -> None:  # type: ignore[no-untyped-def]
+    async def enqueue(self, request, document=None) -> None:  # type: ignore[no-untyped-def]
         if self.down:
             from actions.errors import StoreUnavailable
 
@@ -45,7 +45,7 @@ class RecordingQueue:
 
 async def test_handoff_queues_with_the_policy_reason_and_pauses() -> None:
     queue = RecordingQueue()
-    action = ActionRequestHandoff(services_with(handoff=queue))
+    action = ActionRequestHandoff(services_with(handoff=queue, store=FakeStore()))
     dispatcher = CollectingDispatcher()
     slots = {
         "handoff_reason": "anger rising over 3 turns",
@@ -60,7 +60,7 @@ async def test_handoff_queues_with_the_policy_reason_and_pauses() -> None:
 
 
 async def test_handoff_when_redis_is_down_tells_the_customer_how_to_reach_a_person() -> None:
-    action = ActionRequestHandoff(services_with(handoff=RecordingQueue(down=True)))
+    action = ActionRequestHandoff(services_with(handoff=RecordingQueue(down=True), store=FakeStore()))
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker({}), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_unavailable"]

@@ -21,6 +21,7 @@ from actions.offers.events import OfferEvent
 from actions.privacy.index import link_conversation
 from actions.store.lookup_limits import LookupLimits
 from web.accounts.audit import audit
+from web.agent.notes import Note, NoteBook
 
 
 @pytest.fixture
@@ -100,6 +101,8 @@ async def give_data(redis: Redis, keys: Keys, person: Person, *, indexed: bool =
         await handoff.enqueue(HandoffRequest(conversation_id=cid, reason="customer asked for a person"))
         await csat.record(CsatScore(conversation_id=cid, score=4))
         await audit(redis, keys, "agent", "handoff.close", cid, {"note": f"refunded {person.full_name}"})
+        note = Note(author="agent", author_name="Sam Lee", text=f"{person.full_name}: use {person.email}")
+        await NoteBook(redis, keys).add(cid, note)
         for rule in ("rule-a", "rule-b"):
             event = OfferEvent(type="exposure", rule=rule, kind="upsell", variant="v", segment="1",
                                conversation=cid, customer=person.customer_id, version=1,

@@ -36,7 +36,7 @@ async def test_every_place_of_the_customer_is_found(redis: Redis, keys: Keys) ->
     assert data.conversations == set(SUBJECT.conversations) == data.indexed_conversations
     assert data.customer["email"] == SUBJECT.email and list(data.orders) == [SUBJECT.order_id]
     assert data.profile == {"customer_id": SUBJECT.customer_id}
-    for found in (data.trackers, data.emotion_timelines, data.handoffs, data.csat_marks):
+    for found in (data.trackers, data.emotion_timelines, data.handoffs, data.csat_marks, data.agent_notes):
         assert set(found) == set(SUBJECT.conversations)
     assert set(data.handoff_queue) == set(SUBJECT.conversations)
     assert set(data.offers_seen) == {keys.offer_seen(r, "customer:C10002") for r in ("rule-a", "rule-b")}
@@ -102,7 +102,7 @@ async def test_after_erasure_nothing_mentions_the_customer_and_the_bystander_kee
     for cid in SUBJECT.conversations:
         assert cid not in everything
     assert report.stream_entries_deleted == {"audit": 4, "csat": 2, "events": 4, "offer_events": 4}
-    assert report.set_members_removed == 4  # customer id, order id, two queue places
+    assert report.set_members_removed == 6  # customer id, order id, two queue and two inbox places
     assert SUBJECT.customer_id not in json.dumps(report.details())
     bystander_after = await find_customer_data(redis, keys, BYSTANDER.customer_id)
     assert bystander_after.summary() == bystander_before.summary()

@@ -150,10 +150,15 @@ def test_production_refuses_demo_secrets_and_the_demo_store_naming_the_setting(
     real = {
         "rasa_token": "r" * 40,
         "cs_identity_secret": "i" * 40,
+        "conversation_secret": "c" * 40,
         "accounts": AccountSettings(web_secret_key="k" * 40),
     }
     assert WebSettings(cs_env="production", **real).demo_store is False
-    for field, setting in (("rasa_token", "RASA_TOKEN"), ("cs_identity_secret", "CS_IDENTITY_SECRET")):
+    for field, setting in (
+        ("rasa_token", "RASA_TOKEN"),
+        ("cs_identity_secret", "CS_IDENTITY_SECRET"),
+        ("conversation_secret", "CONVERSATION_SECRET"),
+    ):
         with pytest.raises(ValidationError, match=setting):
             WebSettings(cs_env="production", **{**real, field: "demo-rasa-token-change-me"})
         with pytest.raises(ValidationError, match=f"{setting} must be at least 32"):
@@ -261,6 +266,7 @@ def test_production_does_not_start_while_a_demo_account_opens_with_its_published
         "cs_env": "production",
         "rasa_token": "r" * 40,
         "cs_identity_secret": "i" * 40,
+        "conversation_secret": "c" * 40,
         "accounts": AccountSettings(web_secret_key="k" * 40),
     }
 

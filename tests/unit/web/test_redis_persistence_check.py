@@ -49,6 +49,7 @@ def _production(build_dir: Path, redis_url: str) -> WebSettings:
         cs_env="production",
         rasa_token="r" * 40,
         cs_identity_secret="i" * 40,
+        conversation_secret="c" * 40,
         accounts=AccountSettings(web_secret_key="k" * 40),
         web_build_dir=build_dir,
         redis_url=redis_url,

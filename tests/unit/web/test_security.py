@@ -227,7 +227,12 @@ def test_a_whole_offer_rule_as_yaml_still_fits_but_more_does_not(client: TestCli
 
 
 def test_production_cookies_are_always_secure() -> None:
-    production = {"cs_env": "production", "rasa_token": "r" * 40, "cs_identity_secret": "i" * 40}
+    production = {
+        "cs_env": "production",
+        "rasa_token": "r" * 40,
+        "cs_identity_secret": "i" * 40,
+        "conversation_secret": "c" * 40,
+    }
     for explicit in ({}, {"web_cookie_secure": False}):
         accounts = AccountSettings(web_secret_key="k" * 40, **explicit)
         settings = WebSettings(**production, accounts=accounts)

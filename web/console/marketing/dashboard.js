@@ -1,5 +1,6 @@
 // The marketer dashboard: offer exposures and acceptance, segment sizes, handoff rate
-// by reason and CSAT, each drawn with Chart.js and given as tables too.
+// by reason and CSAT, each drawn with Chart.js and given as tables too; the offers'
+// Results (results.js).
 "use strict";
 
 import {
@@ -15,19 +16,20 @@ import {
   Tooltip,
 } from "chart.js";
 import { api, el, clear } from "../api.js";
+import { renderResults } from "./results.js";
 
 Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
 
 const API = "/api/marketing/stats";
 const $ = (id) => document.getElementById(id);
 // Colour-blind-safe (Okabe-Ito) first; lines also differ by dash so colour is never the only cue.
-const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
 const DASHES = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
 const charts = new Map();
-const percent = (rate) => (rate === null || rate === undefined ? "–" : `${(rate * 100).toFixed(1)}%`);
-const number = (value) => Number(value).toLocaleString();
+export const percent = (rate) => (rate === null || rate === undefined ? "–" : `${(rate * 100).toFixed(1)}%`);
+export const number = (value) => Number(value).toLocaleString();
 
-function bucketLabel(iso, bucket) {
+export function bucketLabel(iso, bucket) {
   const date = new Date(iso);
   const options = bucket === "hour"
     ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }
@@ -35,7 +37,7 @@ function bucketLabel(iso, bucket) {
   return date.toLocaleString([], options);
 }
 
-function draw(id, config, summary) {
+export function draw(id, config, summary) {
   if (charts.has(id)) charts.get(id).destroy();
   const canvas = $(id);
   canvas.setAttribute("aria-label", summary);
@@ -49,7 +51,7 @@ function draw(id, config, summary) {
   charts.set(id, new Chart(canvas, config));
 }
 
-function fillTable(table, rows) {
+export function fillTable(table, rows) {
   const body = table.querySelector("tbody");
   clear(body);
   for (const cells of rows) body.append(el("tr", {}, ...cells.map((text, i) => el(i === 0 ? "th" : "td", i === 0 ? { scope: "row", text } : { text }))));
@@ -59,7 +61,7 @@ function fillTable(table, rows) {
   }
 }
 
-function topList(items, describe, limit = 8) {
+export function topList(items, describe, limit = 8) {
   const shown = items.slice(0, limit).map(describe).join("; ");
   return items.length > limit ? `${shown}; and ${items.length - limit} more` : shown;
 }
@@ -220,8 +222,11 @@ async function load(period) {
     ["segments", renderSegments],
     ["handoffs", renderHandoffs],
     ["csat", renderCsat],
+    ["results", renderResults],
   ];
-  const results = await Promise.allSettled(parts.map(([name]) => api(`${API}/${name}${name === "segments" ? "" : `?${query}`}`)));
+  // Segments and results are the latest state, not a period's counts.
+  const timeless = new Set(["segments", "results"]);
+  const results = await Promise.allSettled(parts.map(([name]) => api(`${API}/${name}${timeless.has(name) ? "" : `?${query}`}`)));
   const failed = [];
   results.forEach((result, index) => {
     const [name, render] = parts[index];
@@ -232,7 +237,8 @@ async function load(period) {
   status.dataset.kind = failed.length ? "error" : "info";
 }
 
-export function initDashboard() {
+// The period form (#mk-period, #mk-from, #mk-to, .mk-presets): shared with the support lead's view.
+export function initPeriod(load) {
   $("mk-period").addEventListener("submit", (event) => {
     event.preventDefault();
     load(periodFromInputs());
@@ -250,4 +256,8 @@ export function initDashboard() {
     });
   }
   load(setDays(7));
+}
+
+export function initDashboard() {
+  initPeriod(load);
 }

@@ -12,7 +12,7 @@ export const MAX_VARIANTS = 10;
 // Values equal to the schema's default are left out, so a saved rule stays short.
 const DEFAULTS = { enabled: true, "conditions.signed_in_only": false };
 const ORDER = ["id", "name", "enabled", "priority", "kind", "conditions", "variants", "allocation", "caps", "control_share"];
-const VARIANT_FIELDS = ["id", "weight", "message", "discount_code", "product_ids"];
+const VARIANT_FIELDS = ["id", "weight", "message", "discount_code", "product_ids", "segments"];
 
 export const NEW_RULE = { enabled: true, kind: "upsell", allocation: "thompson", variants: [{}] };
 

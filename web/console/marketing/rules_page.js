@@ -5,6 +5,7 @@
 import { api, ApiError, el, clear } from "../api.js";
 import { NEW_RULE, MAX_VARIANTS, addVariant, fillRule, pathOf, readRule, showProblems } from "./rule_form.js";
 import { renderPreview } from "./preview.js";
+import { initDrafts, showDraftsFor } from "./drafts.js";
 
 const API = "/api/marketing";
 const $ = (id) => document.getElementById(id);
@@ -51,6 +52,11 @@ function capsText(caps) {
   return parts.join("; ") || "none";
 }
 
+// A variant written for some segments says so: "lapsed-1 (for lapsed)".
+function variantText(variant) {
+  return variant.segments && variant.segments.length ? `${variant.id} (for ${variant.segments.join("; ")})` : variant.id;
+}
+
 function ruleRow(rule) {
   const toggle = el("input", {
     type: "checkbox",
@@ -71,7 +77,7 @@ function ruleRow(rule) {
     el("td", { text: rule.kind === "service_recovery" ? "service recovery" : rule.kind }),
     el("td", { text: rule.priority }),
     el("td", { class: "mk-conditions", text: conditionText(rule.conditions) }),
-    el("td", { text: rule.variants.map((v) => v.id).join(", ") }),
+    el("td", { text: rule.variants.map(variantText).join(", ") }),
     el("td", { text: capsText(rule.caps) }),
     el("td", { text: rule.control_share ? `${Math.round(rule.control_share * 100)}%` : "none" }),
     el("td", {}, edit),
@@ -214,6 +220,7 @@ function resetEditor(rule, editing) {
   yamlBox().value = "";
   showProblems(form(), summary(), []);
   clear($("mk-preview-result"));
+  showDraftsFor(editing ? rule : null);
   setTitle();
   renderList();
   if (state.mode === "yaml") toYaml().catch(handleError);
@@ -386,6 +393,15 @@ export async function initRulesPage() {
   $("mk-mode-yaml").addEventListener("click", () => state.mode !== "yaml" && toYaml().catch(handleError));
   window.addEventListener("beforeunload", (event) => {
     if (state.dirty) event.preventDefault();
+  });
+  initDrafts({
+    version: () => state.version,
+    announce,
+    // Approved drafts are a new version: the list, the versions and (unless it holds unsaved edits) the editor.
+    saved: async (ruleId) => {
+      await refresh();
+      if (state.editing === ruleId && !state.dirty) await openRule(ruleId, { quiet: true });
+    },
   });
   resetEditor(NEW_RULE, null);
   try {

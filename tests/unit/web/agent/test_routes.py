@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,7 +38,8 @@ from web.app import BUNDLES, create_app
 from web.services import WebServices
 from web.settings import WebSettings
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# The database the package's fixtures flush (tests/unit/web/conftest.py), the app's too.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 KEYS = Keys("cs")
 PASSWORD = "correct horse battery"
 SECRET = SecretStr("test-secret-key-0123456789-abcdefghijklmnop")
