@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from redis.asyncio import Redis
@@ -188,18 +187,16 @@ async def test_messages_after_the_handoff_are_folded_in_from_the_event_stream(
     assert await indexer.catch_up() == 0
 
 
-async def test_a_thousand_waiting_conversations_are_filtered_and_searched_quickly(redis: Redis) -> None:
+async def test_a_thousand_waiting_conversations_are_filtered_and_searched_exactly(redis: Redis) -> None:
+    # Speed is measured by ``python -m benchmarks.consoles --waiting 1000``, not asserted here.
     for i in range(1000):
         priority, emotion = ("low", "normal", "high", "urgent")[i % 4], ("anger", "joy", "fear")[i % 3]
         said = [_said(f"message number {i}", NOW - 10_000 + i)]
         await _queue(redis, f"c{i}", i % 90, said, priority=priority, emotion=emotion)
     inbox = Inbox(redis, KEYS)
     await inbox.page(InboxQuery(), "sam", now=NOW)  # warm up the scripts and parsers
-    for query in (InboxQuery(), InboxQuery(priority="urgent", emotion="anger"), InboxQuery(q="number 77")):
-        started = time.perf_counter()
-        page = await inbox.page(query, "sam", now=NOW)
-        took = time.perf_counter() - started
-        assert page.total > 0
-        # The target is 200 ms; the bound leaves room for a loaded test machine.
-        assert took < 0.5, f"{query} took {took * 1000:.0f} ms"
+    assert (await inbox.page(InboxQuery(), "sam", now=NOW)).total == 1000
+    both = await inbox.page(InboxQuery(priority="urgent", emotion="anger"), "sam", now=NOW)
+    assert both.total == sum(1 for i in range(1000) if i % 4 == 3 and i % 3 == 0)
+    assert (await inbox.page(InboxQuery(q="number 77"), "sam", now=NOW)).total >= 1
     assert (await inbox.page(InboxQuery(q="number 777"), "sam", now=NOW)).total == 1
