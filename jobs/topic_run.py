@@ -312,8 +312,15 @@ def encode_unique(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
     return np.asarray(unique[rows])
 
 
+# A topic stays flagged for the day its rise was found and the days after, up to this many days.
+FLAG_KEPT_DAYS = 3
+
+
 def flag_emerging(store: TopicStore, state: StoredState, options: RunOptions) -> list[EmergingFlag]:
-    """Test each topic's volume and share of upset messages today (merges folded in); store the flags."""
+    """Test each topic's volume and upset share on each of the last ``FLAG_KEPT_DAYS`` days; store the flags.
+
+    Merges are folded in; each topic keeps its strongest flag per measure.
+    """
     now = options.now if options.now is not None else time.time()
     folded: dict[str, dict[str, dict[str, int]]] = {}
     for topic_id, metrics in store.daily_metrics(
@@ -324,11 +331,19 @@ def flag_emerging(store: TopicStore, state: StoredState, options: RunOptions) ->
             days = root.setdefault(metric, {})
             for day, count in series.items():
                 days[day] = days.get(day, 0) + count
-    today = day_of(now)
-    flags = emerging_topics({t: m[CONVERSATIONS] for t, m in folded.items()}, today, options.rule)
-    flags += upset_topics(
-        {t: (m[UPSET_METRIC], m[EMOTION_READ]) for t, m in folded.items()}, today, options.rule
-    )
-    flags.sort(key=lambda flag: flag.p_value)
+    strongest: dict[tuple[str, str], EmergingFlag] = {}
+    for days_ago in range(FLAG_KEPT_DAYS):
+        # Each day against the baseline before it: a rise that began yesterday is still flagged
+        # today, although today's own baseline already holds the first day of the rise.
+        day = day_of(now - days_ago * 86_400)
+        found = emerging_topics({t: m[CONVERSATIONS] for t, m in folded.items()}, day, options.rule)
+        found += upset_topics(
+            {t: (m[UPSET_METRIC], m[EMOTION_READ]) for t, m in folded.items()}, day, options.rule
+        )
+        for flag in found:
+            kept = strongest.get((flag.topic_id, flag.measure))
+            if kept is None or flag.p_value < kept.p_value:
+                strongest[(flag.topic_id, flag.measure)] = flag
+    flags = sorted(strongest.values(), key=lambda flag: flag.p_value)
     store.save_emerging(flags)
     return flags

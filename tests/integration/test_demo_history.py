@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import date
 
 import pytest
@@ -31,9 +30,7 @@ def test_the_demo_history_gives_the_topics_job_a_flagged_emerging_topic(
     store = generate(7, date.today())
     load_store(redis_client, KEYS, store, source="demo")
     prepare_personalisation(redis_client, redis_url, KEYS, store)  # segments, profiles, demo offer rules
-    started = time.perf_counter()
     report = load_history(redis_url, KEYS, "demo", HistoryOptions(days=21))
-    assert time.perf_counter() - started < 30
     assert report.counts["conversations"] > 300 and report.onset is not None
     assert load_history(redis_url, KEYS, "demo").already_loaded  # a second start skips it
     run = run_topics(
