@@ -1,10 +1,11 @@
 """Nobody waits forever: the handoff queue swept for customers who left and handoffs gone stale.
 
 Runs inside the web app (started in its lifespan, ``web/app.py``) every
-``HANDOFF_SWEEP_EVERY_S``. Each round one replica takes ``Keys.handoff_sweeper_lock`` for the
-length of a round (``SET NX PX``, never released early), so however many web app replicas
-run, the queue is swept once per round. Every handoff in the queue gets one decision
-(``decide``):
+``HANDOFF_SWEEP_EVERY_S``. A round holds ``Keys.handoff_sweeper_lock`` (``SET NX PX``, released
+when the round ends; the expiry only covers a replica that dies mid-round), so however many web
+app replicas run, two rounds never overlap; each replica sweeps on its own schedule, and a round
+finds what an earlier one already moved in its new place (the decisions are idempotent).
+Every handoff in the queue gets one decision (``decide``):
 
 - ``follow_up``: still waiting, and the customer has not been seen (the widget's check-in,
   ``actions/handoff/board.py``) nor asked since ``HANDOFF_GONE_AFTER_S``: the handoff's status
@@ -52,6 +53,12 @@ Decision = Literal["follow_up", "close", "drop"]
 OPEN_STATUSES = ("waiting", "claimed", "follow_up")
 
 # Waiting -> follow_up only if nobody claimed it and the customer did not check in since it was read.
+# Delete the lock only if it is still this replica's (it may have expired and been taken).
+_RELEASE = """
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
+return 0
+"""
+
 _TO_FOLLOW_UP = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'waiting' then return 0 end
 if (redis.call('HGET', KEYS[1], 'last_seen') or '') ~= ARGV[1] then return 0 end
@@ -117,6 +124,7 @@ class HandoffSweeper:
         self._settings = services.settings
         self._clock = clock
         self._to_follow_up = services.redis.register_script(_TO_FOLLOW_UP)
+        self._release = services.redis.register_script(_RELEASE)
         self._token = secrets.token_hex(8)
 
     async def run_forever(self, sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
@@ -129,18 +137,26 @@ class HandoffSweeper:
             await sleep(self._settings.handoff_sweep_every_s)
             try:
                 if await self.take_turn():
-                    await self.sweep()
+                    try:
+                        await self.sweep()
+                    finally:
+                        await self.end_turn()
             except AssistantError:
                 logger.exception("handoff sweep failed; trying again next round")
 
     async def take_turn(self) -> bool:
-        """Whether this replica sweeps this round (the lock lasts one round and is not released)."""
+        """Whether this replica may sweep now (no other round is running)."""
         ttl_ms = max(1, int(self._settings.handoff_sweep_every_s * 1000))
         with store_call("take the sweeper's turn"):
             taken = await self._services.redis.set(
                 self._services.keys.handoff_sweeper_lock, self._token, nx=True, px=ttl_ms
             )
         return bool(taken)
+
+    async def end_turn(self) -> None:
+        """Release the round's lock if this replica still holds it."""
+        with store_call("end the sweeper's turn"):
+            await self._release(keys=[self._services.keys.handoff_sweeper_lock], args=[self._token])
 
     async def sweep(self) -> dict[Decision, int]:
         """One round over the whole queue; how many handoffs each decision moved."""

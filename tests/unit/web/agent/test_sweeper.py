@@ -153,8 +153,12 @@ async def test_a_claim_or_a_return_between_reading_and_moving_wins_and_rasa_down
 
 
 @pytest.mark.integration
-async def test_one_replica_sweeps_per_round(redis: Redis, services: SweeperServices) -> None:
+async def test_rounds_of_two_replicas_never_overlap(redis: Redis, services: SweeperServices) -> None:
     first, second = HandoffSweeper(services), HandoffSweeper(services)
     assert await first.take_turn() is True
     assert await second.take_turn() is False
     assert 0 < await redis.pttl(KEYS.handoff_sweeper_lock) <= 60_000
+    await second.end_turn()  # not its lock: the first replica's round goes on
+    assert await second.take_turn() is False
+    await first.end_turn()
+    assert await second.take_turn() is True
