@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.cluster.hierarchy import fcluster, linkage, to_tree
 from scipy.special import ive
 
 # Ward's tree on 8,000 messages takes ~8 s and 250 MB on 2 cores; 10,000 took 21 s.
@@ -108,7 +108,12 @@ def cluster(
         labels[sample] = fitted.labels
         return Clustering(labels.astype(np.int64), fitted.k, fitted.bic_by_k)
     top = bic_cut(np.asarray(vectors, dtype=np.float64))
-    groups = _refined(vectors, top.labels, top.k, min_cohesion, depth=0)
+    if top.k == 1 and n >= MIN_REFINED and cohesion(vectors) < min_cohesion:
+        # A small run of mixed subjects: the penalty of a second cluster outweighs the fit of a
+        # handful of messages, so BIC keeps them all together. The tree still holds the subjects.
+        groups = cohesive_subtrees(np.asarray(vectors, dtype=np.float64), min_cohesion)
+    else:
+        groups = _refined(vectors, top.labels, top.k, min_cohesion, depth=0)
     labels = np.zeros(n, dtype=np.int64)
     for label, rows in enumerate(groups):
         labels[rows] = label
@@ -148,6 +153,38 @@ def _refined(
         else:
             groups.append(rows)
     return groups
+
+
+def cohesive_subtrees(data: np.ndarray, min_cohesion: float) -> list[np.ndarray]:
+    """The highest subtrees of Ward's tree on ``data`` whose messages are as alike as a topic's.
+
+    Each subtree's rows are one group (a leaf is a group of one).
+
+    Alike is judged by the mean cosine between pairs of members, ``min_cohesion`` squared (what
+    a large cluster of that cohesion has): cohesion itself flatters tiny groups (three unrelated
+    messages, cosines near 0, have a cohesion of 1/sqrt(3) = 0.58), pairs do not.
+    """
+    if len(data) < 2:
+        return [np.arange(len(data))]
+    groups: list[np.ndarray] = []
+    pending = [to_tree(linkage(data, method="ward"))]
+    while pending:
+        node = pending.pop()
+        rows = np.asarray(sorted(node.pre_order()), dtype=np.int64)
+        if node.is_leaf() or mean_pairwise_cosine(data[rows]) >= min_cohesion**2:
+            groups.append(rows)
+        else:
+            pending += [node.get_right(), node.get_left()]
+    return groups
+
+
+def mean_pairwise_cosine(vectors: np.ndarray) -> float:
+    """Mean cosine between distinct pairs of unit-length rows: |sum|^2 = n + n(n-1) * mean."""
+    n = len(vectors)
+    if n < 2:
+        return 1.0
+    total = float(np.square(vectors.sum(axis=0)).sum())
+    return (total - n) / (n * (n - 1))
 
 
 def cohesion(vectors: np.ndarray) -> float:

@@ -54,3 +54,22 @@ def test_cohesion_is_the_mean_cosine_to_the_centroid() -> None:
     assert cohesion(same) == pytest.approx(1.0)
     opposite = np.vstack([np.eye(384)[0], np.eye(384)[1]])
     assert cohesion(opposite) == pytest.approx(np.sqrt(0.5))
+
+
+def test_a_small_run_of_mixed_subjects_still_yields_its_one_repeated_subject() -> None:
+    # 60 unrelated messages and one subject asked 4 times: too few per subject for BIC to pay for
+    # a second cluster, so it keeps one loose cluster; the tree below it still holds the subject.
+    rng = np.random.default_rng(11)
+    unrelated = normalised(rng.normal(size=(60, 384)))
+    centre = normalised(rng.normal(size=(1, 384)))
+    repeated = normalised(centre + rng.normal(scale=0.3 / np.sqrt(384), size=(4, 384)))
+    vectors = np.vstack([unrelated, repeated])
+    assert int(np.argmin(vmf_bic_curve(vectors, linkage(vectors, method="ward"))[:32])) == 0
+
+    found = cluster(vectors)
+    (subject,) = [
+        label
+        for label in range(found.k)
+        if cohesion(vectors[found.labels == label]) >= 0.6 and (found.labels == label).sum() >= 3
+    ]
+    assert set(np.flatnonzero(found.labels == subject)) == {60, 61, 62, 63}
