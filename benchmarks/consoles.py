@@ -10,8 +10,9 @@ person, an agent claims the conversation in the console, then
 - agent -> widget: the agent sends N replies; each is timed from the moment the
   agent presses Send (``Date.now()`` in the console) to the moment the reply's
   bubble is added to the widget (a MutationObserver in the customer's page);
-- customer -> console: the customer sends N messages, timed from pressing Enter in
-  the widget to the line being added to the console's transcript.
+- customer -> console: the customer sends N messages, 0.8 s apart (within the message
+  limit of 15 in 10 s), timed from pressing Enter in the widget to the line being added
+  to the console's transcript.
 
 Both pages run in one browser on this machine, so their clocks are the same.
 It also prints the widget's script requests and gzipped size, and the first
@@ -53,6 +54,7 @@ from web.accounts.users import UserStore
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "benchmark-password"
+CUSTOMER_GAP_S = 0.8
 ACCOUNTS = (("bench.agent", "Bench Agent", "agent"), ("bench.marketer", "Bench Marketer", "marketer"))
 
 # Records when each tagged text first appears under ``root`` (a shadow root or an element).
@@ -272,6 +274,9 @@ def _measure(playwright: Playwright, base: str, replies: int, waiting: int = 0) 
     agent.evaluate(OBSERVE, ["#transcript", False, r"\[c(\d+)\]"])
     customer_line = []
     for i in range(replies):
+        # Paced as a person types: faster than 15 in 10 s, the message limit answers "slow down"
+        # instead of reading the message (rasa_addons/message_limits.py), and no line is added.
+        time.sleep(CUSTOMER_GAP_S)
         customer.get_by_test_id("widget-input").fill(f"[c{i}] a customer's message")
         sent = customer.evaluate("Date.now()")
         customer.get_by_test_id("widget-input").press("Enter")

@@ -45,9 +45,10 @@ from stack.assistant import Assistant, pids
 from stack.config import ROOT, StackSettings
 
 PARTS = ("simple", "starter", "store", "replicas")
-# Throwaway databases of their own, flushed before and after.
-ASSISTANT_REDIS_URL = "redis://127.0.0.1:6379/6"
-STARTER_REDIS_URL = "redis://127.0.0.1:6379/7"
+# Throwaway databases of their own, flushed before and after (the variables move them off
+# databases that something else on the machine uses).
+ASSISTANT_REDIS_URL = os.environ.get("THROUGHPUT_ASSISTANT_REDIS_URL", "redis://127.0.0.1:6379/6")
+STARTER_REDIS_URL = os.environ.get("THROUGHPUT_STARTER_REDIS_URL", "redis://127.0.0.1:6379/7")
 ASSISTANT_PORTS = (27305, 27355, 27380)
 STARTER_PORT = 27405
 TECHNICAL_PROBLEM = "having a technical problem"

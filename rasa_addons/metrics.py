@@ -12,6 +12,7 @@ describes each one.
   (rasa_addons/action_failures.py).
 - ``cs_rasa_messages_refused_total{reason}``: messages answered by the limits instead of the NLU
   (rasa_addons/message_limits.py, socketio_channel.py).
+- ``cs_rasa_tracker_saves_total{path}``: trackers saved, by how (rasa_addons/tracker_store.py).
 
 Labels take values from fixed sets: a client chooses the REST channel's ``input_channel`` and
 can send ``/any_name`` as an intent, so a channel or intent the server does not know is
@@ -46,6 +47,7 @@ CHANNELS = frozenset({"rest", "socketio", "cmdline"})
 FALLBACK_INTENTS = frozenset({"nlu_fallback"})
 REFUSAL_REASONS = frozenset({"too_long", "too_fast", "address_too_fast"})
 FAILURE_KINDS = frozenset({"timeout", "error"})
+SAVE_PATHS = frozenset({"appended", "merged", "rasa"})
 OTHER = "other"
 # A turn takes ~0.1 s without actions and up to the 8 s action budget with them.
 MESSAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
@@ -62,6 +64,7 @@ class RasaMetrics:
     confidence: Histogram
     action_failures: Counter
     refused: Counter
+    tracker_saves: Counter
 
 
 _metrics: RasaMetrics | None = None
@@ -112,6 +115,13 @@ def create() -> RasaMetrics:
             ["reason"],
             registry=registry,
         ),
+        tracker_saves=Counter(
+            "cs_rasa_tracker_saves_total",
+            "Trackers saved, by path: appended (a turn's new events added to the text it read), merged "
+            "(another process wrote meanwhile) or rasa (stock save: a tracker not read by this process).",
+            ["path"],
+            registry=registry,
+        ),
     )
     return _metrics
 
@@ -158,6 +168,13 @@ def message_refused(reason: str) -> None:
     """A customer message was answered by a limit: ``too_long``, ``too_fast`` or ``address_too_fast``."""
     if _metrics is not None:
         _metrics.refused.labels(_bounded(reason, REFUSAL_REASONS)).inc()
+
+
+@never_fails
+def tracker_saved(path: str) -> None:
+    """A tracker was saved by ``path``: ``appended``, ``merged`` or ``rasa``."""
+    if _metrics is not None:
+        _metrics.tracker_saves.labels(_bounded(path, SAVE_PATHS)).inc()
 
 
 def install() -> None:
