@@ -44,6 +44,9 @@ ORDER_LOOKUP_WINDOW_S = 3600
 # A rule's counters (bandit, budget) are refreshed on every write; a rule unused
 # for half a year starts afresh.
 OFFER_STATS_TTL_S = 180 * 24 * 3600
+# Purchases after offers (``actions/offers/outcomes.py``) are recomputed from the event stream and
+# the orders by every run of the outcomes job; they live as long as the counters they sit beside.
+OFFER_OUTCOMES_TTL_S = OFFER_STATS_TTL_S
 # An acceptance is counted once per rule and conversation; a conversation lives 30 days.
 OFFER_ACCEPT_DEDUPE_TTL_S = 30 * 24 * 3600
 # Rasa's Redis tracker store keeps a conversation 30 days after its last event
@@ -222,6 +225,10 @@ class Keys:
         """Hash: an offer rule's exposure, click and acceptance counters (bandit and budget)."""
         return f"{self.prefix}:offers:stats:{rule_id}"
 
+    def offer_outcomes(self, rule_id: str) -> str:
+        """Hash: customers and purchasers per segment and arm of an offer rule (``offers/outcomes.py``)."""
+        return f"{self.prefix}:offers:outcomes:{rule_id}"
+
     def offer_seen(self, rule_id: str, subject: str) -> str:
         """Sorted set: one customer's (or conversation's) exposures to a rule, scored by time in ms."""
         return f"{self.prefix}:offers:seen:{rule_id}:{subject}"
@@ -357,6 +364,11 @@ class Keys:
     def demo_history(self) -> str:
         """Hash: the simulated demo history is loaded (seed, days, counts; ``seed/history``)."""
         return f"{self.prefix}:demo:history"
+
+    @property
+    def demo_history_orders(self) -> str:
+        """Hash: order id -> Order JSON of the demo history's purchases, put back after a store reload."""
+        return f"{self.prefix}:demo:history:orders"
 
     @property
     def canned_replies(self) -> str:

@@ -109,6 +109,7 @@ class Assistant:
         self.start_web()
         if s.topics_every_s:
             self.start_topics_job()
+            self.start_outcomes_job()
 
     def seed_demo_store(self) -> LoadReport:
         """Generate the demo store (seeded, dated today) and load it into Redis."""
@@ -162,6 +163,28 @@ class Assistant:
         if self.restart_policy is not None:
             if self.supervisor is None:
                 self.supervisor = Supervisor(self.restart_policy, s.start_timeout_s)
+            self.supervisor.watch(process, None)
+        return process
+
+    def start_outcomes_job(self) -> ManagedProcess:
+        """Purchases after offers (jobs/offer_outcomes.py ``run --every``), as often as the topics job.
+
+        Its own small process beside the topics job, so neither one's failure stops the other;
+        supervised the same way (docs/offers.md, "Uplift against the control group").
+        """
+        s = self.settings
+        assert self.redis is not None
+        prefix = os.environ.get("CS_KEY_PREFIX", "cs")
+        command = [
+            str(s.app_python), "-m", "jobs.offer_outcomes", "--redis-url", self.redis.url, "--prefix", prefix,
+            "run", "--every", f"{s.topics_every_s:g}",
+        ]  # fmt: skip
+        process = ManagedProcess(
+            "offer-outcomes", command, s.log_dir / "offer-outcomes.log", env=self._environment(), cwd=ROOT
+        )
+        process.start()
+        self.processes.append(process)
+        if self.supervisor is not None:  # the topics job, started just before, created it
             self.supervisor.watch(process, None)
         return process
 

@@ -26,6 +26,8 @@ from actions.offers.store import RuleStore
 from actions.redis_edge import text
 from actions.segments.models import CustomerProfile
 from seed.catalogue_words import COUNTRIES, VOUCHER_CODES
+from seed.history.open_handoffs import OpenHandoffPlanner, open_inbox, prepare_open
+from seed.history.orders import add_demo_orders, restore_demo_orders
 from seed.history.plan import Customer, Planner, first_midnight
 from seed.history.subjects import Fillers, load_subjects
 from seed.history.volume import simulate
@@ -89,6 +91,7 @@ def load_history(
     redis = Redis.from_url(redis_url)
     try:
         if redis.exists(keys.demo_history):
+            restore_demo_orders(redis, keys)  # a store reload (every demo start) dropped them
             return HistoryReport(already_loaded=True)
         now = time.time() if options.now is None else options.now
         fillers, customers = _store_material(redis, keys, options.seed)
@@ -99,9 +102,14 @@ def load_history(
         conversations = Planner(subjects, fillers, customers, rules, options.seed).plan(traffic, first, now)
         agent = next(a for a in DEMO_ACCOUNTS if a.role == "agent")
         writer = HistoryWriter(redis, keys, now, (agent.username, agent.display_name), version)
+        # The last hour's conversations still waiting for a person (open_handoffs.py).
+        opened = OpenHandoffPlanner(subjects, fillers, customers, rules, options.seed).plan(now)
+        conversations += [o.conversation for o in opened]
         for conversation in conversations:
             writer.add(conversation)
-        counts = dict(writer.flush().counts)
+        prepare_open(redis, keys, writer, opened)
+        counts = dict(writer.flush().counts) | open_inbox(redis_url, redis, keys, writer, opened, now)
+        counts["demo orders"] = add_demo_orders(redis, keys, conversations, options.seed, now)
         onset = None if traffic.onset is None else (first + timedelta(days=traffic.onset)).date().isoformat()
         report = HistoryReport(counts=counts, onset=onset)
         redis.hset(

@@ -9,10 +9,15 @@ live bot event carries (``answer_kind``, ``utter_action``).
 from __future__ import annotations
 
 import random
+from functools import cache
+from pathlib import Path
+
+import yaml
 
 from actions.emotion.detector import EmotionReading
 from seed.history.subjects import Subject
 
+DOMAIN_DIR = Path(__file__).resolve().parents[2] / "bot" / "domain"
 UNKNOWN_REPLY = "I'm not sure about that, and I'd rather not guess."
 # The domain's replies to messages with no subject (bot/domain/core.yml).
 UTTER_OF = {"greet": "utter_greet", "thank": "utter_you_are_welcome"}
@@ -20,6 +25,27 @@ REPLY_OF = {
     "greet": "Hello! I can help with orders, deliveries, returns, refunds, payments and our products.",
     "thank": "You're welcome! Is there anything else I can help with?",
 }
+
+
+@cache
+def _responses() -> dict[str, str]:
+    """The first text of every response in the bot's domain (bot/domain/*.yml)."""
+    texts: dict[str, str] = {}
+    for path in sorted(DOMAIN_DIR.glob("*.yml")):
+        for name, variants in (
+            yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}
+        ).items():
+            if variants and variants[0].get("text"):
+                texts[name] = str(variants[0]["text"])
+    return texts
+
+
+def domain_text(utter: str) -> str:
+    """What the bot says for ``utter`` (the agent console shows the history's transcripts)."""
+    try:
+        return _responses()[utter]
+    except KeyError:
+        raise ValueError(f"{utter}: no such response in {DOMAIN_DIR}") from None
 
 
 def reading_for(upset: bool, rng: random.Random) -> EmotionReading:
@@ -59,7 +85,7 @@ def reading_for(upset: bool, rng: random.Random) -> EmotionReading:
 def answer_to(subject: Subject, rng: random.Random) -> tuple[str, dict[str, object]]:
     """The assistant's reply: a form's question, or the answerer's reply of a drawn kind."""
     if subject.form:
-        return f"({subject.form})", {"utter_action": subject.form}
+        return domain_text(subject.form), {"utter_action": subject.form}
     kinds, weights = zip(*subject.answers.items(), strict=True)
     kind = rng.choices(kinds, weights)[0]
     if kind == "unknown":

@@ -70,6 +70,8 @@ class HistoryWriter:
         self.streams: dict[str, list[tuple[float, dict[str, str]]]] = {}
         self.pipe = redis.pipeline(transaction=False)
         self.report = WriteReport()
+        # Each conversation's tracker events, as its Rasa tracker holds them (seed/history/trackers.py).
+        self.tracker_events: dict[str, list[dict[str, object]]] = {}
 
     def _entry(self, stream: str, at: float, fields: dict[str, str]) -> None:
         self.streams.setdefault(stream, []).append((at, fields))
@@ -81,7 +83,23 @@ class HistoryWriter:
         }[stream]
         self.report.counts[label] += 1
 
+    def add_event(self, conversation: Conversation, event: dict[str, object]) -> None:
+        """One more tracker event of a conversation (an open handoff's verified order, open_handoffs.py)."""
+        self._event(conversation, event)
+
+    def add_audit(self, actor: str, action: str, target: str, details: dict[str, object], at: float) -> None:
+        """One audit-log entry at its own time, marked demo (an open handoff's claim or follow-up)."""
+        fields = {
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "details": json.dumps({**details, **DEMO}, sort_keys=True),
+            "at": str(int(at)),
+        }
+        self._entry(self.keys.audit, at, fields)
+
     def _event(self, conversation: Conversation, event: dict[str, object]) -> None:
+        self.tracker_events.setdefault(conversation.id, []).append(event)
         body = {"sender_id": conversation.id, **event}
         self._entry(
             self.keys.events,
@@ -227,6 +245,8 @@ class HistoryWriter:
         self._event(c, _action("action_request_handoff", c.handoff_at))
         self._event(c, {"event": "pause", "timestamp": c.handoff_at + 0.1})
         self.report.counts["handoffs"] += 1
+        if not c.closed_at:
+            return  # still open: queued as the live product queues it (seed/history/open_handoffs.py)
         for action, at, details in (
             ("handoff.claim", c.claimed_at, {}),
             ("conversation.reply", c.claimed_at + 60, {"characters": len(c.agent_reply)}),

@@ -1,4 +1,7 @@
-"""The agent's tools in a browser: canned replies, private notes, transfer, release, close by category."""
+"""The agent's tools in a browser: canned replies, private notes, transfer, release, close by category.
+
+And a lead's take-back of a conversation an absent agent holds.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +17,17 @@ from redis.asyncio import Redis as AsyncRedis
 
 from actions.keys import Keys
 from stack.assistant import Assistant
-from tests.browser.conftest import AGENT, BROWSER_REDIS_URL, OTHER_AGENT, screenshot, sign_in
+from tests.browser.conftest import (
+    AGENT,
+    BROWSER_REDIS_URL,
+    OTHER_AGENT,
+    PASSWORD,
+    Account,
+    screenshot,
+    sign_in,
+)
 from tests.browser.widget import conversation_id, open_widget, say
+from web.accounts.errors import UserExists
 from web.accounts.users import UserStore
 
 KEYS = Keys("cs")
@@ -192,4 +204,72 @@ def test_notes_stay_with_agents_and_a_conversation_is_transferred_released_and_c
         ("kim.park", "handoff.release"),
         ("sam.lee", "handoff.claim"),
         ("sam.lee", "handoff.close"),
+    ]
+
+
+LEAD = Account("lee.lead", "Lee Lead", "admin")
+
+
+def _lead_account() -> None:
+    async def run() -> None:
+        redis = AsyncRedis.from_url(BROWSER_REDIS_URL)
+        try:
+            await UserStore(redis, KEYS).create(LEAD.username, LEAD.display_name, "admin", PASSWORD)
+        except UserExists:
+            pass  # a second run in the same session
+        finally:
+            await redis.aclose()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+def test_a_lead_takes_a_conversation_back_from_an_absent_agent_to_the_queue_then_to_a_colleague(
+    stack: Assistant, base_url: str, new_context: Callable[..., BrowserContext]
+) -> None:
+    _lead_account()
+    customer, cid = _handed_off(new_context, f"{base_url}/")
+    sam = _console(new_context(), base_url, AGENT, cid)
+    sam.get_by_test_id("claim").click()
+    expect(sam.get_by_test_id("conv-owner")).to_have_text("You have this conversation.")
+    # Only a lead's page has the take-back form.
+    kim = _console(new_context(), base_url, OTHER_AGENT, cid)
+    expect(kim.get_by_test_id("take-back-form")).to_have_count(0)
+    expect(sam.get_by_test_id("take-back-form")).to_have_count(0)
+    lead = _console(new_context(), base_url, LEAD, cid)
+    expect(lead.get_by_test_id("conv-owner")).to_have_text("Sam Lee has this conversation.")
+    expect(lead.get_by_test_id("take-back")).to_be_enabled()
+
+    # Back to the queue: Sam's open console says so at once, the customer is told, the wait is kept.
+    requested_at = json.loads(_redis().hget(KEYS.handoff(cid), "request") or "{}")["requested_at"]
+    lead.get_by_test_id("take-back").click()
+    expect(lead.get_by_test_id("conv-owner")).to_have_text("Nobody has claimed this conversation yet.")
+    expect(lead.get_by_test_id("take-back")).to_be_disabled()
+    expect(sam.get_by_test_id("conv-owner")).to_contain_text(
+        "A team lead took this conversation back from you.", timeout=5_000
+    )
+    expect(sam.get_by_test_id("reply-text")).to_be_disabled()
+    expect(customer.get_by_test_id("notice").last).to_contain_text("Sam Lee has stepped away", timeout=5_000)
+    assert _redis().zscore(KEYS.handoff_queue, cid) == requested_at
+    screenshot(sam, "agent-taken-back")
+
+    # Claimed again, then reassigned to Kim, who may reply at once.
+    sam.get_by_test_id("claim").click()
+    expect(lead.get_by_test_id("take-back")).to_be_enabled(timeout=5_000)
+    lead.get_by_test_id("take-back-to").select_option(label="Kim Park")
+    lead.get_by_test_id("take-back").click()
+    expect(lead.get_by_test_id("conv-owner")).to_have_text("Kim Park has this conversation.")
+    expect(kim.get_by_test_id("conv-owner")).to_have_text("You have this conversation.", timeout=5_000)
+    expect(kim.get_by_test_id("reply-text")).to_be_enabled()
+    expect(customer.get_by_test_id("notice").last).to_contain_text(
+        "Kim Park from our team has joined the chat", timeout=5_000
+    )
+    taken = [
+        (f["actor"], json.loads(f["details"]))
+        for _, f in _redis().xrange(KEYS.audit)
+        if f["target"] == cid and f["action"] == "handoff.take_back"
+    ]
+    assert taken == [
+        ("lee.lead", {"from": "sam.lee", "to": None}),
+        ("lee.lead", {"from": "sam.lee", "to": "kim.park"}),
     ]

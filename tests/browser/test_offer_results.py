@@ -3,11 +3,14 @@
 The exposures and acceptances are made by the product's own offer engine on the
 stack's Redis (``OfferEngine.decide`` / ``record_accept``: the bandit's counters and
 the offers ledger), for customers of two segments of the stack's demo segmentation.
+Half the customers shown the offer then buy, nobody in the control group does, and the
+outcomes job tallies it (``compute_outcomes``, a week later), so the uplift is credible.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -16,6 +19,8 @@ from playwright.sync_api import BrowserContext, expect
 from redis.asyncio import Redis
 
 from actions.keys import Keys
+from actions.offers.events import read_events
+from actions.offers.outcomes import compute_outcomes
 from actions.offers.store import RuleStore
 from actions.offers.validation import parse_rule
 from tests.browser.conftest import BROWSER_REDIS_URL, MARKETER, screenshot, sign_in
@@ -70,6 +75,16 @@ async def _seed() -> tuple[dict[str, str], Outcomes, Outcomes]:
         early = await play(
             redis, keys, "1", 30, {"ten-percent": 0.1, "free-express": 0.1}, seed=22, channel=RULE_CHANNEL
         )
+        for event in await read_events(redis, keys, count=100_000):
+            if (
+                event.rule == RULE_ID
+                and event.type == "exposure"
+                and event.customer.endswith(("0", "2", "4", "6", "8"))
+            ):
+                await redis.zadd(
+                    keys.customer_orders(event.customer), {f"browser-{event.customer}": event.ts + 3600}
+                )
+        await compute_outcomes(redis, keys, now=time.time() + 8 * 86400)  # every customer's week is over
         return labels, clear, early
     finally:
         await redis.aclose()
@@ -93,17 +108,25 @@ def test_a_marketer_sees_the_recommendation_and_the_results_table(
         card = page.get_by_test_id(f"results-rule-{RULE_ID}")
         expect(card).to_be_visible()
         advice = card.get_by_test_id("results-recommendation")
-        expect(advice.filter(has_text=f"for the segment “{labels['0']}”")).to_have_text(
+        # The winner, then the uplift in purchases once it is credible.
+        expect(advice.filter(has_text=f"for the segment “{labels['0']}”")).to_contain_text(
             f"Variant free-express is best for the segment “{labels['0']}” with over 99.9% probability; "
-            "retire ten-percent."
+            f"retire ten-percent. For the segment “{labels['0']}”, customers shown the offer bought "
         )
         expect(advice.filter(has_text=f"for the segment “{labels['1']}”")).to_contain_text(
             "Not enough evidence yet"
         )
-        expect(card.get_by_test_id("results-uplift")).to_contain_text("Uplift is not available")
-        expect(card.get_by_test_id("results-uplift")).to_contain_text(
-            f"{clear.controls + early.controls} customers held out"
+        uplift = card.get_by_test_id("results-uplift")
+        expect(uplift).to_contain_text("Overall, customers shown the offer bought")
+        expect(uplift).to_contain_text("points more often than the control group within 7 days")
+        expect(uplift).to_contain_text("probability the offer helps")
+        expect(advice.first).to_contain_text("customers shown the offer bought")  # in the recommendation
+        expect(card.get_by_test_id("results-uplift-segment").filter(has_text=labels["1"])).to_contain_text(
+            "Not enough customers yet for uplift in the segments"
         )
+        card.get_by_text("Show the purchases after the offer as a table").click()
+        control_row = card.get_by_test_id("results-uplift-row").filter(has_text="control group").first
+        expect(control_row.locator("td").nth(1)).to_have_text(f"{clear.controls + early.controls:,}")
 
         card.get_by_text("Show the data as a table").click()
         rows = card.get_by_test_id("results-table").get_by_test_id("results-row")

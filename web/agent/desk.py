@@ -44,11 +44,12 @@ return {1, ARGV[1], queued_at}
 # Hand a conversation from its owner to a colleague, or release it back to the queue,
 # only if the agent asking still holds it: one atomic step, like the claim. The queue
 # entry (scored by the request time) is left alone, so a released conversation keeps
-# its place and its waiting time.
+# its place and its waiting time. ARGV[3] 'any': a lead takes it back from whoever
+# holds it (an absent agent), still only if somebody does.
 _PASS_ON = """
 local current = redis.call('HGET', KEYS[1], 'claim')
 if not current then return {0, ''} end
-if cjson.decode(current)['agent'] ~= ARGV[1] then return {-1, current} end
+if ARGV[3] ~= 'any' and cjson.decode(current)['agent'] ~= ARGV[1] then return {-1, current} end
 if ARGV[2] == '' then
   redis.call('HDEL', KEYS[1], 'claim')
   redis.call('HSET', KEYS[1], 'status', 'waiting')
@@ -214,10 +215,20 @@ class HandoffDesk:
         """Put the conversation ``agent`` holds back in the queue, unclaimed, keeping its waiting time."""
         return await self._pass(conversation_id, agent, "", "release the conversation")
 
-    async def _pass(self, conversation_id: str, agent: str, new_claim: str, what: str) -> PassOnResult:
+    async def take_back(self, conversation_id: str, to: Claim | None) -> PassOnResult:
+        """A lead's move: whoever holds the conversation loses it, to ``to`` or (None) back to the queue.
+
+        ``claim`` of the result is the agent who held it (``unclaimed``: nobody did).
+        """
+        new_claim = "" if to is None else to.model_dump_json()
+        return await self._pass(conversation_id, "", new_claim, "take the conversation back", anyone=True)
+
+    async def _pass(
+        self, conversation_id: str, agent: str, new_claim: str, what: str, anyone: bool = False
+    ) -> PassOnResult:
         with store_call(what):
             code, current = await self._pass_on(
-                keys=[self._keys.handoff(conversation_id)], args=[agent, new_claim]
+                keys=[self._keys.handoff(conversation_id)], args=[agent, new_claim, "any" if anyone else ""]
             )
         if int(code) == 0:
             return PassOnResult(outcome="unclaimed")

@@ -101,10 +101,7 @@ async def console_events(
                 if stream_name == keys.audit:
                     if fields.get("action", "").startswith("handoff."):
                         changed = counts_due = True
-                        yield {
-                            "event": "queue",
-                            "data": json.dumps({"conversation_id": fields.get("target")}),
-                        }
+                        yield {"event": "queue", "data": json.dumps(_queue_change(fields))}
                     continue
                 kind, cid = fields.get("type"), fields.get("sender_id", "")
                 if kind in QUEUE_EVENTS:
@@ -118,3 +115,17 @@ async def console_events(
                             "event": "message",
                             "data": json.dumps({"conversation_id": cid, **line.model_dump()}),
                         }
+
+
+def _queue_change(fields: dict[str, str]) -> dict[str, Any]:
+    """A ``queue`` event's data from a ``handoff.*`` audit entry: which conversation, what happened.
+
+    A lead's take-back also names the agent who held it, whose console then says so.
+    """
+    data: dict[str, Any] = {"conversation_id": fields.get("target"), "action": fields.get("action")}
+    if fields.get("action") == "handoff.take_back":
+        try:
+            data["taken_from"] = json.loads(fields.get("details") or "{}").get("from")
+        except json.JSONDecodeError:
+            logger.warning("live console: unreadable details of a take-back of %s", fields.get("target"))
+    return data

@@ -46,6 +46,12 @@ class Release(BaseModel):
     """Put the conversation back in the queue (no fields)."""
 
 
+class TakeBack(BaseModel):
+    """A lead takes a conversation from whoever holds it: to a colleague, or (no ``to``) to the queue."""
+
+    to: str | None = Field(default=None, min_length=1, max_length=40, description="the colleague's username")
+
+
 class NoteBody(BaseModel):
     """A private note for the other agents."""
 
@@ -128,6 +134,54 @@ async def release(request: Request, body: Release) -> Response:
     # "left": the widget shows it as a notice, and its waiting banner asks again where the customer stands.
     await _tell_the_customer(services, cid, left, "left", user)
     return JSONResponse({"released": True})
+
+
+@requires_role("admin")
+async def take_back(request: Request) -> Response:
+    """A lead takes a conversation from an absent agent: back to the queue, or to a colleague.
+
+    Audited with both names (``handoff.take_back``: the lead is the actor, ``from`` the agent
+    who held it); the audit entry's ``handoff.`` prefix tells every open console at once, so
+    the agent who held it sees it leave their hands.
+    """
+    body = await _body(request, TakeBack)
+    if isinstance(body, JSONResponse):
+        return body
+    cid, user, services = request.path_params["conversation_id"], _user(request), services_of(request)
+    missing = await _handed_off(services, cid)
+    if missing:
+        return missing
+    owner = await services.desk.owner(cid)
+    if owner is None:
+        return _error(409, wording.NOBODY_HOLDS_IT)
+    to = target = None
+    if body.to is not None:
+        target = await services.accounts.users.get(body.to) if USERNAME_PATTERN.fullmatch(body.to) else None
+        if target is None or not has_role(target.public(), "agent"):
+            return _field_error(422, wording.NOT_AN_AGENT, "to", wording.NOT_AN_AGENT)
+        if target.username == owner.agent:
+            message = wording.ALREADY_HOLDS_IT.format(owner=owner.display_name)
+            return _field_error(422, message, "to", message)
+        to = Claim(agent=target.username, display_name=target.display_name)
+    result = await services.desk.take_back(cid, to)
+    if result.outcome == "unclaimed" or result.claim is None:
+        return _error(409, wording.NOBODY_HOLDS_IT)  # released or closed in between
+    before = result.claim
+    await services.audit(
+        user.username,
+        "handoff.take_back",
+        cid,
+        {"from": before.agent, "to": None if to is None else to.agent},
+    )
+    # In the widget, as if the agent who held it had released it or transferred it.
+    if target is None:
+        held_by = await services.accounts.users.get(before.agent)
+        left = wording.RELEASED.format(agent=before.display_name)
+        await _tell_the_customer(services, cid, left, "left", held_by.public() if held_by else user)
+    else:
+        joined = wording.TRANSFERRED.format(agent=target.display_name)
+        await _tell_the_customer(services, cid, joined, "joined", target.public())
+    return JSONResponse({"taken_from": before.model_dump(), "claim": None if to is None else to.model_dump()})
 
 
 # --- private notes ------------------------------------------------------------
@@ -305,6 +359,7 @@ def agent_tools_routes() -> list[BaseRoute]:
         Route("/api/agent/colleagues", colleagues, methods=["GET"]),
         Route(f"{base}/transfer", transfer, methods=["POST"]),
         Route(f"{base}/release", release, methods=["POST"]),
+        Route(f"{base}/take-back", take_back, methods=["POST"]),
         Route(f"{base}/notes", notes, methods=["GET"]),
         Route(f"{base}/notes", add_note, methods=["POST"]),
         Route(f"{base}/canned/{{shortcut}}", canned_filled, methods=["GET"]),

@@ -37,6 +37,8 @@ RELEASED = "{agent} has stepped away. The next person on our team will be with y
 # Answers to the tools' requests.
 NOT_AN_AGENT = "no agent account with that username"
 TRANSFER_TO_SELF = "you already have this conversation"
+NOBODY_HOLDS_IT = "nobody has this conversation: it is in the queue already"
+ALREADY_HOLDS_IT = "{owner} already has this conversation"
 UNFILLED_VARIABLES = "fill in {names} before sending"
 NO_CANNED_REPLY = "no canned reply with that shortcut"
 NOT_A_CANNED_MANAGER = "only admins and agents allowed to manage canned replies can change them"

@@ -211,9 +211,13 @@ function connect() {
   source.addEventListener("open", () => { $("live-status").textContent = "Live"; });
   source.addEventListener("error", () => { $("live-status").textContent = "Reconnecting…"; });
   source.addEventListener("queue", async (event) => {
-    const { conversation_id: id } = JSON.parse(event.data);
+    const { conversation_id: id, action, taken_from: takenFrom } = JSON.parse(event.data);
     await loadQueue();
     if (id && id === state.current) await openConversation(id);
+    // A lead took it from this agent: say so, not only by the controls going grey.
+    if (action === "handoff.take_back" && takenFrom === me && id === state.current) {
+      $("conv-owner").textContent += " A team lead took this conversation back from you.";
+    }
   });
   source.addEventListener("message", (event) => {
     const data = JSON.parse(event.data);

@@ -159,9 +159,11 @@ async function addNote(event) {
 async function loadColleagues() {
   if (tools.colleagues) return;
   tools.colleagues = (await api("/api/agent/colleagues")).agents;
-  const select = $("transfer-to");
-  for (const person of tools.colleagues) {
-    select.append(el("option", { value: person.username, text: person.display_name }));
+  // An admin's take-back list too: it offers every colleague, the current holder excepted by the server.
+  for (const select of [$("transfer-to"), $("take-back-to")].filter(Boolean)) {
+    for (const person of tools.colleagues) {
+      select.append(el("option", { value: person.username, text: person.display_name }));
+    }
   }
 }
 
@@ -186,6 +188,13 @@ function onTransfer(event) {
   move("transfer", { to });
 }
 
+// An admin takes the conversation from the agent who holds it: to the queue, or to the chosen colleague.
+function onTakeBack(event) {
+  event.preventDefault();
+  const to = $("take-back-to").value;
+  move("take-back", to ? { to } : {});
+}
+
 // --- what agent.js calls -------------------------------------------------
 
 export function initTools(refresh) {
@@ -196,6 +205,7 @@ export function initTools(refresh) {
   $("note-form").addEventListener("submit", addNote);
   $("transfer-form").addEventListener("submit", onTransfer);
   $("release").addEventListener("click", () => move("release", {}));
+  if ($("take-back-form")) $("take-back-form").addEventListener("submit", onTakeBack);
   loadCanned().catch(() => null);
 }
 
@@ -211,7 +221,10 @@ export function showTools(view, mine) {
     $("canned-hint").className = "muted";
     closePicker();
   }
-  if (mine) loadColleagues().catch(showError);
+  // Only on an admin's page: enabled while another agent holds the conversation.
+  const heldByOther = Boolean(view.handoff.status === "claimed" && view.handoff.claim && !mine);
+  for (const id of ["take-back-to", "take-back"]) if ($(id)) $(id).disabled = !heldByOther;
+  if (mine || heldByOther) loadColleagues().catch(showError);
   loadNotes(view.conversation_id).catch(showError);
 }
 

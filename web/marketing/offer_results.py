@@ -12,11 +12,15 @@ best, the bandit's allocation now and a recommendation in words
 (``results_math`` for the figures, ``results_advice`` for the verdict,
 ``results_wording`` for the words).
 
-Uplift against the control group is reported as unavailable, with the reason:
-a held-out customer is shown nothing, so ``OfferEngine.record_accept`` records
-no acceptance for a control hold (there is nothing to accept), and no outcome
-both groups can reach (a purchase) is recorded. A baseline of zero would only
-restate the acceptance rate as "uplift"; no number is made up.
+Uplift against the control group is measured on the one outcome both groups can
+reach, a purchase: an identified customer converts for a rule when they ordered within
+7 days after their first exposure or control hold (anonymous visitors cannot be linked
+to orders and are left out). ``jobs/offer_outcomes.py`` tallies customers and purchasers
+per rule, segment and arm into ``offers:outcomes:{rule}``; this reads those hashes
+(pipelined, beside the counters) and ``results_uplift`` turns them into conversion
+rates, the uplift with its interval and P(uplift > 0), and words. Once the uplift is
+credible either way it joins the scope's recommendation; below the minimum number
+of customers, or for a rule without a control group, ``Uplift`` says why.
 """
 
 from __future__ import annotations
@@ -29,14 +33,16 @@ from redis.asyncio import Redis
 
 from actions.errors import AssistantError
 from actions.keys import Keys
+from actions.offers.attribution import ATTRIBUTION_DAYS
 from actions.offers.bandit import parse_stats, variant_field
 from actions.offers.conditions import CompiledRule
 from actions.offers.context import OfferContext
+from actions.offers.outcomes import RuleOutcomes, read_outcomes
 from actions.offers.rules import OfferRule
 from actions.offers.store import RuleStore
 from actions.redis_edge import store_call
 from web.marketing import results_wording as words
-from web.marketing.results_advice import Recommendation, recommend
+from web.marketing.results_advice import MIN_CUSTOMERS, Recommendation, recommend, with_uplift
 from web.marketing.results_math import (
     CREDIBLE_LEVEL,
     DRAWS,
@@ -47,6 +53,7 @@ from web.marketing.results_math import (
     probability_best,
     seed_of,
 )
+from web.marketing.results_uplift import Uplift, rule_uplift
 from web.marketing.segments_view import segments_overview
 
 logger = logging.getLogger(__name__)
@@ -77,14 +84,6 @@ class ScopeResult(BaseModel):
     recommendation: Recommendation
 
 
-class Uplift(BaseModel):
-    """Uplift against the control group; ``available`` False with the reason when it cannot be measured."""
-
-    available: bool
-    reason: str
-    controls: int
-
-
 class RuleResult(BaseModel):
     """Every scope of one rule."""
 
@@ -105,6 +104,8 @@ class OfferResults(BaseModel):
     draws: int = DRAWS
     win_probability: float = WIN_PROBABILITY
     min_exposures: int = MIN_EXPOSURES
+    attribution_days: int = ATTRIBUTION_DAYS
+    min_customers: int = MIN_CUSTOMERS
     segmentation: str | None
     rules: list[RuleResult]
 
@@ -186,18 +187,14 @@ def segments_in(stats: Mapping[str, int]) -> set[str]:
     return {field.split(":", 2)[1] for field in stats if field.startswith("s:") and field.count(":") >= 4}
 
 
-def rule_result(rule: OfferRule, stats: Mapping[str, int], labels: Mapping[str, str]) -> RuleResult:
-    """One rule: overall, then each segment with exposures, in the segmentation's order."""
-    controls = stats.get("control", 0)
-    uplift = Uplift(
-        available=False,
-        reason=(
-            words.UPLIFT_UNAVAILABLE.format(controls=words.count(controls))
-            if rule.control_share > 0 or controls
-            else words.UPLIFT_NO_CONTROL
-        ),
-        controls=controls,
-    )
+def rule_result(
+    rule: OfferRule,
+    stats: Mapping[str, int],
+    labels: Mapping[str, str],
+    outcomes: RuleOutcomes | None = None,
+) -> RuleResult:
+    """One rule: overall, then each segment with exposures, in the segmentation's order, with its uplift."""
+    uplift = rule_uplift(rule, outcomes, stats.get("control", 0), labels)
     ordered = sorted(segments_in(stats), key=lambda s: (s not in labels, int(s) if s.isdigit() else 0, s))
     scopes = [
         scope_result(
@@ -209,6 +206,14 @@ def rule_result(rule: OfferRule, stats: Mapping[str, int], labels: Mapping[str, 
         )
         for segment in ordered
     ]
+    overall = scope_result(rule, stats, None, words.ALL_CUSTOMERS)
+    if uplift.overall:
+        said = uplift.overall
+        overall.recommendation = with_uplift(overall.recommendation, said.verdict, said.text)
+    by_segment = {u.segment: u for u in uplift.segments}
+    for scope in scopes:
+        if (said_here := by_segment.get(scope.segment)) is not None:
+            scope.recommendation = with_uplift(scope.recommendation, said_here.verdict, said_here.text)
     return RuleResult(
         rule=rule.id,
         name=rule.name,
@@ -216,7 +221,7 @@ def rule_result(rule: OfferRule, stats: Mapping[str, int], labels: Mapping[str, 
         allocation=rule.allocation,
         control_share=rule.control_share,
         uplift=uplift,
-        overall=scope_result(rule, stats, None, words.ALL_CUSTOMERS),
+        overall=overall,
         segments=[s for s in scopes if s.exposures and s.variants],
     )
 
@@ -230,6 +235,7 @@ async def offer_results(redis: Redis, keys: Keys) -> OfferResults:
             for rule in rules:
                 pipe.hgetall(keys.offer_stats(rule.id))
             raws = await pipe.execute()
+    outcomes = await read_outcomes(redis, keys, [rule.id for rule in rules])
     labels: dict[str, str] = {}
     version = None
     try:
@@ -241,5 +247,8 @@ async def offer_results(redis: Redis, keys: Keys) -> OfferResults:
         logger.exception("segment labels unavailable for the offer results")
     return OfferResults(
         segmentation=version,
-        rules=[rule_result(rule, parse_stats(raw), labels) for rule, raw in zip(rules, raws, strict=True)],
+        rules=[
+            rule_result(rule, parse_stats(raw), labels, outcomes[rule.id])
+            for rule, raw in zip(rules, raws, strict=True)
+        ],
     )

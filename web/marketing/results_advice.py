@@ -12,7 +12,14 @@ from typing import Literal
 from pydantic import BaseModel
 
 from web.marketing import results_wording as words
-from web.marketing.results_math import MIN_EXPOSURES, MIN_SHARE, WIN_PROBABILITY, Arm, more_exposures_needed
+from web.marketing.results_math import (
+    MIN_EXPOSURES,
+    MIN_SHARE,
+    WIN_PROBABILITY,
+    Arm,
+    UpliftEstimate,
+    more_exposures_needed,
+)
 
 # Not enough evidence turns into "no clear winner" when telling the variants apart
 # would take some variant more than this many times the average exposures per variant so far.
@@ -22,6 +29,12 @@ NO_WINNER_FACTOR = 10
 MIN_MORE = 10
 
 Verdict = Literal["winner", "more_data", "no_clear_winner", "single_variant", "no_exposures"]
+# Uplift needs this many customers past their window in the control group and among those
+# shown the offer (all variants, or the one variant compared): the variants' own minimum.
+MIN_CUSTOMERS = MIN_EXPOSURES
+# The offer "likely does not help" when the probability that it raises purchases is at most this.
+NO_HELP_PROBABILITY = 0.2
+UpliftVerdict = Literal["helps", "does_not_help", "unclear", "too_few"]
 
 
 class Recommendation(BaseModel):
@@ -33,6 +46,7 @@ class Recommendation(BaseModel):
     probability: float | None = None
     more_exposures: int | None = None
     retire: list[str] = []
+    uplift: UpliftVerdict | None = None
 
 
 def recommend(
@@ -99,3 +113,50 @@ def recommend(
         probability=best[leader],
         more_exposures=more,
     )
+
+
+def enough_customers(exposed: Arm, control: Arm) -> bool:
+    """Whether both groups have ``MIN_CUSTOMERS`` customers past their window."""
+    return exposed.exposures >= MIN_CUSTOMERS and control.exposures >= MIN_CUSTOMERS
+
+
+def uplift_verdict(
+    exposed: Arm, control: Arm, estimate: UpliftEstimate, who: str, days: int
+) -> tuple[UpliftVerdict, str]:
+    """The uplift of the offer (all variants) against the control group, in words.
+
+    "helps" once P(uplift > 0) reaches ``WIN_PROBABILITY``, "does_not_help" when it is at
+    most ``NO_HELP_PROBABILITY``, "unclear" between, and "too_few" below ``MIN_CUSTOMERS``
+    in either group (counts given). ``exposed``/``control`` count customers and purchasers.
+    """
+    if not enough_customers(exposed, control):
+        return "too_few", words.UPLIFT_TOO_FEW.format(
+            Who=words.capital(who),
+            exposed_n=words.count(exposed.exposures),
+            control_n=words.count(control.exposures),
+            days=days,
+            minimum=MIN_CUSTOMERS,
+        )
+    figures = {
+        "Who": words.capital(who),
+        "days": days,
+        "points": words.points(estimate.difference),
+        "exposed": words.rate(exposed.accepts / exposed.exposures),
+        "control": words.rate(control.accepts / control.exposures),
+        "low": words.signed_points(estimate.low),
+        "high": words.signed_points(estimate.high),
+        "probability": words.percent(estimate.probability_positive),
+    }
+    if estimate.probability_positive >= WIN_PROBABILITY:
+        return "helps", words.UPLIFT_HELPS.format(**figures)
+    if estimate.probability_positive <= NO_HELP_PROBABILITY:
+        direction = words.LESS if estimate.difference < 0 else words.MORE
+        return "does_not_help", words.UPLIFT_DOES_NOT_HELP.format(**figures, direction=direction)
+    return "unclear", words.UPLIFT_UNCLEAR.format(**figures)
+
+
+def with_uplift(recommendation: Recommendation, verdict: UpliftVerdict, text: str) -> Recommendation:
+    """The recommendation with the uplift said too, once it is credible either way."""
+    if verdict not in ("helps", "does_not_help"):
+        return recommendation
+    return recommendation.model_copy(update={"text": f"{recommendation.text} {text}", "uplift": verdict})

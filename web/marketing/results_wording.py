@@ -33,12 +33,56 @@ NO_CLEAR_WINNER_MORE = (
 SINGLE_VARIANT = "Only one variant {who}: nothing to compare. Add a variant to test it against."
 NO_EXPOSURES = "No exposures yet {who}."
 
-UPLIFT_UNAVAILABLE = (
-    "Uplift is not available: control customers are shown nothing, so they cannot accept, and "
-    "no outcome that both groups can reach (such as a purchase after the conversation) is recorded. "
-    "{controls} customers held out so far."
+# Uplift: purchases within the window after a customer's first exposure or control hold
+# (actions/offers/attribution.py). ``{Who}`` is ``{who}`` with a capital letter.
+ALL_VARIANTS = "all variants"
+CONTROL = "control"
+UPLIFT_HELPS = (
+    "{Who}, customers shown the offer bought {points} points more often than the control group within "
+    "{days} days ({exposed} against {control}; 95% interval {low} to {high} points; "
+    "{probability} probability the offer helps)."
+)
+UPLIFT_DOES_NOT_HELP = (
+    "{Who}, the offer likely does not help: customers shown it bought {points} points {direction} often "
+    "than the control group within {days} days ({exposed} against {control}; 95% interval {low} to "
+    "{high} points; only {probability} probability the offer helps)."
+)
+UPLIFT_UNCLEAR = (
+    "{Who}, no clear uplift yet: customers shown the offer bought within {days} days {exposed} of the "
+    "time, the control group {control} (95% interval {low} to {high} points; {probability} probability "
+    "the offer helps)."
+)
+UPLIFT_TOO_FEW = (
+    "{Who}, not enough customers yet for uplift: {exposed_n} shown the offer and {control_n} in the "
+    "control group have had their {days} days to buy; at least {minimum} of each are needed."
 )
 UPLIFT_NO_CONTROL = "Uplift is not available: this rule keeps no control group (control share 0)."
+UPLIFT_NOT_COMPUTED = (
+    "Uplift is not computed yet: the outcomes job (python -m jobs.offer_outcomes run) has not run "
+    "since this rule was first shown. {controls} customers held out so far."
+)
+MORE = "more"
+LESS = "less"
+
+
+def capital(who: str) -> str:
+    """Capitalise ``who`` to open a sentence: overall -> Overall."""
+    return who[:1].upper() + who[1:]
+
+
+def points(value: float) -> str:
+    """0.0412 -> "4.1" (percentage points, no sign)."""
+    return f"{abs(value) * 100:.1f}"
+
+
+def signed_points(value: float) -> str:
+    """-0.012 -> "-1.2", 0.05 -> "+5.0" (an interval's end, in percentage points)."""
+    return f"{value * 100:+.1f}"
+
+
+def rate(value: float) -> str:
+    """0.183 -> "18.3%" (an observed rate, one decimal)."""
+    return f"{value * 100:.1f}%"
 
 
 def percent(value: float) -> str:

@@ -38,6 +38,7 @@ from tests.unit.web.agent.test_routes import (
 from web.accounts.settings import AccountSettings
 from web.accounts.users import UserStore
 from web.agent.desk import Claim, Closing, HandoffDesk
+from web.agent.live import _queue_change
 from web.app import BUNDLES, create_app
 from web.settings import WebSettings
 
@@ -86,6 +87,23 @@ async def test_release_puts_it_back_unclaimed_with_its_original_waiting_time(red
     assert (await desk.release("old", "sam")).outcome == "unclaimed"
     # Anyone may claim it again.
     assert (await desk.claim("old", "kim", "Kim")).outcome == "claimed"
+
+
+@pytest.mark.integration
+async def test_a_lead_takes_a_conversation_back_from_whoever_holds_it(redis: Redis) -> None:
+    desk = HandoffDesk(redis, KEYS)
+    await _queue(redis, "c1", time.time() - 300)
+    assert (await desk.take_back("c1", None)).outcome == "unclaimed"  # nobody holds it
+    await desk.claim("c1", "sam", "Sam")
+    back = await desk.take_back("c1", None)
+    assert back.outcome == "done" and back.claim and back.claim.agent == "sam"  # who had it
+    assert await desk.owner("c1") is None and (await desk.state("c1")).status == "waiting"
+    assert [i.conversation_id for i in await desk.queue()] == ["c1"]  # its place and waiting time kept
+    await desk.claim("c1", "sam", "Sam")
+    moved = await desk.take_back("c1", Claim(agent="kim", display_name="Kim"))
+    assert moved.outcome == "done" and moved.claim and moved.claim.agent == "sam"
+    assert (await desk.owner("c1")).agent == "kim"  # type: ignore[union-attr]
+    assert (await desk.state("c1")).status == "claimed"
 
 
 @pytest.mark.integration
@@ -173,6 +191,45 @@ def test_release_returns_it_to_the_queue_and_tells_the_customer(
     assert ("sam.lee", "handoff.release") in _audit(sync_redis)
     tools.sign_in("kim.park")
     assert tools.post("claim").json()["outcome"] == "claimed"
+
+
+def test_an_admin_takes_a_conversation_back_from_an_absent_agent(
+    tools: Console, sync_redis: SyncRedis
+) -> None:
+    tools.sign_in("sam.lee")
+    tools.post("claim")
+    tools.sign_in("kim.park")
+    assert tools.post("take-back").status_code == 403  # a lead's move, not a colleague's
+    tools.sign_in("ann.admin")
+    assert tools.post("take-back", {"to": "mia.ross"}).status_code == 422  # not an agent
+    same = tools.post("take-back", {"to": "sam.lee"})
+    assert same.status_code == 422 and same.json()["error"] == "Sam Lee already has this conversation"
+    answer = tools.post("take-back")
+    assert answer.status_code == 200 and answer.json()["taken_from"]["agent"] == "sam.lee"
+    assert answer.json()["claim"] is None
+    _, [notice] = tools.rasa.appended[-1]
+    assert notice["text"].startswith("Sam Lee has stepped away.")
+    assert notice["metadata"] == {"handoff": "left", "agent": {"name": "Sam Lee"}}
+    [item] = tools.client.get("/api/agent/queue").json()["items"]
+    assert item["conversation_id"] == CID and item["claim"] is None
+    entries = cast(list[tuple[bytes, dict[bytes, bytes]]], sync_redis.xrange(KEYS.audit))
+    taken = [f for _, f in entries if f[b"action"] == b"handoff.take_back"]
+    assert [(f[b"actor"], json.loads(f[b"details"])) for f in taken] == [
+        (b"ann.admin", {"from": "sam.lee", "to": None})
+    ]
+    assert tools.post("take-back").status_code == 409  # back in the queue: nobody holds it
+    # Reassigned to a colleague: Kim holds it and may reply; Sam may not.
+    tools.sign_in("sam.lee")
+    tools.post("claim")
+    tools.sign_in("ann.admin")
+    moved = tools.post("take-back", {"to": "kim.park"}).json()
+    assert moved["claim"]["agent"] == "kim.park" and moved["taken_from"]["agent"] == "sam.lee"
+    _, [joined] = tools.rasa.appended[-1]
+    assert joined["metadata"] == {"handoff": "joined", "agent": {"name": "Kim Park"}}
+    tools.sign_in("sam.lee")
+    assert tools.post("reply", {"text": "still here"}).status_code == 409
+    tools.sign_in("kim.park")
+    assert tools.post("reply", {"text": "Hi, Kim here."}).json() == {"delivered": True}
 
 
 def test_notes_are_for_agents_only_and_never_reach_rasa(tools: Console, sync_redis: SyncRedis) -> None:
@@ -277,3 +334,13 @@ async def _allow(username: str) -> None:
         await UserStore(redis, KEYS).set_canned_manager(username, True)
     finally:
         await redis.aclose()
+
+
+def test_the_live_queue_event_of_a_take_back_names_the_agent_who_held_it() -> None:
+    details = json.dumps({"from": "sam.lee", "to": None})
+    change = _queue_change({"action": "handoff.take_back", "target": "c1", "details": details})
+    assert change == {"conversation_id": "c1", "action": "handoff.take_back", "taken_from": "sam.lee"}
+    assert _queue_change({"action": "handoff.claim", "target": "c1", "details": "{}"}) == {
+        "conversation_id": "c1",
+        "action": "handoff.claim",
+    }

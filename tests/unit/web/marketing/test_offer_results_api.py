@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 from actions.keys import Keys
+from actions.offers.events import read_events
+from actions.offers.outcomes import compute_outcomes
 from tests.unit.web.marketing.offer_history import play, save_rules
 from tests.unit.web.marketing.segment_fixture import LABELS, write_fixture
 from tests.unit.web.marketing.tiny_app import SignedIn
@@ -59,7 +63,7 @@ async def test_results_per_rule_segment_and_variant_from_the_engines_counters(
 
     assert rule["uplift"]["available"] is False
     assert rule["uplift"]["controls"] == loyal.controls + bargain.controls > 0
-    assert "cannot accept" in rule["uplift"]["reason"]
+    assert "not computed yet" in rule["uplift"]["reason"]
 
     segments = {s["segment"]: s for s in rule["segments"]}
     assert list(segments) == ["0", "1"]
@@ -86,6 +90,34 @@ async def test_results_per_rule_segment_and_variant_from_the_engines_counters(
     assert overall["label"] == "All customers"
     assert overall["exposures"] == sum(loyal.shown.values()) + sum(bargain.shown.values())
     assert data["rules"][1]["overall"]["recommendation"]["verdict"] == "single_variant"
+    assert "keeps no control group" in data["rules"][1]["uplift"]["reason"]
+
+
+async def test_uplift_from_the_outcomes_job_on_the_engines_events_and_the_customers_orders(
+    client: httpx.AsyncClient, redis: Redis, sync_redis: SyncRedis, keys: Keys
+) -> None:
+    write_fixture(sync_redis, keys)
+    await save_rules(redis, keys, RULES[:1])
+    played = await play(redis, keys, "1", 600, {"ten-percent": 0.1, "free-express": 0.1}, seed=13)
+    # Every exposed customer with an even number buys a day later; the control group never does.
+    events = [e for e in await read_events(redis, keys, count=10_000) if e.type in ("exposure", "control")]
+    for event in events:
+        if event.type == "exposure" and int(event.customer.rsplit("C", 1)[1]) % 2 == 0:
+            await redis.zadd(
+                keys.customer_orders(event.customer), {f"order-{event.customer}": event.ts + 86400}
+            )
+    await compute_outcomes(redis, keys, now=time.time() + 8 * 86400)  # every window has ended
+
+    uplift = (await client.get(URL)).json()["rules"][0]["uplift"]
+    assert uplift["available"] is True and uplift["window_days"] == 7
+    overall = uplift["overall"]
+    assert overall["control"]["customers"] == played.controls >= 30 and overall["control"]["converted"] == 0
+    assert overall["exposed"]["customers"] == sum(played.shown.values())
+    assert overall["verdict"] == "helps" and uplift["text"].startswith(
+        "Overall, customers shown the offer bought"
+    )
+    assert [s["segment"] for s in uplift["segments"]] == ["1"] and uplift["segments"][0]["label"] == LABELS[1]
+    assert [c["arm"] for c in overall["comparisons"]] == ["all", "ten-percent", "free-express"]
 
 
 async def test_without_rules_or_segmentation_the_results_are_empty(client: httpx.AsyncClient) -> None:
