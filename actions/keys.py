@@ -341,6 +341,11 @@ class Keys:
         return f"{self.prefix}:insights:pending"
 
     @property
+    def insights_waiting_gaps(self) -> str:
+        """String: WaitingGaps JSON, the unanswered questions among the pending messages."""
+        return f"{self.prefix}:insights:waiting-gaps"
+
+    @property
     def insights_cursor(self) -> str:
         """String: the id of the last ``events`` stream entry the topics job has read."""
         return f"{self.prefix}:insights:cursor"

@@ -47,6 +47,24 @@ class Topic(BaseModel):
     gaps: list[TopicExample] = Field(default_factory=list)
 
 
+class WaitingGaps(BaseModel):
+    """Unanswered questions among the messages no topic took yet: how many, and the newest (masked).
+
+    A question asked once or twice makes no topic, yet support may still want its article.
+    """
+
+    model_config = _STORED
+
+    unknown: int = Field(default=0, ge=0)
+    partial: int = Field(default=0, ge=0)
+    newest: list[TopicExample] = Field(default_factory=list)
+
+    @property
+    def unanswered(self) -> int:
+        """Questions answered "not sure" or only in part."""
+        return self.unknown + self.partial
+
+
 class PendingMessage(BaseModel):
     """A message no topic took yet: masked text and its embedding, offered to the next runs."""
 

@@ -24,7 +24,7 @@ from typing import cast
 from redis.asyncio import Redis
 
 from actions.errors import TopicChangeRefused, TopicNotFound, TopicsRunBusy
-from actions.insights.models import EmergingFlag, PendingMessage, Topic, TopicExample
+from actions.insights.models import EmergingFlag, PendingMessage, Topic, TopicExample, WaitingGaps
 from actions.keys import INSIGHTS_LOCK_TTL_S, Keys
 from actions.redis_edge import members, parse_stored, store_call, text
 
@@ -213,10 +213,29 @@ class TopicBoard:
 
         return TypeAdapter(list[EmergingFlag]).validate_json(raw)
 
+    async def waiting_gaps(self) -> WaitingGaps:
+        """The unanswered questions not in a topic yet, as the latest run left them."""
+        with store_call("read the questions waiting for a topic"):
+            raw = await self.redis.get(self.keys.insights_waiting_gaps)
+        return parse_stored(WaitingGaps, raw, self.keys.insights_waiting_gaps) if raw else WaitingGaps()
+
+    async def _forget_waiting_gaps(self, conversation_ids: set[str]) -> int:
+        key = self.keys.insights_waiting_gaps
+        raw = await self.redis.get(key)
+        if raw is None:
+            return 0
+        gaps = parse_stored(WaitingGaps, raw, key)
+        kept = [e for e in gaps.newest if e.conversation_id not in conversation_ids]
+        if len(kept) == len(gaps.newest):
+            return 0
+        await self.redis.set(key, gaps.model_copy(update={"newest": kept}).model_dump_json(), keepttl=True)
+        return len(gaps.newest) - len(kept)
+
     async def forget_conversations(self, conversation_ids: set[str]) -> int:
         """Remove these conversations from the topics (a customer's erasure); returns what was removed.
 
-        Their examples leave the topic records, their waiting messages are dropped and they leave
+        Their examples and unanswered questions leave the topic records (and the list of questions
+        waiting for a topic), their waiting messages are dropped and they leave
         the topics' conversation lists. Counters hold no conversation ids and stay. Runs under the
         topics job's lock, so a run cannot write back an example it read before: ``TopicsRunBusy``
         while a run is in progress (retry after it).
@@ -232,9 +251,11 @@ class TopicBoard:
             with store_call("remove conversations from the topics"):
                 for topic in topics.values():
                     kept = [e for e in topic.examples if e.conversation_id not in conversation_ids]
-                    if len(kept) != len(topic.examples):
-                        removed += len(topic.examples) - len(kept)
-                        updated = topic.model_copy(update={"examples": kept})
+                    gaps = [e for e in topic.gaps if e.conversation_id not in conversation_ids]
+                    gone_here = len(topic.examples) - len(kept) + len(topic.gaps) - len(gaps)
+                    if gone_here:
+                        removed += gone_here
+                        updated = topic.model_copy(update={"examples": kept, "gaps": gaps})
                         await self.redis.set(keys.insights_topic(topic.id), updated.model_dump_json())
                     removed += int(
                         await self.redis.zrem(keys.insights_topic_conversations(topic.id), *conversation_ids)
@@ -247,6 +268,7 @@ class TopicBoard:
                 ]
                 if gone:
                     removed += int(await self.redis.hdel(keys.insights_pending, *gone))
+                removed += await self._forget_waiting_gaps(conversation_ids)
         finally:
             with store_call("release the topics lock"):
                 if await self.redis.get(keys.insights_lock) in (token, token.encode()):

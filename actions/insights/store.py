@@ -23,7 +23,8 @@ from redis import Redis
 from redis.client import Pipeline
 
 from actions.errors import TopicsRunBusy
-from actions.insights.models import EmergingFlag, PendingMessage, Topic
+from actions.insights.measures import UNANSWERED_KINDS
+from actions.insights.models import EmergingFlag, PendingMessage, Topic, TopicExample, WaitingGaps
 from actions.insights.topics import TopicCentroid
 from actions.keys import (
     INSIGHTS_DAILY_TTL_S,
@@ -44,6 +45,10 @@ CONVERSATIONS = "conversations"
 def daily_field(day: str, metric: str) -> str:
     """The field of a topic's daily hash holding ``metric`` on ``day``."""
     return f"{day}:{metric}"
+
+
+# The newest unanswered questions not in a topic yet, shown on the knowledge-gaps page.
+WAITING_GAPS_KEPT = 20
 
 
 @dataclass
@@ -159,6 +164,10 @@ class TopicStore:
         if run.pending:
             pipe.hset(keys.insights_pending, mapping={p.key: p.model_dump_json() for p in run.pending})
             pipe.expire(keys.insights_pending, INSIGHTS_PENDING_TTL_S)
+        # Read by the knowledge-gaps page, which must not read every pending embedding to find them.
+        pipe.set(
+            keys.insights_waiting_gaps, waiting_gaps(run.pending).model_dump_json(), ex=INSIGHTS_PENDING_TTL_S
+        )
         pipe.set(keys.insights_cursor, run.cursor)
         if run.meta:
             pipe.hset(keys.insights_meta, mapping={name: value for name, value in run.meta.items()})
@@ -257,6 +266,22 @@ class TopicStore:
             with store_call("release the topics lock", with_cause=True):
                 if optional_text(self.redis.get(self.keys.insights_lock)) == token:
                     self.redis.delete(self.keys.insights_lock)
+
+
+def waiting_gaps(pending: Iterable[PendingMessage], kept: int = WAITING_GAPS_KEPT) -> WaitingGaps:
+    """The unanswered questions among ``pending``: counts by answer kind and the newest ``kept``."""
+    unanswered = [p for p in pending if p.answer_kind in UNANSWERED_KINDS]
+    newest = sorted(unanswered, key=lambda p: -p.timestamp)[:kept]
+    return WaitingGaps(
+        unknown=sum(p.answer_kind == "unknown" for p in unanswered),
+        partial=sum(p.answer_kind == "partial" for p in unanswered),
+        newest=[
+            TopicExample(
+                text=p.text, conversation_id=p.conversation_id, timestamp=p.timestamp, similarity=0.0
+            )
+            for p in newest
+        ],
+    )
 
 
 def metric_series(reply: Mapping[bytes | str, bytes | str], metric: str) -> dict[str, int]:

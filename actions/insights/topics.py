@@ -7,8 +7,9 @@
    its own counts; readers fold it into the other (``overrides.py``), so a merge can be
    undone and the model never needs to know about it;
 2. the rest are clustered (``clustering.cluster``: Ward's tree cut by BIC); a cluster of at
-   least ``min_topic_size`` messages whose cohesion (mean cosine to its centroid) is at
-   least ``min_cohesion`` becomes a new topic with a fresh id;
+   least ``min_topic_size`` messages whose mean pairwise cosine is at least ``min_cohesion``
+   squared (``alike``: what a large cluster of that cohesion has) becomes a new topic with a
+   fresh id;
 3. the messages left join a new topic by the rule of step 1; the others wait: the job keeps
    them and offers them to the next runs, when a small subject may have grown into a topic.
 
@@ -32,7 +33,7 @@ from actions.insights.clustering import (
     MAX_CLUSTERED,
     MIN_COHESION,
     cluster,
-    cohesion,
+    mean_pairwise_cosine,
     normalised,
 )
 
@@ -42,6 +43,16 @@ from actions.insights.clustering import (
 JOIN_THRESHOLD = 0.6
 # Fewer messages than this are no topic (yet): they wait for later runs.
 MIN_TOPIC_SIZE = 3
+
+
+def alike(vectors: np.ndarray, min_cohesion: float) -> bool:
+    """Whether messages are alike enough to make a topic: their mean pairwise cosine.
+
+    Judged against what a large cluster of cohesion ``min_cohesion`` has (its square), as
+    cohesion itself flatters a small group: two messages of one subject and one of another
+    have a cohesion of 0.71 (pair cosines 0.75, 0, 0), a mean pairwise cosine of 0.25.
+    """
+    return mean_pairwise_cosine(vectors) >= min_cohesion**2
 
 
 @dataclass
@@ -155,7 +166,7 @@ class TopicModel:
         fresh = [
             rows
             for rows in (rest[labels == label] for label in range(found.k))
-            if len(rows) >= options.min_topic_size and cohesion(vectors[rows]) >= options.min_cohesion
+            if len(rows) >= options.min_topic_size and alike(vectors[rows], options.min_cohesion)
         ]
         allocated = new_ids(len(fresh)) if fresh else []
         directions = []

@@ -1,6 +1,7 @@
 """The knowledge-gaps page of the marketer console: what customers asked that the help centre does not answer.
 
-    GET  /marketing/gaps     per topic: questions answered "not sure" or only with a partial quote
+    GET  /marketing/gaps     per topic: questions answered "not sure" or only with a partial quote;
+                             then those not in a topic yet (asked too rarely to make one)
 
 The topics job notes the kind of answer that followed each customer message (the bot
 event's ``metadata.answer_kind``) and keeps, per topic, the newest unanswered questions,
@@ -20,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from actions.insights.measures import ANSWERS, answer_metric
+from actions.insights.models import TopicExample
 from actions.insights.overrides import TopicBoard, TopicView
 from web.accounts.guards import CONVERSATION_READERS, has_role
 from web.marketing.topics import CONVERSATION_LINK
@@ -56,19 +58,18 @@ class GapRow:
     @property
     def examples(self) -> list[GapExample]:
         """The newest unanswered questions kept for the topic, newest first."""
-        return [
-            GapExample(
-                gap.text,
-                datetime.fromtimestamp(gap.timestamp, UTC).strftime("%Y-%m-%d %H:%M"),
-                gap.conversation_id,
-            )
-            for gap in self.view.gaps
-        ]
+        return [_example(gap) for gap in self.view.gaps]
 
     @property
     def share(self) -> float | None:
         """Their share of the topic's answered questions."""
         return self.unanswered / self.answers if self.answers else None
+
+
+def _example(gap: TopicExample) -> GapExample:
+    return GapExample(
+        gap.text, datetime.fromtimestamp(gap.timestamp, UTC).strftime("%Y-%m-%d %H:%M"), gap.conversation_id
+    )
 
 
 async def gap_rows(board: TopicBoard, now: datetime) -> list[GapRow]:
@@ -90,11 +91,14 @@ async def gaps(request: Request) -> Response:
     """GET /marketing/gaps: the knowledge gaps, grouped by topic."""
     services = services_of(request)
     rows = await gap_rows(services.topics, datetime.now(UTC))
+    waiting = await services.topics.waiting_gaps()
     return services.pages.console(
         request,
         "marketing/gaps.html",
         200,
         rows=rows,
+        waiting=waiting,
+        waiting_examples=[_example(e) for e in waiting.newest],
         trend_days=TREND_DAYS,
         may_read_conversations=has_role(request.state.user, *CONVERSATION_READERS),
         conversation_link=CONVERSATION_LINK,

@@ -78,3 +78,12 @@ def test_a_loose_cluster_waits() -> None:
     noise = rng.normal(size=(8, 384))
     placement = TopicModel([]).place(noise / np.linalg.norm(noise, axis=1, keepdims=True), _allocator())
     assert placement.new_topics == [] and len(placement.waiting) == 8
+
+
+def test_two_alike_and_one_stranger_make_no_topic_three_alike_do() -> None:
+    # Cohesion alone would pass the first (0.71): its pairs are judged instead.
+    stranger = ["my parcel was left with a neighbour"]
+    mixed = TopicModel([]).place(_vectors(subject_messages("sizes", 2), stranger), _allocator())
+    assert mixed.new_topics == [] and len(mixed.waiting) == 3
+    three = TopicModel([]).place(_vectors(subject_messages("sizes", 3)), _allocator())
+    assert three.new_topics == ["t-1"] and three.waiting == []
