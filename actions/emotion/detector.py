@@ -1,7 +1,17 @@
-"""Combines VADER sentiment with the trained emotion classifier, one message at a time."""
+"""Combines VADER sentiment with the trained emotion classifier.
+
+``analyse`` reads one message where it is called. ``read`` is the action server's way: the
+messages of the turns running at the same time in the process are read in one forward
+pass on a worker thread. A forward pass of a few short messages costs little more than
+one of a single message (the tokenizer, the Python and the kernel dispatch are paid
+once), and while it runs the event loop serves the other turns' Redis and HTTP work
+instead of waiting for it.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Protocol
 
 import numpy as np
@@ -58,13 +68,40 @@ class EmotionDetector:
     def __init__(self, model: ScoresModel) -> None:
         self._model = model
         self._vader = SentimentIntensityAnalyzer()
+        self._batch: _Batcher | None = None
+        # A fast tokenizer refuses to be used by two threads at once ("Already borrowed"): a batch
+        # on the worker thread and a direct ``analyse`` (the readiness check) take turns.
+        self._model_lock = threading.Lock()
 
     def analyse(self, text: str | None) -> EmotionReading:
         """Read the emotion of one message; an empty message reads neutral."""
-        if not text or not text.strip() or text.startswith("/"):
-            # Empty, or a button payload ("/rate{...}"): nothing the customer wrote.
+        return self.analyse_many([text])[0]
+
+    def analyse_many(self, texts: list[str | None]) -> list[EmotionReading]:
+        """Read several messages in one forward pass; empty messages read neutral."""
+        written = [i for i, text in enumerate(texts) if _written(text)]
+        readings = [EmotionReading.neutral() for _ in texts]
+        if written:
+            with self._model_lock:
+                scores = self._model.probabilities([str(texts[i]) for i in written])
+            for row, i in enumerate(written):
+                readings[i] = self._reading(str(texts[i]), scores[row])
+        return readings
+
+    async def read(self, text: str | None) -> EmotionReading:
+        """Read one message together with the other turns' messages waiting in this process."""
+        if not _written(text):
             return EmotionReading.neutral()
-        scores = self._model.probabilities([text])[0]
+        return await self._batcher().read(str(text))
+
+    def _batcher(self) -> _Batcher:
+        # One per event loop: a future belongs to the loop that created it.
+        loop = asyncio.get_running_loop()
+        if self._batch is None or self._batch.loop is not loop:
+            self._batch = _Batcher(self, loop)
+        return self._batch
+
+    def _reading(self, text: str, scores: np.ndarray) -> EmotionReading:
         count = len(self._model.labels)
         label_scores = dict(zip(self._model.labels, scores[:count].tolist(), strict=True))
         ekman_scores = dict(zip(self._model.ekman_labels, scores[count:].tolist(), strict=True))
@@ -90,3 +127,48 @@ class EmotionDetector:
             dominant=dominant,
             negative=max(states[s] for s in NEGATIVE_STATES),
         )
+
+
+def _written(text: str | None) -> bool:
+    # Empty, or a button payload ("/rate{...}"): nothing the customer wrote.
+    return bool(text and text.strip() and not text.startswith("/"))
+
+
+# A batch never waits for more messages: it takes those already waiting when the thread is
+# free, so a lone turn is read at once and a busy process reads in batches of this many at most.
+MAX_BATCH = 16
+
+
+class _Batcher:
+    """Messages waiting to be read in this event loop, read a batch at a time on a worker thread."""
+
+    def __init__(self, detector: EmotionDetector, loop: asyncio.AbstractEventLoop) -> None:
+        self.detector = detector
+        self.loop = loop
+        self.waiting: list[tuple[str, asyncio.Future[EmotionReading]]] = []
+        self.running = False
+
+    async def read(self, text: str) -> EmotionReading:
+        future: asyncio.Future[EmotionReading] = self.loop.create_future()
+        self.waiting.append((text, future))
+        if not self.running:
+            self.running = True
+            self.loop.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+                try:
+                    readings = await asyncio.to_thread(self.detector.analyse_many, [t for t, _ in batch])
+                except Exception as error:  # every turn of the batch gets it, as a lone call would
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for (_, future), reading in zip(batch, readings, strict=True):
+                    if not future.done():
+                        future.set_result(reading)
+        finally:
+            self.running = False

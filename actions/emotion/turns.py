@@ -51,7 +51,7 @@ async def analyse_turn(
     if message.message_id is not None and history and history[-1].message_id == message.message_id:
         reading = history[-1].reading
     else:
-        reading = detector.analyse(message.text)
+        reading = await detector.read(message.text)
         metrics.emotion_read(reading.dominant, reading.labels)
         entry = TimelineEntry(message_id=message.message_id, intent=message.intent, reading=reading)
         history = await timeline.append(conversation_id, entry, recent=policy.window_turns)

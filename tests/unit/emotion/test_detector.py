@@ -1,5 +1,9 @@
+import asyncio
+
+import numpy as np
+
 from actions.emotion.behaviour import tone_hint, upsell_allowed
-from actions.emotion.detector import EmotionDetector
+from actions.emotion.detector import EmotionDetector, EmotionReading
 from tests.unit.emotion.fakes import FixedScores
 
 ANGRY = "This is the third time I'm asking, where is my refund?!"
@@ -46,3 +50,39 @@ def test_tone_and_upsell_follow_the_emotion() -> None:
     assert tone_hint(happy) == "warm"
     assert upsell_allowed(happy, "product_question")
     assert not upsell_allowed(happy, "complaint")
+
+
+class _Recording(FixedScores):
+    """Records each forward pass's texts; can be told to fail."""
+
+    def __init__(self, by_text: dict[str, dict[str, float]] | None = None) -> None:
+        super().__init__(by_text)
+        self.batches: list[list[str]] = []
+        self.fail = False
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        self.batches.append(list(texts))
+        if self.fail:
+            raise RuntimeError("the model broke")
+        return super().probabilities(texts)
+
+
+async def test_concurrent_turns_are_read_in_one_pass_each_getting_its_own_reading() -> None:
+    model = _Recording({"this is awful": {"anger": 0.8, "ekman:anger": 0.8}})
+    detector = EmotionDetector(model)
+    texts = ["hi", "this is awful", "", "thanks", '/rate{"score": 5}']
+    readings = await asyncio.gather(*(detector.read(text) for text in texts))
+    # The first message starts a pass at once; the others, waiting meanwhile, share the next one.
+    assert sorted(sum(model.batches, [])) == ["hi", "thanks", "this is awful"] and len(model.batches) <= 2
+    assert readings == [detector.analyse(text) for text in texts]
+    assert readings[1].dominant == "anger" and readings[2] == EmotionReading.neutral()
+
+
+async def test_a_failing_pass_fails_each_of_its_turns_and_the_next_pass_runs() -> None:
+    model = _Recording()
+    detector = EmotionDetector(model)
+    model.fail = True
+    results = await asyncio.gather(detector.read("a"), detector.read("b"), return_exceptions=True)
+    assert all(isinstance(r, RuntimeError) for r in results)
+    model.fail = False
+    assert (await detector.read("c")).dominant == "neutral"
