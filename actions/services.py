@@ -47,7 +47,7 @@ from actions.store.repository import StoreRepository
 logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from actions.knowledge.embedding import SentenceEncoder
+    from actions.knowledge.encoder import TextEncoder
 
 
 @dataclass
@@ -83,11 +83,19 @@ class Services:
         return LookupLimits(self.redis, self.keys, self.settings.max_order_lookup_failures)
 
     @cached_property
-    def sentence_encoder(self) -> SentenceEncoder:
-        """all-MiniLM-L6-v2 for retrieval queries, loaded once per process."""
-        from actions.knowledge.embedding import SentenceEncoder
+    def sentence_encoder(self) -> TextEncoder:
+        """all-MiniLM-L6-v2 for retrieval queries, loaded once per process.
 
-        return SentenceEncoder(threads=self.settings.torch_threads)
+        With onnxruntime from the setup-time export; with torch where there is none.
+        """
+        from actions.knowledge.embedding import SentenceEncoder
+        from actions.knowledge.onnx_encoder import OnnxSentenceEncoder
+
+        try:
+            return OnnxSentenceEncoder(self.settings.minilm_onnx_dir, threads=self.settings.torch_threads)
+        except ModelUnavailable as error:
+            logger.warning("%s: encoding texts with torch (slower)", error)
+            return SentenceEncoder(threads=self.settings.torch_threads)
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -191,7 +199,10 @@ class Services:
 
         torch.set_num_threads(self.settings.torch_threads)
         try:
-            return EmotionDetector(EmotionClassifier(self.settings.emotion_model_dir))
+            classifier = EmotionClassifier(
+                self.settings.emotion_model_dir, self.settings.emotion_onnx_dir, self.settings.torch_threads
+            )
+            return EmotionDetector(classifier)
         except ModelUnavailable as error:
             return error  # remembered: a broken model is not reloaded on every message
 

@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     emotion_model_dir: Path = Field(
         default=PROJECT_ROOT / "models" / "emotion", description="Trained emotion classifier (committed)."
     )
+    emotion_onnx_dir: Path = Field(
+        default=PROJECT_ROOT / "models" / "emotion-onnx",
+        description="ONNX export of the emotion model (made at setup); torch reads emotions without it.",
+    )
+    minilm_onnx_dir: Path = Field(
+        default=PROJECT_ROOT / "models" / "minilm-onnx",
+        description="ONNX export of all-MiniLM-L6-v2 (made at setup); torch encodes texts without it.",
+    )
     escalation_policy: Path = Field(
         default=PROJECT_ROOT / "escalation.yml", description="When conversations go to a person."
     )

@@ -36,6 +36,16 @@ tracker_store:
   db: {db}
   key_prefix: starter
 """
+# Rasa serves a single Sanic worker whatever SANIC_WORKERS says unless the lock store can be
+# shared between processes (rasa.core.utils.number_of_sanic_workers): more workers need this.
+LOCK_STORE = """\
+lock_store:
+  type: redis
+  url: {host}
+  port: {port}
+  db: {db}
+  key_prefix: starter
+"""
 
 
 def _rasa(settings: StackSettings) -> str:
@@ -86,13 +96,9 @@ def serving_starter_bot(
     model = trained_model(settings, cache_dir)
     address = urlparse(redis_url)
     endpoints = cache_dir / "endpoints.yml"
-    endpoints.write_text(
-        ENDPOINTS.format(
-            host=address.hostname or "127.0.0.1",
-            port=address.port or 6379,
-            db=address.path.lstrip("/") or "0",
-        )
-    )
+    redis = {"host": address.hostname or "127.0.0.1", "port": address.port or 6379,
+             "db": address.path.lstrip("/") or "0"}  # fmt: skip
+    endpoints.write_text(ENDPOINTS.format(**redis) + (LOCK_STORE.format(**redis) if workers > 1 else ""))
     if port_in_use(settings.host, port):
         raise ProcessFailed(f"starter bot: port {port} is already in use")
     Redis.from_url(redis_url).flushdb()

@@ -34,6 +34,7 @@ from pathlib import Path
 from tempfile import mkdtemp
 
 import httpx
+import psutil
 from redis import Redis
 
 from actions import redis_edge
@@ -74,6 +75,7 @@ class Sample:
     technical_problems: int = 0
     seconds: float = 0.0
     peak_rss: dict[str, int] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -81,6 +83,59 @@ class Sample:
 
     def ms(self, q: float) -> float:
         return _percentile(self.latencies, q) * 1000
+
+
+class CpuMeter:
+    """CPU seconds (user + system) each process tree spent between ``start`` and ``stop``.
+
+    Says where a turn's time goes on a machine whose cores are all busy. The load generator
+    (this process alone), the stack's other processes (its web app, jobs and balancer, which
+    this process started) and Redis count too, as they take the same cores.
+    """
+
+    def __init__(self, processes: dict[str, int]) -> None:
+        self.processes = dict(processes)
+        if redis_pid := _redis_server_pid():
+            self.processes["redis"] = redis_pid
+        self._before: dict[int, float] = {}
+
+    def _groups(self) -> dict[str, list[psutil.Process]]:
+        groups: dict[str, list[psutil.Process]] = {}
+        for name, pid in self.processes.items():
+            try:
+                root = psutil.Process(pid)
+                groups[name] = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                groups[name] = []
+        named = {p.pid for members in groups.values() for p in members}
+        me = psutil.Process()
+        groups["load generator"] = [me]
+        groups["other stack processes"] = [p for p in me.children(recursive=True) if p.pid not in named]
+        return groups
+
+    @staticmethod
+    def _seconds(process: psutil.Process) -> float:
+        try:
+            cpu = process.cpu_times()
+        except psutil.Error:
+            return 0.0
+        return cpu.user + cpu.system
+
+    def start(self) -> None:
+        self._before = {p.pid: self._seconds(p) for members in self._groups().values() for p in members}
+
+    def stop(self) -> dict[str, float]:
+        return {
+            name: sum(self._seconds(p) - self._before.get(p.pid, 0.0) for p in members)
+            for name, members in self._groups().items()
+        }
+
+
+def _redis_server_pid() -> int | None:
+    for connection in psutil.net_connections(kind="tcp"):
+        if connection.status == psutil.CONN_LISTEN and connection.laddr.port == 6379 and connection.pid:
+            return int(connection.pid)
+    return None
 
 
 @dataclass
@@ -151,6 +206,8 @@ def _load(
             await _customer(client, url, scripts(warm), 1, warm, Sample())
             sampler = MemorySampler(rss)
             sampler.start()
+            cpu = CpuMeter(rss)
+            cpu.start()
             started = time.perf_counter()
             await asyncio.gather(*(
                 _customer(client, url, scripts(random.Random(seed * 1000 + n)), conversations,
@@ -158,6 +215,7 @@ def _load(
                 for n in range(customers)
             ))  # fmt: skip
             sample.seconds = time.perf_counter() - started
+            sample.cpu_seconds = cpu.stop()
             sampler.stopped.set()
             sample.peak_rss = dict(sampler.peaks)
         return sample
@@ -218,12 +276,17 @@ def _loadavg() -> str:
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def _mb(peaks: dict[str, int]) -> str:
-    by_kind: dict[str, int] = {}
-    for name, rss in peaks.items():
+def _by_kind(values: dict[str, float]) -> dict[str, float]:
+    """Replicas summed: ``rasa-1`` and ``rasa-2`` count as ``rasa``."""
+    by_kind: dict[str, float] = {}
+    for name, value in values.items():
         kind = name.rstrip("0123456789").rstrip("-")
-        by_kind[kind] = by_kind.get(kind, 0) + rss
-    return ", ".join(f"{kind} {rss / 2**20:,.0f}" for kind, rss in sorted(by_kind.items()))
+        by_kind[kind] = by_kind.get(kind, 0) + value
+    return dict(sorted(by_kind.items()))
+
+
+def _mb(peaks: dict[str, int]) -> str:
+    return ", ".join(f"{kind} {rss / 2**20:,.0f}" for kind, rss in _by_kind(dict(peaks)).items())
 
 
 def _report(rows: list[Row], args: argparse.Namespace) -> None:
@@ -241,6 +304,13 @@ def _report(rows: list[Row], args: argparse.Namespace) -> None:
             f"{s.ms(0.5):,.0f} | {s.ms(0.95):,.0f} | {s.ms(0.99):,.0f} | {s.errors} | "
             f"{s.technical_problems} | {_mb(s.peak_rss)} |"
         )
+
+    print("\nCPU ms per turn, by process (all replicas and workers together):")
+    for row in rows:
+        turns = len(row.sample.latencies) or 1
+        by_kind = _by_kind(row.sample.cpu_seconds)
+        spent = ", ".join(f"{name} {seconds * 1000 / turns:.1f}" for name, seconds in by_kind.items())
+        print(f"- {row.part}, {row.setting}, {row.customers} customers: {spent}")
 
     def find(part: str, customers: int, scaled: bool) -> Sample | None:
         match = [

@@ -6,6 +6,7 @@ pool and score exactly the same way.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import torch
@@ -18,6 +19,16 @@ from actions.emotion.labels import EKMAN_LABELS, GOEMOTIONS_LABELS
 ARTEFACT_CONFIG = "emotion_model.json"
 ADAPTER_DIR = "adapter"
 HEAD_FILE = "head.safetensors"
+
+
+def fingerprint(model_dir: Path) -> str:
+    """SHA-256 over the files that make up a trained model: tells whether an export was made from them."""
+    digest = hashlib.sha256()
+    files = [model_dir / ARTEFACT_CONFIG, model_dir / HEAD_FILE, *sorted((model_dir / ADAPTER_DIR).iterdir())]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def base_model_path() -> Path:

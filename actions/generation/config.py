@@ -48,6 +48,15 @@ class GeneratorSettings(BaseSettings):
         description="CPU threads of an in-process model. 1 on a shared CPU: with 2 llama.cpp threads per "
         "process, any other busy process (Rasa, the other worker) makes each reply many times slower.",
     )
+    quiet_s: float = Field(
+        default=10.0,
+        ge=0.0,
+        le=3600.0,
+        description="A model on this machine's CPU writes a customer's answer only when its action-server "
+        "worker has served no other conversation for this many seconds, and stops when another "
+        "conversation's turn arrives; otherwise the answer is the quote, at once, and the cores go to the "
+        "other customers' turns. 0 never holds the model back. Not applied to the openai backend or a GPU.",
+    )
 
     # embedded
     embedded_engine: EmbeddedEngine = Field(

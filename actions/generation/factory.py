@@ -85,7 +85,9 @@ def build_generator(settings: GeneratorSettings) -> Generator:
 
         assert settings.model_path is not None  # checked by GeneratorSettings
         _set_torch_threads(settings.threads)
-        return TransformersGenerator(settings.model_path, device=settings.device)
+        return TransformersGenerator(
+            settings.model_path, device=settings.device, quiet_s=settings.quiet_s or None
+        )
 
     model_file = embedded_model_file(settings)
     if settings.embedded_engine == "transformers":
@@ -93,12 +95,16 @@ def build_generator(settings: GeneratorSettings) -> Generator:
 
         _set_torch_threads(settings.threads)
         return TransformersGenerator(
-            model_file.parent, gguf_file=model_file.name, device="cpu", name="embedded-transformers"
-        )
+            model_file.parent, gguf_file=model_file.name, device="cpu", name="embedded-transformers",
+            quiet_s=settings.quiet_s or None,
+        )  # fmt: skip
 
     from actions.generation.llama_cpp import LlamaCppGenerator
 
-    return LlamaCppGenerator(model_file, threads=settings.threads, context_tokens=settings.context_tokens)
+    return LlamaCppGenerator(
+        model_file, threads=settings.threads, context_tokens=settings.context_tokens,
+        quiet_s=settings.quiet_s or None,
+    )  # fmt: skip
 
 
 def _set_torch_threads(threads: int) -> None:

@@ -19,6 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from actions.generation.base import GenerationTimedOut, GeneratorBusy
+from actions.log_context import current_conversation_id
+from actions.worker_load import WORKER_LOAD, WorkerLoad
 
 T = TypeVar("T")
 
@@ -56,14 +58,21 @@ class Deadline:
         self.started = time.monotonic()
         self.at = self.started + seconds
         self._cancelled = threading.Event()
+        # Set by ModelThread for work that is shed under load: why the work should stop now.
+        self.give_up: Callable[[], str | None] = lambda: None
+        self.given_up: str | None = None
 
     def remaining(self) -> float:
         """Seconds left, never negative."""
         return max(0.0, self.at - time.monotonic())
 
     def expired(self) -> bool:
-        """Tell whether the deadline passed or the caller gave up."""
-        return self._cancelled.is_set() or time.monotonic() >= self.at
+        """Tell whether the deadline passed, the caller gave up, or the load says to stop."""
+        if self._cancelled.is_set() or time.monotonic() >= self.at:
+            return True
+        if self.given_up is None:
+            self.given_up = self.give_up()
+        return self.given_up is not None
 
     def cancel(self) -> None:
         """Tell the model thread to stop at its next check."""
@@ -75,10 +84,18 @@ class Deadline:
 
 
 class ModelThread:
-    """Runs model calls one at a time, in arrival order, on one dedicated thread."""
+    """Runs model calls one at a time, in arrival order, on one dedicated thread.
 
-    def __init__(self, name: str) -> None:
+    A call that may not wait (``wait_if_busy=False``, a customer's answer) is also refused
+    when this worker served another conversation within ``quiet_s`` seconds, and stopped
+    when another conversation's turn arrives while it runs: the model would take the cores
+    those turns need, for a reply the quote gives at once.
+    """
+
+    def __init__(self, name: str, quiet_s: float | None = None, load: WorkerLoad = WORKER_LOAD) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._quiet_s = quiet_s
+        self._load = load
         self._calls = 0  # submitted and not finished (running, queued, or cancelled before it started)
         self._lock = threading.Lock()
 
@@ -88,18 +105,26 @@ class ModelThread:
         Args:
             work: the blocking model call; it must stop soon after ``deadline.expired()``.
             deadline: the caller's deadline; queueing time counts toward it.
-            wait_if_busy: queue behind calls already submitted; False fails at once instead.
+            wait_if_busy: queue behind calls already submitted; False fails at once instead, as it
+                does while other conversations are being served (``quiet_s``).
 
         Returns:
             What ``work`` returned.
 
         Raises:
             GenerationTimedOut: the deadline passed while queued or while generating.
-            GeneratorBusy: another call holds the model and ``wait_if_busy`` is False.
+            GeneratorBusy: ``wait_if_busy`` is False and another call holds the model, or this
+                worker serves other conversations, before or while the work runs (it is then stopped).
 
         """
         if not wait_if_busy and self._calls:
             raise GeneratorBusy(f"the model is busy with {self._calls} other request(s)")
+        if not wait_if_busy and self._quiet_s is not None:
+            conversation_id = current_conversation_id()
+            if reason := self._others_served(conversation_id):
+                raise GeneratorBusy(reason)
+            # Turns that arrive while the model writes stop it too: they need the cores now.
+            deadline.give_up = lambda: self._others_served(conversation_id)
 
         def job() -> T:
             if deadline.expired():
@@ -116,13 +141,27 @@ class ModelThread:
         submitted.add_done_callback(self._finished)
         future = asyncio.wrap_future(submitted)
         try:
-            return await asyncio.wait_for(future, timeout=deadline.remaining())
+            result = await asyncio.wait_for(future, timeout=deadline.remaining())
+        except GenerationTimedOut as error:
+            if deadline.given_up is not None:
+                raise GeneratorBusy(f"stopped: {deadline.given_up}") from error
+            raise
         except TimeoutError as error:
             deadline.cancel()
             raise GenerationTimedOut(f"no reply within {deadline.elapsed():.2f} s") from error
         except asyncio.CancelledError:
             deadline.cancel()  # the caller went away: stop generating for nobody
             raise
+        if deadline.given_up is not None:  # told to stop for the load: what it wrote is cut short
+            raise GeneratorBusy(f"stopped: {deadline.given_up}")
+        return result
+
+    def _others_served(self, conversation_id: str | None) -> str | None:
+        assert self._quiet_s is not None
+        others = self._load.others_within(conversation_id, self._quiet_s)
+        if not others:
+            return None
+        return f"this worker served {others} other conversation(s) within {self._quiet_s:g} s"
 
     def _finished(self, _: object) -> None:
         with self._lock:

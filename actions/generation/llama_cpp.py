@@ -44,13 +44,21 @@ class LlamaCppGenerator:
 
     name = "embedded-llama.cpp"
 
-    def __init__(self, model_file: Path, *, threads: int = 1, context_tokens: int = 2048) -> None:
+    def __init__(
+        self,
+        model_file: Path,
+        *,
+        threads: int = 1,
+        context_tokens: int = 2048,
+        quiet_s: float | None = None,
+    ) -> None:
         """Load the model (about a second for SmolLM2-135M).
 
         Args:
             model_file: the GGUF file; its chat template is used.
             threads: CPU threads for prompt processing and decoding.
             context_tokens: context window, prompt and reply together.
+            quiet_s: see ``ModelThread``; None generates whatever the load.
 
         Raises:
             ModelUnavailable: the file is missing or llama.cpp cannot load it.
@@ -88,7 +96,7 @@ class LlamaCppGenerator:
         )
         if "choices" not in warm_up:
             raise ModelUnavailable(f"llama.cpp cannot chat with {model_file}: {str(warm_up)[:300]}")
-        self._thread = ModelThread("llama-cpp")
+        self._thread = ModelThread("llama-cpp", quiet_s)
         logger.info("embedded model loaded from %s (llama.cpp, %d threads)", model_file.name, threads)
 
     async def generate(self, request: GenerationRequest) -> Generation:

@@ -42,6 +42,7 @@ class TransformersGenerator:
         device: str = "auto",
         dtype: str | None = None,
         name: str = "transformers",
+        quiet_s: float | None = None,
     ) -> None:
         """Load the tokenizer (with its chat template) and the model.
 
@@ -52,6 +53,8 @@ class TransformersGenerator:
             device: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``.
             dtype: ``float32``, ``bfloat16`` or ``float16``; default float32 on CPU, bfloat16 on GPU.
             name: the backend name reported in each ``Generation``.
+            quiet_s: see ``ModelThread``; applied on the CPU only (a GPU does not take
+                the cores other turns need).
 
         Raises:
             ModelUnavailable: the directory or file is missing, or transformers cannot load it.
@@ -82,7 +85,7 @@ class TransformersGenerator:
                 f"the tokenizer at {model_dir} has no chat template; use an instruct model"
             )
         self._eos = _eos_ids(self._tokenizer, model)
-        self._thread = ModelThread("transformers")
+        self._thread = ModelThread("transformers", quiet_s if self.device == "cpu" else None)
         logger.info("model loaded from %s on %s (%s)", marker, self.device, torch_dtype)
 
     async def generate(self, request: GenerationRequest) -> Generation:

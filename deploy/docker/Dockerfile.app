@@ -1,8 +1,9 @@
 # The Python 3.11 image (brightcart/assistant-app): the action server
 # (`python -m rasa_sdk --actions actions --port 5055`), the web app (`python -m web`) and the
 # command-line jobs (`python -m seed load`, `python -m jobs.accounts`). Build from the
-# repository root after `make setup`, which bundles web/build/ and writes the Q8_0 GGUF in
-# models/smollm2/ (both built, never committed):
+# repository root after `make setup`, which bundles web/build/, writes the Q8_0 GGUF in
+# models/smollm2/ and the ONNX exports in models/minilm-onnx/ and models/emotion-onnx/
+# (all built, never committed; without the exports the action server falls back to torch):
 #   docker build -f deploy/docker/Dockerfile.app -t brightcart/assistant-app:latest .
 FROM python:3.11-slim
 
@@ -26,6 +27,8 @@ COPY web/ web/
 COPY jobs/ jobs/
 COPY seed/ seed/
 COPY models/emotion/ models/emotion/
+COPY models/emotion-onnx/ models/emotion-onnx/
+COPY models/minilm-onnx/ models/minilm-onnx/
 COPY models/smollm2/SmolLM2-135M-Instruct.Q8_0.gguf models/smollm2/
 
 # Runs read-only (HOME and model caches go to /tmp).

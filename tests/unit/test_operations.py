@@ -8,6 +8,7 @@ of ``--redis-url`` only PING (nothing is written).
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -25,12 +26,16 @@ from actions.errors import StoreUnavailable
 from actions.operations import add_operations_routes, timed_run
 from actions.services import Services
 from actions.settings import Settings
+from actions.worker_load import WORKER_LOAD
 
 TOKEN = "t" * 40
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 
 class _Trial(Action):
+    # How many other conversations each call saw being served (within a minute).
+    seen: list[int] = []
+
     def name(self) -> str:
         return "action_trial"
 
@@ -38,6 +43,8 @@ class _Trial(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> list[dict[str, Any]]:
         await asyncio.sleep(0.01)
+        self.seen.append(WORKER_LOAD.others_within(tracker.sender_id, 60.0))
+        await asyncio.sleep(0.02)
         return []
 
 
@@ -66,9 +73,9 @@ class _Models(Services):
 LOADED = {"emotion model": "loaded", "sentence encoder": "loaded", "generator": "loaded"}
 
 
-def _call(name: str) -> dict[str, Any]:
-    return {"next_action": name, "tracker": {"sender_id": "c1"}, "domain": {"intents": []},
-            "version": rasa_sdk.__version__}  # fmt: skip
+def _call(name: str, sender_id: str = "c1") -> dict[str, Any]:
+    return {"next_action": name, "sender_id": sender_id, "tracker": {"sender_id": sender_id},
+            "domain": {"intents": []}, "version": rasa_sdk.__version__}  # fmt: skip
 
 
 async def _lifespan(app: Sanic, event: str) -> None:
@@ -154,6 +161,20 @@ async def test_every_action_call_is_timed_by_name_and_its_failures_counted(actio
     scraped = (await client.get("/metrics")).text
     assert 'cs_action_duration_seconds_count{action="action_trial"}' in scraped
     assert "C10001" not in scraped  # a name the caller chose is never a label
+
+
+async def test_each_call_records_its_conversation_for_the_in_process_models(action_server: Client) -> None:
+    client = await action_server(_Models(DEAD_REDIS, LOADED), True)
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    _Trial.seen.clear()
+    first, second = f"load-{uuid.uuid4().hex}", f"load-{uuid.uuid4().hex}"
+    calls = [client.post("/webhook", json=_call(name, sender), headers=bearer)
+             for name, sender in (("action_trial", first), ("action_trial", second),
+                                  ("action_trial_broken", f"load-{uuid.uuid4().hex}"))]  # fmt: skip
+    assert [r.status_code for r in await asyncio.gather(*calls)] == [200, 200, 500]
+    # Each trial saw at least the other one, running at the same time.
+    assert min(_Trial.seen) >= 1, _Trial.seen
+    assert WORKER_LOAD.others_within(first, 60.0) >= 2  # the second and the broken one, ended now
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,8 @@ import pytest
 
 from actions.generation.base import GenerationTimedOut, GeneratorBusy
 from actions.generation.in_process import Deadline, ModelThread, clean_reply
+from actions.log_context import conversation_scope
+from actions.worker_load import WorkerLoad
 
 
 @pytest.mark.parametrize(
@@ -150,3 +152,66 @@ async def test_a_cancelled_caller_stops_its_generation() -> None:
     await asyncio.sleep(0.05)
     assert model.running == 0
     thread.close()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_an_answer_is_written_only_while_no_other_conversation_was_served_lately() -> None:
+    clock = Clock()
+    load = WorkerLoad(clock)
+    model, thread = FakeModel(step_s=0.001), ModelThread("test-model", quiet_s=10.0, load=load)
+    try:
+        with conversation_scope("alice"), load.serving("alice"):
+            assert await thread.run(model(2), Deadline(5.0), wait_if_busy=False) == 2  # alone: it writes
+            with load.serving("bob"):
+                pass  # another customer's turn, just ended
+            clock.now += 9.0
+            with pytest.raises(GeneratorBusy, match="served 1 other conversation"):
+                await thread.run(model(2), Deadline(5.0), wait_if_busy=False)
+            assert (
+                await thread.run(model(2), Deadline(5.0)) == 2
+            )  # work that may wait (copy drafts) is not shed
+            clock.now += 2.0  # bob has been quiet for 11 s
+            assert await thread.run(model(2), Deadline(5.0), wait_if_busy=False) == 2
+        unlimited = ModelThread("test-model", load=load)
+        with conversation_scope("alice"), load.serving("bob"):
+            assert await unlimited.run(model(2), Deadline(5.0), wait_if_busy=False) == 2
+        unlimited.close()
+    finally:
+        thread.close()
+
+
+async def test_a_turn_that_arrives_while_the_model_writes_stops_it() -> None:
+    load = WorkerLoad()
+    model, thread = FakeModel(step_s=0.01), ModelThread("test-model", quiet_s=10.0, load=load)
+    try:
+        with conversation_scope("alice"), load.serving("alice"):
+            writing = asyncio.ensure_future(thread.run(model(1000), Deadline(5.0), wait_if_busy=False))
+            await asyncio.sleep(0.05)
+            started = time.monotonic()
+            with load.serving("bob"):  # another customer's turn arrives
+                with pytest.raises(GeneratorBusy, match="stopped: this worker served 1 other conversation"):
+                    await writing
+            assert time.monotonic() - started < 0.1
+            assert model.running == 0 and model.tokens < 100
+    finally:
+        thread.close()
+
+
+def test_the_load_forgets_conversations_long_quiet_once_it_holds_many() -> None:
+    clock = Clock()
+    load = WorkerLoad(clock)
+    for n in range(1000):
+        with load.serving(f"c{n}"):
+            pass
+    assert load.others_within("c0", 1.0) == 999
+    clock.now += 301.0
+    assert load.others_within("c0", 10_000.0) == 999  # a few hundred entries are kept: cheap to scan
+    with load.serving("new"):  # the 1,001st: the long quiet ones go
+        assert load.others_within("new", 10_000.0) == 0
