@@ -68,14 +68,16 @@ class ActionValidateSlotMappings(ValidationAction):
             logger.exception("emotion analysis failed for sender_id=%s", tracker.sender_id)
             return events
         reading = analysis.reading
-        events += [
-            SlotSet("emotion", reading.dominant),
-            SlotSet("emotion_scores", {"ekman": reading.ekman, "labels": reading.labels, "top": reading.top,
-                                       "states": reading.states}),
-            SlotSet("sentiment", reading.sentiment),
-            SlotSet("tone_hint", analysis.tone),
-            SlotSet("upsell_allowed", analysis.upsell_allowed),
-        ]  # fmt: skip
+        read = {
+            "emotion": reading.dominant,
+            "emotion_scores": {"ekman": reading.ekman, "labels": reading.labels, "top": reading.top,
+                               "states": reading.states},
+            "sentiment": reading.sentiment,
+            "tone_hint": analysis.tone,
+            "upsell_allowed": analysis.upsell_allowed,
+        }  # fmt: skip
+        # Only what changed: every event makes each later turn's tracker longer to load, send and save.
+        events += [SlotSet(name, value) for name, value in read.items() if tracker.get_slot(name) != value]
         if analysis.handoff is not None:
             logger.info(
                 "handoff due for sender_id=%s: %s (%s)",

@@ -17,7 +17,46 @@ def action() -> RemoteAction:
     return RemoteAction("action_x", None)
 
 
-@pytest.mark.parametrize("result", [GOOD, BAD, {"events": "nope"}, {}])
+# Valid and invalid events of many types, as the action server could send them.
+EVENTS = [
+    {"event": "slot", "name": "emotion", "value": {"ekman": {"joy": 0.9}}, "timestamp": None},
+    {"event": "slot", "name": "emotion"},
+    {"event": "slot", "name": "emotion", "value": 1, "metadata": "not an object"},
+    {"event": "slot", "name": "emotion", "value": 1, "timestamp": "yesterday"},
+    {"event": "bot", "text": "hello", "data": {}, "metadata": {}},
+    {"event": "action", "name": "utter_greet", "policy": None, "confidence": 1.0},
+    {"event": "action", "name": "utter_greet", "confidence": "high"},
+    {"event": "action", "name": "utter_greet", "hide_rule_turn": "yes"},
+    {
+        "event": "user",
+        "text": "hi",
+        "parse_data": {
+            "intent": {"name": "greet", "confidence": 0.9},
+            "entities": [{"entity": "x", "value": 1}],
+        },
+    },
+    {"event": "user", "text": "hi", "parse_data": {"entities": [{"entity": "x"}]}},
+    {"event": "user", "text": 3},
+    {"event": "entities", "entities": []},
+    {"event": "entities"},
+    {"event": "active_loop", "name": "order_form"},
+    {"event": "followup", "name": "action_x"},
+    {"event": "pause"},
+    {"event": "no_such_event"},
+    {"event": 3},
+    {"event": ["slot"]},
+    {"name": "emotion", "value": 1},
+    "slot",
+    None,
+]
+
+
+@pytest.mark.parametrize(
+    "result",
+    [GOOD, BAD, {"events": "nope"}, {}, {"events": None}, {"responses": "x"}, {"responses": ["x"]}, []]
+    + [{"events": [event]} for event in EVENTS]
+    + [{"events": [EVENTS[0], event]} for event in EVENTS[1:4]],
+)
 def test_same_verdict_as_rasa(action: RemoteAction, result: dict) -> None:
     try:
         expected = RemoteAction._validate_action_result(action, result)

@@ -102,3 +102,15 @@ async def test_a_message_analysed_twice_is_scored_and_recorded_once() -> None:
     assert len(timeline.entries["conv-9"]) == 1
     assert model.calls == 1
     assert again == first
+
+
+async def test_only_the_slots_whose_value_changed_are_set() -> None:
+    action = _action(ListTimeline())
+    first = _slots(await action.run(CollectingDispatcher(), _tracker("where is my order"), {}))
+    assert set(first) == {"emotion", "emotion_scores", "sentiment", "tone_hint", "upsell_allowed"}
+    # The next message reads the same emotion, tone and upsell; its scores differ.
+    slots = {**first, "emotion_scores": {"ekman": {}}}
+    latest = {"text": "where is my order", "intent": {"name": "check_order_status"}, "message_id": "m-2"}
+    tracker = Tracker("conv-10", slots, latest, [], False, None, {}, "action_listen")
+    changed = _slots(await action.run(CollectingDispatcher(), tracker, {}))
+    assert changed == {"emotion_scores": first["emotion_scores"]}
