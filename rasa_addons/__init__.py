@@ -1,6 +1,9 @@
 """Code that runs inside the Rasa server (Python 3.10, Rasa 3.6), not the action server.
 
 - ``action_validation``: validates action-server responses with a schema compiled once.
+- ``action_connections``: one pooled HTTP session per worker for the action-server calls.
+- ``rule_matching``, ``debug_copies``: RulePolicy's rule lookup stopped past its longest
+  rule, and no deep copies for debug log lines that are filtered out (per-turn speed).
 - ``action_failures``: a custom action that cannot run still leaves the customer a reply.
 - ``handoff_policy``: runs the handoff the action server's escalation policy decided.
 - ``minilm_featurizer``: all-MiniLM-L6-v2 sentence features via ONNX (no torch here).

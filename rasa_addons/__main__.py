@@ -24,13 +24,16 @@ from actions.identity.tokens import IdentityConfigError
 from actions.observability import port_from_argv, prepare_metrics_directory
 from actions.redis_persistence import PersistencePolicy, check_client_options, check_redis_at_start
 from rasa_addons import (
+    action_connections,
     action_failures,
     action_validation,
     customer_identity,
+    debug_copies,
     event_types,
     message_limits,
     metrics,
     operations,
+    rule_matching,
 )
 
 
@@ -118,6 +121,9 @@ if __name__ == "__main__":
     # Before Rasa configures logging: its warning reaches stderr through logging's last resort.
     check_redis_persistence(sys.argv, os.environ)
     action_validation.install()
+    action_connections.install()
+    rule_matching.install()
+    debug_copies.install()
     event_types.install()
     action_failures.install()
     message_limits.install()
