@@ -10,6 +10,7 @@ RASA_VENV ?= .venv-rasa
 APP_VENV ?= .venv
 MODEL ?= models/brightcart.tar.gz
 MINILM_ONNX := models/minilm-onnx/model.onnx
+MINILM_INT8 := models/minilm-onnx/model.int8.onnx
 EMOTION_ONNX := models/emotion-onnx/model.onnx
 # SmolLM2-135M re-encoded from the packaged Q4_1 file as Q8_0: ~40% less prompt time (benchmarks/README.md).
 SMOLLM2_Q8 := models/smollm2/SmolLM2-135M-Instruct.Q8_0.gguf
@@ -35,7 +36,7 @@ RASA_ENV := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed $(WEB_BUNDLES) $(CHROMIUM) $(NGINX) $(MINILM_ONNX) $(EMOTION_ONNX) $(SMOLLM2_Q8) $(MODEL) ## Create both environments, build the web bundles, install chromium and nginx, train the model if needed
+setup: $(RASA_VENV)/.installed $(APP_VENV)/.installed $(WEB_BUNDLES) $(CHROMIUM) $(NGINX) $(MINILM_ONNX) $(MINILM_INT8) $(EMOTION_ONNX) $(SMOLLM2_Q8) $(MODEL) ## Create both environments, build the web bundles, install chromium and nginx, train the model if needed
 
 $(RASA_VENV)/.installed: bot/requirements.txt bot/requirements-dev.txt
 	@test -x "$(PYTHON310)" || { echo "Python 3.10 not found at $(PYTHON310); set PYTHON310=/path/to/python3.10"; exit 1; }
@@ -57,6 +58,10 @@ $(APP_VENV)/.installed: requirements.txt requirements-dev.txt
 # all-MiniLM-L6-v2 as ONNX for the Rasa server, which has no torch, and the action server (built, never committed).
 $(MINILM_ONNX): training/export_minilm_onnx.py | $(APP_VENV)/.installed
 	$(PY) -m training.export_minilm_onnx --out $(dir $@)
+
+# Its int8 copy, which the Rasa server's NLU runs (config.yml; twice as fast, same scores: docs/nlu.md).
+$(MINILM_INT8): $(MINILM_ONNX) training/quantize_onnx.py
+	$(PY) -m training.quantize_onnx --model $(MINILM_ONNX) --out $@
 
 # The emotion network as ONNX for the action server; re-exported when the committed model changes.
 $(EMOTION_ONNX): training/export_emotion_onnx.py $(shell find models/emotion -type f 2>/dev/null) | $(APP_VENV)/.installed
@@ -83,7 +88,7 @@ $(NGINX):
 
 # Retrained only when the domain, the training data or config.yml changed.
 # config.yml's MiniLMFeaturizer reads the ONNX export.
-$(MODEL): config.yml $(BOT_FILES) $(wildcard rasa_addons/*.py) $(MINILM_ONNX) $(RASA_VENV)/.installed
+$(MODEL): config.yml $(BOT_FILES) $(wildcard rasa_addons/*.py) $(MINILM_INT8) $(RASA_VENV)/.installed
 	mkdir -p models
 	$(RASA_ENV) $(RASA) train --config config.yml --domain bot/domain --data bot/data \
 		--out models --fixed-model-name brightcart --quiet
@@ -105,7 +110,7 @@ test: setup ## Run every test suite
 test-unit: $(APP_VENV)/.installed $(WEB_BUNDLES) ## Unit tests (Python 3.11)
 	$(PY) -m pytest tests/unit -q
 
-test-bot: $(MODEL) $(MINILM_ONNX) ## Rasa-side unit tests, data validation and test stories (Python 3.10)
+test-bot: $(MODEL) $(MINILM_ONNX) $(MINILM_INT8) ## Rasa-side unit tests, data validation and test stories (Python 3.10)
 	$(RASA_VENV)/bin/python -m pytest -c tests/rasa_addons/pytest.ini tests/rasa_addons -q -p no:cacheprovider
 	$(RASA_ENV) $(RASA) data validate --config config.yml --domain bot/domain --data bot/data --fail-on-warnings
 	$(RASA_ENV) $(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out .data/rasa-test-results

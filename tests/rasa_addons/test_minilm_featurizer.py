@@ -101,3 +101,14 @@ def test_scale_multiplies_sentence_and_token_features(tmp_path: Path) -> None:
     _featurizer(tmp_path, sequence_features=True, scale=19.6).process([scaled])
     for before, after in zip(plain.get_dense_features(TEXT), scaled.get_dense_features(TEXT), strict=True):
         assert np.allclose(after.features, before.features * 19.6, atol=1e-4)
+
+
+def test_the_int8_copy_the_nlu_runs_gives_nearly_the_float_models_sentence_vectors(tmp_path: Path) -> None:
+    # config.yml runs models/minilm-onnx/model.int8.onnx (make models/minilm-onnx/model.int8.onnx).
+    texts = ["hi", "are you a bot?", "where is my order 104233", "return the jacket, it's too small"]
+    floats = _featurizer(tmp_path).embed(texts)[1]
+    int8 = _featurizer(tmp_path, model_path=str(MODEL / "model.int8.onnx")).embed(texts)[1]
+    cosines = (floats * int8).sum(axis=1)
+    assert cosines.min() > 0.95, cosines
+    # Still the same neighbourhoods: each text is closest to its own float vector.
+    assert ((int8 @ floats.T).argmax(axis=1) == np.arange(len(texts))).all()
