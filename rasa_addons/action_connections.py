@@ -6,16 +6,24 @@ servers, for every custom action of every turn (a tenth of the Rasa server's tim
 simple turns, py-spy, benchmarks/README.md). Here each endpoint keeps one session per
 event loop, and ``request`` borrows it.
 
-Pooled connections are dropped after ``KEEPALIVE_S`` idle, well inside the keep-alive of
-the servers behind the endpoint (Sanic's 5 s for the action server, nginx's 75 s), so
-the pool never sends on a connection the server is closing. A server that dies closes
-its connections, which aiohttp then takes out of the pool: the next call connects anew.
+Pooled connections are dropped after ``KEEPALIVE_S`` idle, inside the keep-alive of the
+servers behind the endpoint (Sanic's, nginx's 75 s). A server can still close a pooled
+connection just as a call is sent on it: nginx does so to its idle connections when it
+reloads (the scaled-out stack reloads its balancer whenever a replica goes down or comes
+back), and a worker busy with a turn notices the close only after it has written the
+next call. The call then fails before any answer (``ServerDisconnectedError``, a reset),
+and is sent once more on a new connection of its own, as stock Rasa would have sent it.
+An action server that crashed while running the action may run it a second time; the
+balancer retries such calls on another replica for the same reason
+(deploy/nginx-cluster.conf): better than a "technical problem" reply.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
+from contextvars import ContextVar
 from typing import Any
 
 import aiohttp
@@ -23,7 +31,16 @@ import rasa.core.run
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 from sanic import Sanic
 
+logger = logging.getLogger(__name__)
+
 KEEPALIVE_S = 2.0
+# The connection closed under the call, before any answer: worth one more try.
+CLOSED_UNDER_CALL = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
+
+_stock_session = EndpointConfig.session
+_stock_request = EndpointConfig.request
+# Set while a call is sent once more: it then takes a new session (and connection) of its own.
+_unpooled: ContextVar[bool] = ContextVar("unpooled", default=False)
 
 # A session depends on the endpoint's headers and basic auth only (the URL is per request).
 SessionKey = tuple[tuple[tuple[str, str], ...], tuple[str, str] | None]
@@ -45,8 +62,10 @@ class BorrowedSession:
         return None
 
 
-def pooled_session(endpoint: EndpointConfig) -> BorrowedSession:
+def pooled_session(endpoint: EndpointConfig) -> BorrowedSession | aiohttp.ClientSession:
     """Drop-in for ``EndpointConfig.session``: this event loop's session for ``endpoint``."""
+    if _unpooled.get():
+        return _stock_session(endpoint)  # closed after the call, as in stock Rasa
     loop = asyncio.get_running_loop()
     basic = endpoint.basic_auth
     credentials = (str(basic["username"]), str(basic["password"])) if basic else None
@@ -68,6 +87,22 @@ def pooled_session(endpoint: EndpointConfig) -> BorrowedSession:
     return BorrowedSession(session)
 
 
+async def request_once_more_if_closed(endpoint: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
+    """Drop-in for ``EndpointConfig.request``: a call whose connection closed under it is sent again.
+
+    Only once, on a connection of its own; a second failure is the caller's, as in stock Rasa.
+    """
+    try:
+        return await _stock_request(endpoint, *args, **kwargs)
+    except CLOSED_UNDER_CALL as error:
+        logger.warning("connection to %s closed under a call (%r); sending it once more", endpoint.url, error)
+    token = _unpooled.set(True)
+    try:
+        return await _stock_request(endpoint, *args, **kwargs)
+    finally:
+        _unpooled.reset(token)
+
+
 async def close_sessions() -> None:
     """Close this event loop's pooled sessions (at server stop, and in tests)."""
     for session in _sessions.pop(asyncio.get_running_loop(), {}).values():
@@ -81,6 +116,7 @@ async def _close_at_stop(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
 def install() -> None:
     """Make Rasa's endpoints (the action server's above all) reuse their connections."""
     EndpointConfig.session = pooled_session
+    EndpointConfig.request = request_once_more_if_closed
     inner = rasa.core.run.configure_app
 
     def configure_app_closing_sessions(*args: Any, **kwargs: Any) -> Sanic:

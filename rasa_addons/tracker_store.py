@@ -17,11 +17,14 @@ out, before the loaded one, and adds the events the stored text does not have). 
 else (another process wrote in between, a tracker built elsewhere) takes Rasa's own merge,
 except that the events sent to the broker are always the ones this turn added (stock Rasa
 counts from what is stored by then, and so drops as many of this turn's events as another
-writer added).
+writer added). Whether the stored text is still the one read is decided inside Redis (a
+script compares its SHA-1 and writes), so a save is one round trip and does not fetch the
+whole conversation again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import weakref
 from collections import OrderedDict
@@ -40,6 +43,19 @@ SOCKET_TIMEOUT_S = 5.0
 CONNECT_TIMEOUT_S = 2.0
 # Trackers read and not (yet) saved, per process: reads with no save (HTTP API GETs) age out.
 MAX_REMEMBERED_READS = 10_000
+
+# KEYS[1] the tracker; ARGV the SHA-1 of the text it was read from, the new text, its expiry
+# in seconds (0: none). Writes only if the stored text is still the one read; 1 if written.
+_SET_IF_UNCHANGED = """
+local stored = redis.call('GET', KEYS[1])
+if not stored or redis.sha1hex(stored) ~= ARGV[1] then return 0 end
+if tonumber(ARGV[3]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
+return 1
+"""
 
 
 @dataclass(frozen=True)
@@ -87,6 +103,7 @@ class TimedRedisTrackerStore(RedisTrackerStore):
             socket_connect_timeout=float(socket_connect_timeout),
         )
         self._reads: OrderedDict[str, _Read] = OrderedDict()
+        self._set_if_unchanged = self.red.register_script(_SET_IF_UNCHANGED)
 
     async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> DialogueStateTracker | None:
         """Rasa's retrieve, remembering what the tracker it returns was read from."""
@@ -119,17 +136,18 @@ class TimedRedisTrackerStore(RedisTrackerStore):
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         key, expiry = self.key_prefix + tracker.sender_id, timeout or self.record_exp
-        stored = self.red.get(key)
-        if stored == read.stored:
-            dialogue = json.loads(stored)
-            dialogue["events"] += [event.as_dict() for event in new_events]
-            written = json.dumps(dialogue)
-            self.red.set(key, written, ex=expiry)
+        dialogue = json.loads(read.stored)
+        dialogue["events"] += [event.as_dict() for event in new_events]
+        written = json.dumps(dialogue)
+        # One round trip, and the stored text is not sent back: Redis compares its digest.
+        digest = hashlib.sha1(read.stored.encode()).hexdigest()
+        if self._set_if_unchanged(keys=[key], args=[digest, written, int(expiry or 0)]):
             # The same object saved again later in the turn appends from here.
             self._remember(tracker.sender_id, _Read(written, len(tracker.events), read.tracker))
             metrics.tracker_saved("appended")
             return
         # Another process wrote meanwhile (or the tracker expired): Rasa's merge, as its save does.
+        stored = self.red.get(key)
         prior = self.deserialise_tracker(tracker.sender_id, stored) if stored is not None else None
         merged = self._merge_trackers(prior, tracker) if prior is not None else tracker
         self.red.set(key, self.serialise_tracker(merged), ex=expiry)

@@ -200,16 +200,19 @@ class ExtractiveAnswerer:
         return len(self._vectors)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        # Runs in worker threads, several at once: the vectors of this call are gathered here,
+        # and the shared cache is only read or added to (another answer may clear it meanwhile).
+        found = {t: self._vectors.get(t) for t in dict.fromkeys(texts)}
+        missing = [t for t, vector in found.items() if vector is None]
         if missing:
             assert self._encoder is not None
-            if len(self._vectors) + len(missing) > self._cache_size:
+            encoded = dict(zip(missing, self._encoder.encode(missing), strict=True))
+            found.update(encoded)
+            if len(self._vectors) + len(encoded) > self._cache_size:
                 self._vectors.clear()
-            for text, vector in zip(missing, self._encoder.encode(missing), strict=True):
-                self._vectors[text] = vector
-        vectors = np.array([self._vectors[t] for t in texts], dtype=np.float32)
-        self._vectors.pop(texts[0], None)  # the question is not worth keeping
-        return vectors
+            # The passages' sentences are kept; the question is not worth keeping.
+            self._vectors.update((t, vector) for t, vector in encoded.items() if t != texts[0])
+        return np.array([found[t] for t in texts], dtype=np.float32)
 
 
 def _stems(tokens: Iterable[str]) -> set[str]:

@@ -147,6 +147,48 @@ async def test_a_tracker_written_by_another_process_meanwhile_is_merged_as_rasa_
         _clean(timed)
 
 
+async def test_a_save_from_its_read_is_one_write_that_keeps_the_expiry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    timed, _, _ = _stores(monkeypatch)
+    timed.record_exp = 600
+    try:
+        await _turns_saved(timed, "c6", 1)
+        tracker = await timed.retrieve("c6")
+        assert tracker is not None
+        reads: list[str] = []
+        real_get = timed.red.get
+        monkeypatch.setattr(timed.red, "get", lambda key: reads.append(key) or real_get(key))
+        for event in _turn("c6", "again", 30.0):
+            tracker.update(event)
+        await timed.save(tracker)
+        assert SAVES[-1] == "appended" and reads == []  # the stored text is compared inside Redis
+        assert 0 < timed.red.ttl(timed.key_prefix + "c6") <= 600
+        saved = await timed.retrieve("c6")
+        assert saved is not None and saved.latest_message.text == "again"
+    finally:
+        _clean(timed)
+
+
+async def test_a_conversation_that_expired_before_its_save_is_written_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    timed, _, _ = _stores(monkeypatch)
+    try:
+        await _turns_saved(timed, "c7", 1)
+        tracker = await timed.retrieve("c7")
+        assert tracker is not None
+        timed.red.delete(timed.key_prefix + "c7")
+        for event in _turn("c7", "late", 40.0):
+            tracker.update(event)
+        await timed.save(tracker)
+        assert SAVES[-1] == "merged"
+        saved = await timed.retrieve("c7")
+        assert saved is not None and saved.latest_message.text == "late"
+    finally:
+        _clean(timed)
+
+
 async def test_a_tracker_not_read_from_the_store_takes_rasas_path(monkeypatch: pytest.MonkeyPatch) -> None:
     timed, _, _ = _stores(monkeypatch)
     try:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
 from actions.answering.extractive import ExtractiveAnswerer, quote_with_pointer
 from actions.knowledge.passages import Passage
 from actions.knowledge.question import Query
@@ -165,3 +169,37 @@ async def test_a_follow_up_naming_nothing_the_last_answer_said_is_not_picked_up(
         Query.of("even my old orders?"), last_reply, [DELETION[0]], {"delete": DELETION}
     )
     assert quote is None
+
+
+class _Encoder:
+    """Unit vectors by text length; ``during`` runs inside ``encode``, as another answer's thread would."""
+
+    name = "test"
+
+    def __init__(self, during: Callable[[], None] = lambda: None) -> None:
+        self.during = during
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        self.during()
+        vectors = np.zeros((len(texts), 4), dtype=np.float32)
+        for row, text in enumerate(texts):
+            vectors[row, len(text) % 4] = 1.0
+        return vectors
+
+
+def test_a_question_asked_in_two_conversations_at_once_gets_its_vectors_in_both() -> None:
+    # Two customers send the same question: one answer's thread has the question's vector in
+    # the cache, the other thread is encoding a sentence and finishes (clearing the cache) meanwhile.
+    question, sentence = "how do I reset my password?", "Open Account settings and choose Reset."
+    answerer = ExtractiveAnswerer(None)
+    answerer._encoder = _Encoder(during=lambda: answerer._vectors.clear())
+    answerer._vectors[question] = np.array([1, 0, 0, 0], dtype=np.float32)
+    vectors = answerer._embed([question, sentence])
+    assert vectors.shape == (2, 4)
+    assert vectors[0].tolist() == [1, 0, 0, 0]
+
+
+def test_sentences_are_cached_and_questions_are_not() -> None:
+    answerer = ExtractiveAnswerer(_Encoder())
+    answerer._embed(["where is my parcel?", "Parcels ship in a day.", "Tracking is e-mailed."])
+    assert set(answerer._vectors) == {"Parcels ship in a day.", "Tracking is e-mailed."}
