@@ -29,6 +29,7 @@ from rasa_addons import (
     action_validation,
     customer_identity,
     debug_copies,
+    domain_digest,
     event_types,
     message_limits,
     metrics,
@@ -122,6 +123,8 @@ if __name__ == "__main__":
     check_redis_persistence(sys.argv, os.environ)
     action_validation.install()
     action_connections.install()
+    # After the pooled connections: a call the action server answers 449 goes out again through them.
+    domain_digest.install()
     rule_matching.install()
     debug_copies.install()
     event_types.install()
