@@ -4,6 +4,7 @@
 - ``action_connections``: one pooled HTTP session per worker for the action-server calls.
 - ``domain_digest``: action calls carry the domain's digest; the domain only when asked.
 - ``intent_classifier``: Rasa's logistic regression, scoring one message without scipy matrices.
+- ``slot_copies``: slots copied directly, not through pickling, whenever a tracker is built.
 - ``rule_matching``, ``debug_copies``: RulePolicy's rule lookup stopped past its longest
   rule, and no deep copies for debug log lines that are filtered out (per-turn speed).
 - ``action_failures``: a custom action that cannot run still leaves the customer a reply.

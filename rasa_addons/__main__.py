@@ -35,6 +35,7 @@ from rasa_addons import (
     metrics,
     operations,
     rule_matching,
+    slot_copies,
 )
 
 
@@ -128,6 +129,7 @@ if __name__ == "__main__":
     rule_matching.install()
     debug_copies.install()
     event_types.install()
+    slot_copies.install()
     action_failures.install()
     message_limits.install()
     # After the limits, so it runs first: no token reaches even a refused message's logs.
