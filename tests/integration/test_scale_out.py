@@ -192,14 +192,20 @@ async def _customer(
             tally.sent[sender].append(probe)
             tally.turns += 1
             for _ in range(3):
-                response = await client.post(
-                    url, json={"sender": sender, "message": text, "metadata": {"probe": probe}}
-                )
-                if response.status_code == 200:
+                try:
+                    response = await client.post(
+                        url, json={"sender": sender, "message": text, "metadata": {"probe": probe}}
+                    )
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    # nginx reloads when a replica goes down or comes back, and closes its idle
+                    # keep-alive connections: a request written on one just then gets no answer at
+                    # all. Like a 502 below, the customer asks again unless the turn was recorded.
+                    response = None
+                if response is not None and response.status_code == 200:
                     replies = " ".join(m.get("text", "") for m in response.json())
                     tally.technical_problems += TECHNICAL_PROBLEM in replies
                     break
-                if response.status_code != 502:
+                if response is not None and response.status_code != 502:
                     tally.failed.append(f"{sender}: {response.status_code} for {text!r}")
                     return
                 # The balancer never sends a turn twice; the customer does, unless it was recorded.
