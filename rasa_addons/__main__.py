@@ -31,11 +31,13 @@ from rasa_addons import (
     debug_copies,
     domain_digest,
     event_types,
+    message_admission,
     message_limits,
     metrics,
     operations,
     rule_matching,
     slot_copies,
+    worker_sockets,
 )
 
 
@@ -115,6 +117,14 @@ def install_customer_identity() -> None:
         sys.exit(f"refusing to start: {error}")
 
 
+def install_message_admission() -> None:
+    """Limit the messages in progress per worker; exit naming the variable if it is malformed."""
+    try:
+        message_admission.install(message_admission.limit_from_environment(os.environ))
+    except ValueError as error:
+        sys.exit(f"refusing to start: {error}")
+
+
 if __name__ == "__main__":
     # First: nothing may import prometheus_client before the directory is chosen (rasa_addons/metrics.py).
     prepare_metrics(sys.argv, os.environ)
@@ -131,11 +141,14 @@ if __name__ == "__main__":
     event_types.install()
     slot_copies.install()
     action_failures.install()
+    # Outside the turn's action budget, inside the limits: a refused message never waits.
+    install_message_admission()
     message_limits.install()
     # After the limits, so it runs first: no token reaches even a refused message's logs.
     install_customer_identity()
     # Last, so outermost: it times every message, refused ones too.
     metrics.install()
     operations.install()
+    worker_sockets.install()
     sys.argv = with_token_from_environment(sys.argv)
     main()

@@ -13,6 +13,9 @@ describes each one.
 - ``cs_rasa_messages_refused_total{reason}``: messages answered by the limits instead of the NLU
   (rasa_addons/message_limits.py, socketio_channel.py).
 - ``cs_rasa_tracker_saves_total{path}``: trackers saved, by how (rasa_addons/tracker_store.py).
+- ``cs_rasa_admission_wait_seconds{admitted}``: how long a message waited for one of its worker's
+  slots (rasa_addons/message_admission.py); ``admitted="false"``: it ran without one after the
+  longest wait.
 
 Labels take values from fixed sets: a client chooses the REST channel's ``input_channel`` and
 can send ``/any_name`` as an intent, so a channel or intent the server does not know is
@@ -51,6 +54,8 @@ SAVE_PATHS = frozenset({"appended", "merged", "rasa"})
 OTHER = "other"
 # A turn takes ~0.1 s without actions and up to the 8 s action budget with them.
 MESSAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+# Messages wait for a slot only under load: none at all, or up to the 30 s cap.
+WAIT_BUCKETS = (0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 30.0)
 CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
 
 
@@ -65,6 +70,7 @@ class RasaMetrics:
     action_failures: Counter
     refused: Counter
     tracker_saves: Counter
+    admission_wait: Histogram
 
 
 _metrics: RasaMetrics | None = None
@@ -122,6 +128,14 @@ def create() -> RasaMetrics:
             ["path"],
             registry=registry,
         ),
+        admission_wait=Histogram(
+            "cs_rasa_admission_wait_seconds",
+            "Time a customer message waited for a free slot of its Rasa worker before being read "
+            "(admitted: true, or false when it ran without one after the longest wait).",
+            ["admitted"],
+            buckets=WAIT_BUCKETS,
+            registry=registry,
+        ),
     )
     return _metrics
 
@@ -175,6 +189,13 @@ def tracker_saved(path: str) -> None:
     """A tracker was saved by ``path``: ``appended``, ``merged`` or ``rasa``."""
     if _metrics is not None:
         _metrics.tracker_saves.labels(_bounded(path, SAVE_PATHS)).inc()
+
+
+@never_fails
+def admission_waited(seconds: float, admitted: bool) -> None:
+    """A message waited ``seconds`` for a slot; ``admitted`` False when it ran without one."""
+    if _metrics is not None:
+        _metrics.admission_wait.labels("true" if admitted else "false").observe(seconds)
 
 
 def install() -> None:

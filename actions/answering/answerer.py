@@ -18,9 +18,11 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
 
 from actions import metrics
 from actions.answering.coverage import CoverageCheck
@@ -200,8 +202,9 @@ class Answerer:
         # The question as retrieved ("my money back" asks about "a refund"), without what it follows up on.
         own_words = asked.own_words
         uncovered = await self._coverage.uncovered(own_words, covering, generic) if self._coverage else []
+        known = retrieval.vectors
         if uncovered:
-            quote = await self._quote(retrieval.query, own_words, passages, scores, history)
+            quote = await self._quote(retrieval.query, own_words, passages, scores, history, known)
             logger.info("answer partial: %s not covered by %s", uncovered, quote.passage.id)
             text = f"{WORDING.partial_lead}\n\n{quote_with_pointer(quote)}"
             if tone in APOLOGY_TONES:
@@ -211,7 +214,7 @@ class Answerer:
                 time.monotonic() - started, f"not covered: {', '.join(uncovered)}",
             )  # fmt: skip
         catalogue = await self._retriever.catalogue()
-        quote = await self._quote(retrieval.query, own_words, passages, scores, history)
+        quote = await self._quote(retrieval.query, own_words, passages, scores, history, known)
         decisions: list[GuardDecision] = []
         reply = (
             await self._generate_grounded(
@@ -242,6 +245,7 @@ class Answerer:
         passages: Sequence[Passage],
         scores: list[float],
         history: Sequence[Turn] = (),
+        known: Mapping[str, np.ndarray] | None = None,
     ) -> Quote:
         """The quote: its source chosen with what a follow-up follows up on, its sentences by what is asked.
 
@@ -249,20 +253,20 @@ class Answerer:
         who gets my address then"); that and its own words, counted again, pick the article. Within it,
         the follow-up's own words pick the sentence ("Carriers: UPS, USPS or DHL Express receive your
         name and delivery address"); without words of its own ("how much does it cost?") the whole
-        query does.
+        query does. ``known`` holds the vectors retrieval already has of the texts it searched for.
         """
         articles = await self._articles(passages)
         own = [t for t in own_words.tokens if t not in FUNCTION_WORDS]
         replies = [t.text for t in history if t.speaker == "assistant"][-FOLLOWED_REPLIES:]
         if not own and replies:
             # "everything? even my old orders?" asks about a sentence the last answer quoted.
-            picked = await self._extractive.picked_up(own_words, " ".join(replies), passages, articles)
+            picked = await self._extractive.picked_up(own_words, " ".join(replies), passages, articles, known)
             if picked is not None:
                 return picked
         if query.text == own_words.text or not own:
-            return await self._extractive.quote(query, passages, articles, scores)
-        quote = await self._extractive.quote(query.followed_by(own_words), passages, articles, scores)
-        return await self._extractive.quote(own_words, [quote.passage], articles)
+            return await self._extractive.quote(query, passages, articles, scores, known)
+        quote = await self._extractive.quote(query.followed_by(own_words), passages, articles, scores, known)
+        return await self._extractive.quote(own_words, [quote.passage], articles, known=known)
 
     async def _articles(self, passages: Sequence[Passage]) -> dict[str, list[Passage]]:
         """Every chunk of the retrieved articles, for the extractive quote."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,11 +75,13 @@ class ExtractiveAnswerer:
         passages: Sequence[Passage],
         articles: dict[str, list[Passage]] | None = None,
         retrieval_scores: Sequence[float] | None = None,
+        known: Mapping[str, np.ndarray] | None = None,
     ) -> Quote:
         """The best sentences of the best source for ``question`` (tokenised already, or here).
 
         ``passages`` are the retrieved ones, best first, with their ``retrieval_scores``;
-        ``articles`` holds every chunk of their articles, in order.
+        ``articles`` holds every chunk of their articles, in order; ``known`` has vectors of
+        texts encoded already (retrieval's), the question's among them if it was searched for as is.
         """
         question = question if isinstance(question, Query) else Query.of(question)
         if not passages:
@@ -100,7 +102,7 @@ class ExtractiveAnswerer:
             for chunk in chunks
             for i, s in enumerate(sentences(chunk))
         ]
-        scores = await self._scores(question, [c[3] for c in candidates])
+        scores = await self._scores(question, [c[3] for c in candidates], known)
         # Retrieval ranked the sources with the whole passage in view: a later source's
         # sentence must be clearly better to be quoted instead of the best source.
         scores = scores - SOURCE_GAP_WEIGHT * np.array([gaps[c[0]] for c in candidates], dtype=np.float32)
@@ -160,6 +162,7 @@ class ExtractiveAnswerer:
         last_reply: str,
         passages: Sequence[Passage],
         articles: dict[str, list[Passage]],
+        known: Mapping[str, np.ndarray] | None = None,
     ) -> Quote | None:
         """The sentence of ``last_reply`` that a follow-up without words of its own asks about, if any.
 
@@ -179,16 +182,26 @@ class ExtractiveAnswerer:
         ]
         if not candidates:
             return None
-        scores = await self._scores(question, [s for _, s in candidates])
+        scores = await self._scores(question, [s for _, s in candidates], known)
         chunk, sentence = candidates[int(np.argmax(scores))]
         return Quote(sentence, chunk, sentence)
 
-    async def _scores(self, question: Query, texts: list[str]) -> np.ndarray:
+    async def _scores(
+        self, question: Query, texts: list[str], known: Mapping[str, np.ndarray] | None = None
+    ) -> np.ndarray:
         overlap = _word_overlap(question, texts)
-        if self._encoder is None:
+        if self._encoder is None or not texts:
             return overlap
-        vectors = await asyncio.to_thread(self._embed, [question.text, *texts])
-        return vectors[1:] @ vectors[0] + OVERLAP_WEIGHT * overlap
+        asked = (known or {}).get(question.text)
+        if asked is None:
+            vectors = await asyncio.to_thread(self._embed, texts, question.text)
+            asked, vectors = vectors[0], vectors[1:]
+        else:
+            # The passages' sentences are primed at start-up: usually nothing is left to encode,
+            # and then no thread is woken (two hand-offs cost more than the lookups).
+            cached = self._cached(texts)
+            vectors = cached if cached is not None else await asyncio.to_thread(self._embed, texts)
+        return vectors @ asked + OVERLAP_WEIGHT * overlap
 
     def prime(self, passages: Sequence[Passage]) -> int:
         """Embed every sentence of the passages now (at start-up), so no answer waits; returns the count."""
@@ -199,10 +212,19 @@ class ExtractiveAnswerer:
             self._vectors[text] = vector
         return len(self._vectors)
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
+    def _cached(self, texts: list[str]) -> np.ndarray | None:
+        """The texts' vectors if every one is in the cache, else None."""
+        found = [self._vectors.get(t) for t in texts]
+        if any(vector is None for vector in found):
+            return None
+        return np.array(found, dtype=np.float32)
+
+    def _embed(self, texts: list[str], question: str | None = None) -> np.ndarray:
+        """Vectors of ``texts``, after the ``question``'s if given (never kept: not worth it)."""
         # Runs in worker threads, several at once: the vectors of this call are gathered here,
         # and the shared cache is only read or added to (another answer may clear it meanwhile).
-        found = {t: self._vectors.get(t) for t in dict.fromkeys(texts)}
+        wanted = texts if question is None else [question, *texts]
+        found = {t: self._vectors.get(t) for t in dict.fromkeys(wanted)}
         missing = [t for t, vector in found.items() if vector is None]
         if missing:
             assert self._encoder is not None
@@ -210,9 +232,8 @@ class ExtractiveAnswerer:
             found.update(encoded)
             if len(self._vectors) + len(encoded) > self._cache_size:
                 self._vectors.clear()
-            # The passages' sentences are kept; the question is not worth keeping.
-            self._vectors.update((t, vector) for t, vector in encoded.items() if t != texts[0])
-        return np.array([found[t] for t in texts], dtype=np.float32)
+            self._vectors.update((t, vector) for t, vector in encoded.items() if t != question)
+        return np.array([found[t] for t in wanted], dtype=np.float32)
 
 
 def _stems(tokens: Iterable[str]) -> set[str]:

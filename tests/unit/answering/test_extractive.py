@@ -201,5 +201,33 @@ def test_a_question_asked_in_two_conversations_at_once_gets_its_vectors_in_both(
 
 def test_sentences_are_cached_and_questions_are_not() -> None:
     answerer = ExtractiveAnswerer(_Encoder())
-    answerer._embed(["where is my parcel?", "Parcels ship in a day.", "Tracking is e-mailed."])
+    vectors = answerer._embed(["Parcels ship in a day.", "Tracking is e-mailed."], "where is my parcel?")
+    assert vectors.shape == (3, 4)
     assert set(answerer._vectors) == {"Parcels ship in a day.", "Tracking is e-mailed."}
+
+
+class _CountingEncoder(_Encoder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        self.encoded += texts
+        return super().encode(texts, batch_size)
+
+
+async def test_a_question_retrieval_encoded_is_not_encoded_again() -> None:
+    encoder = _CountingEncoder()
+    answerer = ExtractiveAnswerer(encoder)
+    passage = _article("a1", 1, "Parcels ship in a day. Tracking is e-mailed when it leaves.")
+    answerer.prime([passage])
+    encoder.encoded.clear()
+    question = Query.of("when does my parcel ship?")
+    # The vector retrieval had: it points at the first sentence's (length 22 -> axis 2).
+    known = {question.text: np.array([0, 0, 1, 0], dtype=np.float32)}
+    quote = await answerer.quote(question, [passage], {}, [0.9], known)
+    assert encoder.encoded == []
+    assert quote.best_sentence == "Parcels ship in a day."
+    # Without it, the question is encoded (and only it: the sentences are primed).
+    await answerer.quote(question, [passage], {}, [0.9])
+    assert encoder.encoded == [question.text]

@@ -85,6 +85,17 @@ async def test_the_passage_that_answers_comes_first_and_is_confident(
     )
 
 
+async def test_the_retrieval_carries_the_vector_of_what_it_searched_for(
+    retriever: Retriever, encoder: SentenceEncoder
+) -> None:
+    retrieval = await retriever.retrieve("when will my parcel arrive")
+    vector = retrieval.vectors[retrieval.query.text]
+    assert float(vector @ encoder.encode([retrieval.query.text])[0]) > 0.9999
+    # A follow-up searched for with what it follows and alone: both texts' vectors.
+    follow_up = await retriever.retrieve("and the blender?", history=["how much is the voltra webcam"])
+    assert len(follow_up.vectors) == 2 and follow_up.query.text in follow_up.vectors
+
+
 async def test_an_unrelated_question_is_not_confident(retriever: Retriever) -> None:
     retrieval = await retriever.retrieve("who won the football world cup in 1998?")
     assert not retrieval.confident
