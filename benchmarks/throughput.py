@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -55,6 +56,7 @@ STARTER_REDIS_URL = os.environ.get("THROUGHPUT_STARTER_REDIS_URL", "redis://127.
 ASSISTANT_PORTS = (27305, 27355, 27380)
 STARTER_PORT = 27405
 TECHNICAL_PROBLEM = "having a technical problem"
+SLOWEST_KINDS = 4
 
 SIMPLE_TURNS = [
     ["hi", "are you a bot?", "thanks", "hello", "thank you", "good morning", "are you a robot?", "thanks!",
@@ -76,6 +78,8 @@ class Sample:
     seconds: float = 0.0
     peak_rss: dict[str, int] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    # The same latencies by kind of message (``message_kind``): which turns make the p95.
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -83,6 +87,19 @@ class Sample:
 
     def ms(self, q: float) -> float:
         return _percentile(self.latencies, q) * 1000
+
+
+_MESSAGE_KINDS = (
+    (re.compile(r"^\d+$"), "<order number>"),
+    (re.compile(r"@"), "<e-mail>"),
+    (re.compile(r"^how much is the .+\?$"), "how much is the <product>?"),
+    (re.compile(r"^is the .+ in stock\?$"), "is the <product> in stock?"),
+)
+
+
+def message_kind(text: str) -> str:
+    """The message with its order number, e-mail or product name put as a placeholder."""
+    return next((kind for pattern, kind in _MESSAGE_KINDS if pattern.search(text)), text)
 
 
 class CpuMeter:
@@ -189,6 +206,7 @@ async def _customer(
             except (httpx.HTTPError, ValueError):
                 replies = []
             sample.latencies.append(time.perf_counter() - started)
+            sample.by_kind.setdefault(message_kind(text), []).append(sample.latencies[-1])
             sample.errors += not replies
             sample.technical_problems += any(TECHNICAL_PROBLEM in (r.get("text") or "") for r in replies)
 
@@ -316,6 +334,17 @@ def _report(rows: list[Row], args: argparse.Namespace) -> None:
         by_kind = _by_kind(row.sample.cpu_seconds)
         spent = ", ".join(f"{name} {seconds * 1000 / turns:.1f}" for name, seconds in by_kind.items())
         print(f"- {row.part}, {row.setting}, {row.customers} customers: {spent}")
+
+    print("\nSlowest kinds of store message (p95, mean ms):")
+    for row in rows:
+        if row.part != "store":
+            continue
+        kinds = sorted(row.sample.by_kind.items(), key=lambda kv: -_percentile(kv[1], 0.95))[:SLOWEST_KINDS]
+        listed = "; ".join(
+            f"{kind!r} {_percentile(times, 0.95) * 1000:,.0f}, {sum(times) / len(times) * 1000:,.0f}"
+            for kind, times in kinds
+        )
+        print(f"- {row.setting}, {row.customers} customers: {listed}")
 
     def find(part: str, customers: int, scaled: bool) -> Sample | None:
         match = [

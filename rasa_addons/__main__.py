@@ -37,7 +37,6 @@ from rasa_addons import (
     operations,
     rule_matching,
     slot_copies,
-    worker_sockets,
 )
 
 
@@ -149,6 +148,5 @@ if __name__ == "__main__":
     # Last, so outermost: it times every message, refused ones too.
     metrics.install()
     operations.install()
-    worker_sockets.install()
     sys.argv = with_token_from_environment(sys.argv)
     main()
