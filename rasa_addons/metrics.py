@@ -11,7 +11,7 @@ describes each one.
 - ``cs_rasa_action_failures_total{action,kind}``: custom actions that could not run
   (rasa_addons/action_failures.py).
 - ``cs_rasa_messages_refused_total{reason}``: messages answered by the limits instead of the NLU
-  (rasa_addons/message_limits.py, socketio_channel.py).
+  (rasa_addons/message_limits.py, socketio_channel.py), or dropped unread by the socket.io channel.
 - ``cs_rasa_tracker_saves_total{path}``: trackers saved, by how (rasa_addons/tracker_store.py).
 - ``cs_rasa_admission_wait_seconds{admitted}``: how long a message waited for one of its worker's
   slots (rasa_addons/message_admission.py); ``admitted="false"``: it ran without one after the
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 CHANNELS = frozenset({"rest", "socketio", "cmdline"})
 # The FallbackClassifier's intent, in no domain file.
 FALLBACK_INTENTS = frozenset({"nlu_fallback"})
-REFUSAL_REASONS = frozenset({"too_long", "too_fast", "address_too_fast"})
+REFUSAL_REASONS = frozenset({"too_long", "too_fast", "address_too_fast", "unconfirmed", "unreadable"})
 FAILURE_KINDS = frozenset({"timeout", "error"})
 SAVE_PATHS = frozenset({"appended", "merged", "rasa"})
 OTHER = "other"
@@ -179,7 +179,11 @@ def action_call_failed(action: str, kind: str) -> None:
 
 @never_fails
 def message_refused(reason: str) -> None:
-    """A customer message was answered by a limit: ``too_long``, ``too_fast`` or ``address_too_fast``."""
+    """A customer message was not read.
+
+    Answered by a limit: ``too_long``, ``too_fast``, ``address_too_fast``; dropped by the socket.io
+    channel: ``unconfirmed`` (not its socket's conversation), ``unreadable`` (not text and an object).
+    """
     if _metrics is not None:
         _metrics.refused.labels(_bounded(reason, REFUSAL_REASONS)).inc()
 

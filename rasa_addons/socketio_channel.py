@@ -25,8 +25,10 @@ keeps Rasa's settings and the channel name ``socketio`` (actions check it) and a
   socket gets a new conversation instead and never joins the requested one's room. Before
   ``session_confirm <id>`` the server emits ``session_ticket {"session_id", "ticket"}``
   (a fresh ticket, so a conversation in use does not expire). A ``user_uttered`` whose
-  ``session_id`` is not the one confirmed to that socket is dropped, and so is one Rasa
-  would fail on: text that is not a string, metadata that is not an object (``readable_message``).
+  ``session_id`` is not the one confirmed to that socket is dropped, unless the socket has
+  no conversation yet and the message carries that conversation's ticket (a message the
+  client sent before its ``session_request`` was handled); so is one Rasa would fail on:
+  text that is not a string, metadata that is not an object (``readable_message``).
 
 - **Limits per client address and per socket.** Messages are counted per client address
   across its sockets and conversations (``message_limits.address_too_fast``); over the
@@ -291,11 +293,17 @@ class SocketIOChannel(SocketIOInput):
             addresses[sid] = client_address(environ)
             return await rasa_connect(sid, environ, auth)
 
-        async def session_request(sid: str, data: Any) -> None:
+        async def within_request_limit(sid: str) -> bool:
+            """Count one more conversation asked for by ``sid``; over the limit the socket is closed."""
             requests[sid] = requests.get(sid, 0) + 1
-            if requests[sid] > MAX_CONVERSATIONS_PER_SOCKET:
-                logger.warning("socket.io: socket %s asked for %d conversations; closed", sid, requests[sid])
-                await sio.disconnect(sid, namespace=self.namespace)
+            if requests[sid] <= MAX_CONVERSATIONS_PER_SOCKET:
+                return True
+            logger.warning("socket.io: socket %s asked for %d conversations; closed", sid, requests[sid])
+            await sio.disconnect(sid, namespace=self.namespace)
+            return False
+
+        async def session_request(sid: str, data: Any) -> None:
+            if not await within_request_limit(sid):
                 return
             data = data if isinstance(data, dict) else {}
             session_id, ticket = data.get("session_id"), data.get("ticket")
@@ -312,16 +320,39 @@ class SocketIOChannel(SocketIOInput):
             await sio.emit(TICKET_EVENT, {"session_id": session_id, "ticket": ticket}, room=sid)
             await rasa_session_request(sid, {**data, "session_id": session_id, "ticket": None})
 
+        async def joined_by_ticket(sid: str, session_id: Any, ticket: Any) -> bool:
+            """Confirm ``session_id`` to a socket that has none yet, if the message carries its ticket.
+
+            A message can reach a new socket before the conversation is confirmed to it, e.g. one
+            that socket.io's client buffered while reconnecting: it flushes its buffer before the
+            "connect" handlers send session_request. The ticket proves the conversation exactly
+            as a session_request would, so the message is read rather than lost.
+            """
+            if sid in confirmed or not tickets.verify(session_id, ticket):
+                return False
+            if not await within_request_limit(sid):
+                return False
+            sio.enter_room(sid, session_id, namespace=self.namespace)
+            confirmed[sid] = session_id
+            logger.info("socket.io: socket %s joined conversation %s by its message ticket", sid, session_id)
+            return True
+
         async def handle_message(sid: str, data: Any) -> None:
-            session_id = data.get("session_id") if isinstance(data, dict) else None
+            data = data if isinstance(data, dict) else {}
+            session_id = data.get("session_id")
             if session_id is None or session_id != confirmed.get(sid):
-                logger.warning("socket.io: dropped a message of socket %s for conversation %r, which was "
-                               "not confirmed to it", sid, session_id)  # fmt: skip
-                return
+                if not await joined_by_ticket(sid, session_id, data.get("ticket")):
+                    logger.warning("socket.io: dropped a message of socket %s for conversation %r, which is "
+                                   "not confirmed to it (it has %s; ticket %s)", sid, session_id,
+                                   "another" if sid in confirmed else "none",
+                                   "present" if data.get("ticket") else "absent")  # fmt: skip
+                    metrics.message_refused("unconfirmed")
+                    return
             readable = readable_message(data, self.metadata_key)
             if readable is None:
                 logger.warning("socket.io: dropped a message of socket %s: its text is not a string or "
                                "its %s not an object", sid, self.metadata_key)  # fmt: skip
+                metrics.message_refused("unreadable")
                 return
             if message_limits.address_too_fast(addresses.get(sid, "unknown")):
                 logger.info("socket.io: message of socket %s not read: over the limit of its address", sid)

@@ -398,3 +398,44 @@ def test_the_secret_comes_from_the_environment_and_production_refuses_the_demo_o
         ConversationTickets.from_environment()
     monkeypatch.setenv("CONVERSATION_SECRET", "x" * 40)
     assert not ConversationTickets.from_environment().verify(session_id, ticket)
+
+
+async def test_a_message_that_comes_before_its_session_request_is_read_by_its_ticket(
+    start_worker: Callable[[dict[str, Any]], str],
+) -> None:
+    """As after a reconnect, when socket.io's client flushes its buffer before session_request."""
+    url = start_worker(SETTINGS)
+    owner = await _open(url)
+    clients: list[socketio.AsyncClient] = [owner.client]
+    try:
+
+        async def early(ticket: str | None) -> asyncio.Queue[dict]:
+            client, utterances = socketio.AsyncClient(), asyncio.Queue[dict]()
+            client.on("bot_uttered", utterances.put_nowait)
+            clients.append(client)
+            await client.connect(url, transports=["polling"])
+            message = {"message": "still there?", "session_id": owner.session_id}
+            if ticket is not None:
+                message["ticket"] = ticket
+            await client.emit("user_uttered", message)
+            return utterances
+
+        forged = f"{owner.ticket.partition('.')[0]}.{'0' * 64}"
+        refused = [await early(ticket) for ticket in (None, forged)]
+        await asyncio.sleep(1)
+        assert owner.utterances.empty() and all(queue.empty() for queue in refused)
+        # With its ticket the message is read, and the new socket joins the conversation's room.
+        reconnected = await early(owner.ticket)
+        assert await asyncio.wait_for(reconnected.get(), 10) == {"text": "echo still there?"}
+        assert await asyncio.wait_for(owner.utterances.get(), 10) == {"text": "echo still there?"}
+        # A socket confirmed to a conversation of its own cannot switch by a message's ticket.
+        other = await _open(url)
+        clients.append(other.client)
+        await other.client.emit(
+            "user_uttered", {"message": "mine now", "session_id": owner.session_id, "ticket": owner.ticket}
+        )
+        await asyncio.sleep(1)
+        assert owner.utterances.empty() and other.utterances.empty()
+    finally:
+        await asyncio.gather(*(client.disconnect() for client in clients))
+        await asyncio.gather(*(client.wait() for client in clients))

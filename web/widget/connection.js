@@ -3,7 +3,7 @@
 //   client -> "session_request" {session_id, ticket?, customData}
 //   server -> "session_ticket"  {session_id, ticket}   (rasa_addons/socketio_channel.py)
 //   server -> "session_confirm" <session id>
-//   client -> "user_uttered"    {message, session_id, customData}
+//   client -> "user_uttered"    {message, session_id, ticket, customData}
 //   server -> "bot_uttered"     {text} | {text, quick_replies} | {attachment} | custom payload
 // Websocket only: long-polling requests could land on different Rasa worker
 // processes. socket.io reconnects by itself; on every (re)connect the same
@@ -92,6 +92,10 @@ export class Connection {
 
   emit(message) {
     const { customData } = this.options;
-    this.socket.emit("user_uttered", { message, session_id: this.sessionId, customData: customData() });
+    const data = { message, session_id: this.sessionId, customData: customData() };
+    // The ticket lets the server read a message that reaches a new socket before its
+    // session_request (socket.io flushes its own buffer first after a reconnect).
+    if (this.ticket) data.ticket = this.ticket;
+    this.socket.emit("user_uttered", data);
   }
 }
