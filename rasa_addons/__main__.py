@@ -32,6 +32,7 @@ from rasa_addons import (
     domain_digest,
     event_types,
     message_admission,
+    message_failures,
     message_limits,
     metrics,
     operations,
@@ -140,6 +141,8 @@ if __name__ == "__main__":
     event_types.install()
     slot_copies.install()
     action_failures.install()
+    # Around the lock and the tracker store, which a down Redis makes fail before any action runs.
+    message_failures.install()
     # Outside the turn's action budget, inside the limits: a refused message never waits.
     install_message_admission()
     message_limits.install()

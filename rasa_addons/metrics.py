@@ -12,6 +12,8 @@ describes each one.
   (rasa_addons/action_failures.py).
 - ``cs_rasa_messages_refused_total{reason}``: messages answered by the limits instead of the NLU
   (rasa_addons/message_limits.py, socketio_channel.py), or dropped unread by the socket.io channel.
+- ``cs_rasa_messages_failed_total{kind}``: messages Rasa could not handle at all, answered with the
+  technical-problem text (rasa_addons/message_failures.py).
 - ``cs_rasa_tracker_saves_total{path}``: trackers saved, by how (rasa_addons/tracker_store.py).
 - ``cs_rasa_admission_wait_seconds{admitted}``: how long a message waited for one of its worker's
   slots (rasa_addons/message_admission.py); ``admitted="false"``: it ran without one after the
@@ -51,6 +53,7 @@ FALLBACK_INTENTS = frozenset({"nlu_fallback"})
 REFUSAL_REASONS = frozenset({"too_long", "too_fast", "address_too_fast", "unconfirmed", "unreadable"})
 FAILURE_KINDS = frozenset({"timeout", "error"})
 SAVE_PATHS = frozenset({"appended", "merged", "rasa"})
+FAILED_MESSAGE_KINDS = frozenset({"redis", "error"})
 OTHER = "other"
 # A turn takes ~0.1 s without actions and up to the 8 s action budget with them.
 MESSAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
@@ -71,6 +74,7 @@ class RasaMetrics:
     refused: Counter
     tracker_saves: Counter
     admission_wait: Histogram
+    failed: Counter
 
 
 _metrics: RasaMetrics | None = None
@@ -136,6 +140,13 @@ def create() -> RasaMetrics:
             buckets=WAIT_BUCKETS,
             registry=registry,
         ),
+        failed=Counter(
+            "cs_rasa_messages_failed_total",
+            "Customer messages Rasa could not handle at all (answered with the technical-problem text), "
+            "by kind: redis (Redis unreachable: lock or tracker store) or error.",
+            ["kind"],
+            registry=registry,
+        ),
     )
     return _metrics
 
@@ -186,6 +197,13 @@ def message_refused(reason: str) -> None:
     """
     if _metrics is not None:
         _metrics.refused.labels(_bounded(reason, REFUSAL_REASONS)).inc()
+
+
+@never_fails
+def message_failed(kind: str) -> None:
+    """A customer message could not be handled: ``redis`` (unreachable) or ``error``."""
+    if _metrics is not None:
+        _metrics.failed.labels(_bounded(kind, FAILED_MESSAGE_KINDS)).inc()
 
 
 @never_fails

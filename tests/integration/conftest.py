@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -57,3 +58,15 @@ def say(assistant: Assistant, sender: str) -> Say:
 
 def texts(messages: list[dict[str, Any]]) -> str:
     return "\n".join(m.get("text", "") for m in messages)
+
+
+def metric_sample(text: str, name: str, **labels: str) -> float:
+    """The value of the sample ``name{labels}`` (labels in any order) in Prometheus text, else 0."""
+    for line in text.splitlines():
+        match = re.fullmatch(r"([a-z_:]+)(?:\{(.*)\})? (\S+)", line)
+        if match is None or match.group(1) != name:
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(2) or ""))
+        if found == labels:
+            return float(match.group(3))
+    return 0.0

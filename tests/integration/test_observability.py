@@ -7,30 +7,16 @@ scraped several times.
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 
 from stack.assistant import Assistant
-from tests.integration.conftest import Say
+from tests.integration.conftest import Say, metric_sample
 
 pytestmark = pytest.mark.integration
 
 # Enough scrapes that both workers of a two-worker server answer some of them.
 SCRAPES = 6
-
-
-def _sample(text: str, name: str, **labels: str) -> float:
-    """The value of the sample ``name{labels}`` (labels in any order) in Prometheus text, else 0."""
-    for line in text.splitlines():
-        match = re.fullmatch(r"([a-z_:]+)(?:\{(.*)\})? (\S+)", line)
-        if match is None or match.group(1) != name:
-            continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', match.group(2) or ""))
-        if found == labels:
-            return float(match.group(3))
-    return 0.0
 
 
 def _intent_of_last_message(assistant: Assistant, sender: str) -> str:
@@ -68,10 +54,10 @@ def test_the_rasa_servers_metrics_show_the_turns_intent_from_any_worker(
     for _ in range(SCRAPES):
         scraped = httpx.get(f"{assistant.rasa_url}/metrics", timeout=10)
         assert scraped.status_code == 200
-        assert _sample(scraped.text, "cs_nlu_intents_total", intent=conversation) >= 1
-        assert _sample(scraped.text, "cs_nlu_intents_total", intent="greet") >= 1
-        assert _sample(scraped.text, "cs_rasa_message_duration_seconds_count", channel="rest") >= 2
-        assert _sample(scraped.text, "cs_nlu_intent_confidence_count") >= 2
+        assert metric_sample(scraped.text, "cs_nlu_intents_total", intent=conversation) >= 1
+        assert metric_sample(scraped.text, "cs_nlu_intents_total", intent="greet") >= 1
+        assert metric_sample(scraped.text, "cs_rasa_message_duration_seconds_count", channel="rest") >= 2
+        assert metric_sample(scraped.text, "cs_nlu_intent_confidence_count") >= 2
     assert "observability-check" not in scraped.text
 
 
@@ -82,11 +68,11 @@ def test_the_action_servers_metrics_show_the_actions_latency_without_the_token(
         scraped = httpx.get(f"{assistant.action_url}/metrics", timeout=10)
         assert scraped.status_code == 200
         # Rasa calls it after every customer message: at least twice, whichever worker ran it.
-        assert (
-            _sample(scraped.text, "cs_action_duration_seconds_count", action="action_validate_slot_mappings")
-            >= 2
+        validations = metric_sample(
+            scraped.text, "cs_action_duration_seconds_count", action="action_validate_slot_mappings"
         )
-        assert _sample(scraped.text, "cs_emotions_total", emotion="neutral") >= 1
+        assert validations >= 2
+        assert metric_sample(scraped.text, "cs_emotions_total", emotion="neutral") >= 1
     # Reading is open; anything else on the port still needs the shared secret.
     assert httpx.post(f"{assistant.action_url}/metrics", timeout=10).status_code == 401
     assert httpx.post(f"{assistant.action_url}/webhook", json={}, timeout=10).status_code == 401
@@ -99,7 +85,7 @@ def test_the_web_apps_metrics_count_its_requests_by_route(assistant: Assistant, 
     scraped = httpx.get(f"{assistant.web_url}/metrics", timeout=10)
     assert scraped.status_code == 200
     labels = {"route": "/healthz", "method": "GET", "status": "2xx"}
-    assert _sample(scraped.text, "cs_http_request_duration_seconds_count", **labels) >= 3
-    assert _sample(scraped.text, "cs_http_request_duration_seconds_count", route="/api/agent/queue",
-                   method="GET", status="4xx") >= 1  # fmt: skip
+    assert metric_sample(scraped.text, "cs_http_request_duration_seconds_count", **labels) >= 3
+    assert metric_sample(scraped.text, "cs_http_request_duration_seconds_count", route="/api/agent/queue",
+                         method="GET", status="4xx") >= 1  # fmt: skip
     assert 'cs_handoff_queue_length{status="waiting"}' in scraped.text
