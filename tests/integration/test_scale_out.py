@@ -2,7 +2,8 @@
 
 Every message goes through the balancer, round robin over the replicas. A conversation's
 turns are ordered by the Redis lock store whichever replica takes them; a replica killed
-under load loses no conversation and no customer message, and the supervisor brings it back.
+under load loses no conversation and no customer message, and the supervisor brings it back;
+a widget's socket on a killed Rasa replica reconnects to the other and its conversation goes on.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+import socketio
 from redis import Redis
 
 from actions import redis_edge
@@ -276,3 +278,75 @@ def test_a_killed_rasa_replica_and_action_replica_lose_no_conversation(cluster: 
     assert tally.technical_problems == 0
     served = _upstreams(cluster, "/webhooks/rest/webhook")
     assert all(served[f"127.0.0.1:{port}"] for port in cluster.settings.rasa_replica_ports), served
+
+
+# --- a widget's socket on a killed Rasa replica ---------------------------------------------
+
+
+def _socket_replica(cluster: Assistant) -> str:
+    """The Rasa replica the balancer's hash gives this machine's sockets (one polling handshake, logged)."""
+    opened = httpx.get(f"{cluster.rasa_url}/socket.io/?EIO=4&transport=polling", timeout=30)
+    assert opened.status_code == 200, opened.text
+    log = cluster.settings.data_dir / "balancer" / "balancer-access.log"
+    last = [line.split('"') for line in log.read_text().splitlines() if '"GET /socket.io/"' in line][-1]
+    upstream = last[3].split(", ")[-1]
+    ports = [f"127.0.0.1:{port}" for port in cluster.settings.rasa_replica_ports]
+    return f"rasa-{ports.index(upstream) + 1}"
+
+
+def test_a_widget_socket_on_a_killed_rasa_replica_reconnects_and_its_conversation_goes_on(
+    cluster: Assistant,
+) -> None:
+    victim = _socket_replica(cluster)
+
+    async def run() -> list[str]:
+        # As the widget does (web/widget/connection.js): on every (re)connect, ask for the same
+        # conversation with its ticket; every message carries both.
+        client = socketio.AsyncClient(reconnection_delay=0.5, reconnection_delay_max=1)
+        session: dict[str, str] = {}
+        confirmed: asyncio.Queue[str] = asyncio.Queue()
+        replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+        async def connect() -> None:
+            request: dict[str, Any] = {"customData": {}}
+            if session:
+                request |= {"session_id": session["id"], "ticket": session["ticket"]}
+            await client.emit("session_request", request)
+
+        client.on("connect", connect)
+        client.on("session_ticket", lambda data: session.update(id=data["session_id"], ticket=data["ticket"]))
+        client.on("session_confirm", confirmed.put_nowait)
+        client.on("bot_uttered", replies.put_nowait)
+
+        async def say(text: str) -> None:
+            message = {
+                "message": text,
+                "session_id": session["id"],
+                "ticket": session["ticket"],
+                "customData": {},
+            }
+            await client.emit("user_uttered", message)
+            await asyncio.wait_for(replies.get(), 60)
+            await asyncio.sleep(1)  # a reply can come as several messages
+            while not replies.empty():
+                replies.get_nowait()
+
+        await client.connect(cluster.rasa_url, transports=["websocket"])
+        try:
+            conversation = await asyncio.wait_for(confirmed.get(), 30)
+            await say("hi")
+            pid = _part(cluster, victim).pid
+            assert pid is not None
+            os.killpg(pid, signal.SIGKILL)
+            # The socket drops with its replica; the client reconnects through the balancer to the
+            # other replica and gets the same conversation back.
+            assert await asyncio.wait_for(confirmed.get(), 60) == conversation
+            await say("are you a bot?")
+            async with httpx.AsyncClient(timeout=30) as http:
+                events = await _tracker(http, cluster, conversation)
+            return [event["text"] for event in events if event["event"] == "user"]
+        finally:
+            await client.disconnect()
+
+    # Each message recorded once, in order: none lost with the replica, none sent twice.
+    assert asyncio.run(run()) == ["hi", "are you a bot?"]
